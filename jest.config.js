@@ -1,0 +1,20 @@
+"use strict";
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: "node",
+  roots: ["<rootDir>/src", "<rootDir>/test"],
+  testMatch: ["**/*.test.ts"],
+  transform: {
+    "^.+\\.ts$": [
+      "@swc/jest",
+      {
+        jsc: { parser: { syntax: "typescript" }, target: "es2022" },
+        module: { type: "commonjs" },
+      },
+    ],
+  },
+  // PGlite starts in ~3 s; integration files share one database per file.
+  testTimeout: 30000,
+  // Two cores: more workers than that only add contention.
+  maxWorkers: 2,
+};
