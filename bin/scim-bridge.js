@@ -1,0 +1,18 @@
+#!/usr/bin/env node
+"use strict";
+// Entry point of the `scim-bridge` command. The TypeScript sources are compiled to dist/ by
+// `npm run build` (npm start and npm run cli do it first).
+const path = require("node:path");
+const fs = require("node:fs");
+
+const entry = path.join(__dirname, "..", "dist", "cli", "main.js");
+if (!fs.existsSync(entry)) {
+  process.stderr.write("scim-bridge is not built yet: run `npm run build` (or `npm start`) first.\n");
+  process.exit(1);
+}
+require(entry)
+  .main(process.argv)
+  .then((code) => {
+    // `serve` keeps the process alive through its server; other commands end here.
+    if (code !== 0) process.exit(code);
+  });

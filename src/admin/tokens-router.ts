@@ -1,0 +1,56 @@
+import { Router } from "express";
+import { z } from "zod";
+import { TOKEN_SCOPES } from "../auth/token-format";
+import { TokenError, type TokenInfo, type TokenService } from "../auth/token-service";
+import { AdminError } from "./errors";
+import { parseBody } from "./validation";
+
+/**
+ * `/api/v2/tokens`: manage bearer tokens while the server runs (with the embedded database the CLI
+ * cannot open it then). The secret is returned once, by POST; listings never show it.
+ */
+
+const createBody = z.object({
+  name: z.string().min(1, "name is required"),
+  scope: z.enum(TOKEN_SCOPES, { message: `scope must be one of ${TOKEN_SCOPES.join(", ")}` }),
+});
+
+function tokenJson(t: TokenInfo) {
+  return {
+    id: t.id,
+    name: t.name,
+    scope: t.scope,
+    hint: t.hint,
+    origin: t.origin,
+    created_at: t.createdAt.toISOString(),
+    last_used_at: t.lastUsedAt?.toISOString() ?? null,
+    revoked_at: t.revokedAt?.toISOString() ?? null,
+  };
+}
+
+function translate(err: unknown): unknown {
+  if (!(err instanceof TokenError)) return err;
+  const status = err.kind === "duplicate" ? 409 : err.kind === "notFound" ? 404 : 400;
+  return new AdminError(status, err.message);
+}
+
+export function tokensRouter(tokens: TokenService): Router {
+  const r = Router();
+
+  r.post("/tokens", async (req, res) => {
+    const body = parseBody(createBody, req.body);
+    const created = await tokens.create({ ...body, origin: "api" }).catch((e: unknown) => Promise.reject(translate(e)));
+    res.status(201).json({ ...tokenJson(created.info), token: created.token });
+  });
+
+  r.get("/tokens", async (_req, res) => {
+    res.json((await tokens.list()).map(tokenJson));
+  });
+
+  r.delete("/tokens/:token", async (req, res) => {
+    await tokens.revoke(req.params.token).catch((e: unknown) => Promise.reject(translate(e)));
+    res.status(204).end();
+  });
+
+  return r;
+}

@@ -1,0 +1,11 @@
+import type { z } from "zod";
+import { AdminError } from "./errors";
+
+/** Parses an admin API request body with zod; failures become Coder-style `validations`. */
+export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
+  const r = schema.safeParse(body ?? {});
+  if (r.success) return r.data;
+  throw new AdminError(400, "Validation failed.", {
+    validations: r.error.issues.map((i) => ({ field: i.path.join(".") || "body", detail: i.message })),
+  });
+}

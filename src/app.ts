@@ -1,0 +1,157 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import express, { type Express } from "express";
+import helmet from "helmet";
+import { adminRouter } from "./admin/router";
+import { createAuth } from "./auth/middleware";
+import { createTokenService, type TokenService } from "./auth/token-service";
+import type { Config } from "./config/config";
+import { openDatabase, type Database, type DatabaseTarget } from "./db/database";
+import { acquireEmbeddedLock, type EmbeddedLock } from "./db/embedded-lock";
+import { migrate } from "./db/migrate";
+import { ensureDefaultOrganization } from "./directory/bootstrap";
+import { baseUrlResolver } from "./http/base-url";
+import { jsonBody } from "./http/body";
+import { errorHandler, markProtocol, notFound } from "./http/errors";
+import { normalizePathMiddleware } from "./http/normalize-path";
+import { createMetrics, requestContext, type Metrics } from "./http/observability";
+import type { Logger } from "./log/logger";
+import { scimRouter } from "./scim/router";
+
+/**
+ * The composition root: the one place that builds repositories → services → routers and hands each
+ * exactly what it uses. Nothing else reads configuration or creates long-lived objects.
+ */
+
+export interface AppDeps {
+  db: Database;
+  tokens: TokenService;
+  logger: Logger;
+  metrics?: Metrics;
+  baseUrl: string | undefined;
+  bodyLimitBytes: number;
+}
+
+/** The SCIM service is mounted at both paths: `/scim/v2` and the seed documents' `/api/v2/scim/v2`. */
+export const SCIM_MOUNTS = ["/scim/v2", "/api/v2/scim/v2"] as const;
+
+export function buildApp(deps: AppDeps): Express {
+  const metrics = deps.metrics ?? createMetrics();
+  const app = express();
+  app.disable("x-powered-by");
+  // SCIM ETags are meta.version, set by the SCIM layer; Express's body-hash ETags would contradict them.
+  app.set("etag", false);
+  app.set("query parser", "simple");
+
+  app.use(normalizePathMiddleware());
+  app.use(requestContext({ logger: deps.logger, metrics }));
+  app.use(helmet());
+
+  app.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  app.get("/readyz", async (_req, res) => {
+    try {
+      await deps.db.ping();
+      res.json({ status: "ready", database: deps.db.kind });
+    } catch {
+      res.status(503).json({ status: "unavailable", database: deps.db.kind });
+    }
+  });
+  app.get("/metrics", async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+
+  const requireScope = createAuth(deps.tokens);
+  const scim = scimRouter({ baseUrl: baseUrlResolver(deps.baseUrl) });
+  // The SCIM mounts come before `/api/v2`, so `/api/v2/scim/v2` is never judged by the admin scope.
+  for (const mount of SCIM_MOUNTS) {
+    app.use(mount, markProtocol("scim"), requireScope("scim", "scim"), ...jsonBody(deps.bodyLimitBytes, "scim"), scim);
+  }
+  app.use(
+    "/api/v2",
+    markProtocol("admin"),
+    requireScope("admin", "admin"),
+    ...jsonBody(deps.bodyLimitBytes, "admin"),
+    adminRouter({ tokens: deps.tokens }),
+  );
+  app.use(notFound("plain"));
+  app.use(errorHandler({ logger: deps.logger, bodyLimitBytes: deps.bodyLimitBytes }));
+  return app;
+}
+
+export function databaseTarget(config: Config): DatabaseTarget {
+  return config.database.kind === "postgres"
+    ? { kind: "postgres", url: config.database.url }
+    : { kind: "embedded", dataDir: config.database.dataDir };
+}
+
+/** Opens the database for a process: takes the embedded lock first, applies migrations. */
+export async function openForProcess(
+  config: Config,
+  purpose: string,
+  logger: Logger,
+): Promise<{ db: Database; close: () => Promise<void> }> {
+  let lock: EmbeddedLock | undefined;
+  if (config.database.kind === "embedded") lock = acquireEmbeddedLock(config.dataDir, purpose);
+  let db: Database | undefined;
+  try {
+    db = await openDatabase(databaseTarget(config));
+    const applied = await migrate(db);
+    if (applied.length > 0) logger.info("applied database migrations", { migrations: applied });
+  } catch (err) {
+    await db?.close();
+    lock?.release();
+    throw err;
+  }
+  const opened = db;
+  return {
+    db: opened,
+    close: async () => {
+      await opened.close();
+      lock?.release();
+    },
+  };
+}
+
+export interface RunningBridge {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Starts the whole bridge: database, migrations, bootstrap, env tokens, HTTP server. */
+export async function startBridge(config: Config, logger: Logger): Promise<RunningBridge> {
+  const started = Date.now();
+  const { db, close: closeDb } = await openForProcess(config, "serve", logger);
+  try {
+    const org = await ensureDefaultOrganization(db.prisma);
+    if (org.created) logger.info("created the default organization", { id: org.id });
+    const tokens = createTokenService(db.prisma);
+    await tokens.syncEnvTokens(config.envTokens);
+    const app = buildApp({ db, tokens, logger, baseUrl: config.baseUrl, bodyLimitBytes: config.bodyLimitBytes });
+    const server = await new Promise<Server>((resolve, reject) => {
+      const s = app.listen(config.port, config.host, () => resolve(s));
+      s.once("error", reject);
+    });
+    const addr = server.address() as AddressInfo;
+    const url = `http://${addr.address.includes(":") ? `[${addr.address}]` : addr.address}:${addr.port}`;
+    logger.info("scim-bridge listening", {
+      url,
+      database: db.kind,
+      ...(config.database.kind === "embedded" ? { dataDir: config.dataDir } : {}),
+      startupMs: Date.now() - started,
+    });
+    return {
+      url,
+      server,
+      close: async () => {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        await closeDb();
+      },
+    };
+  } catch (err) {
+    await closeDb();
+    throw err;
+  }
+}

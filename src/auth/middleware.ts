@@ -1,0 +1,85 @@
+import type { NextFunction, Request, RequestHandler, Response } from "express";
+import passport from "passport";
+import { Strategy as BearerStrategy } from "passport-http-bearer";
+import { AdminError } from "../admin/errors";
+import { ScimError } from "../scim/errors";
+import type { TokenScope } from "./token-format";
+import type { Principal, TokenService } from "./token-service";
+
+/**
+ * Authentication bound to each mounted API: whatever Express routes into `/scim/v2` has passed
+ * `requireScope("scim")` first, and likewise for the admin API, so no path spelling can reach a
+ * router without it (paths are normalised before routing, see src/http/normalize-path.ts).
+ *
+ * - `Authorization: Bearer <token>` (scheme case-insensitive) through passport-http-bearer;
+ * - on the admin API also Coder's `Coder-Session-Token: <token>` header;
+ * - tokens in the URL (`?access_token=`) are refused: URLs end up in access logs and proxies.
+ * Missing, unknown or revoked token → 401; a valid token of the other scope → 403.
+ */
+
+type Protocol = "scim" | "admin";
+
+const REALM = 'Bearer realm="scim-bridge"';
+
+function fail(protocol: Protocol, status: 401 | 403, message: string): Error {
+  return protocol === "scim" ? new ScimError(status, message) : new AdminError(status, message);
+}
+
+export function principalOf(res: Response): Principal | undefined {
+  const p: unknown = res.locals.principal;
+  return p && typeof p === "object" && "tokenId" in p ? (p as Principal) : undefined;
+}
+
+export function createAuth(tokens: TokenService) {
+  // A private passport instance: no process-wide singleton state.
+  const authenticator = new passport.Passport();
+  authenticator.use(
+    new BearerStrategy((token, done) => {
+      tokens.verify(token).then(
+        (principal) => done(null, principal ?? false),
+        (err: unknown) => done(err),
+      );
+    }),
+  );
+
+  function accept(res: Response, next: NextFunction, principal: Principal, scope: TokenScope, protocol: Protocol): void {
+    if (principal.scope !== scope) {
+      next(fail(protocol, 403, `this token has scope "${principal.scope}"; ${protocol === "scim" ? "/scim/v2" : "/api/v2"} needs a token with scope "${scope}"`));
+      return;
+    }
+    res.locals.principal = principal;
+    next();
+  }
+
+  return function requireScope(scope: TokenScope, protocol: Protocol): RequestHandler {
+    return (req: Request, res: Response, next: NextFunction) => {
+      res.setHeader("WWW-Authenticate", REALM);
+      const query = req.query as Record<string, unknown>;
+      if (query.access_token !== undefined) {
+        next(fail(protocol, 401, "tokens in the URL are not accepted; send Authorization: Bearer <token>"));
+        return;
+      }
+      const coderHeader = req.get("coder-session-token");
+      if (protocol === "admin" && coderHeader !== undefined && req.get("authorization") === undefined) {
+        tokens.verify(coderHeader.trim()).then((principal) => {
+          if (!principal) next(fail(protocol, 401, "invalid or revoked token"));
+          else accept(res, next, principal, scope, protocol);
+        }, next);
+        return;
+      }
+      const handler = authenticator.authenticate("bearer", { session: false }, (err: unknown, user: Principal | false) => {
+        if (err) {
+          next(err);
+          return;
+        }
+        if (!user) {
+          const missing = !req.get("authorization");
+          next(fail(protocol, 401, missing ? "missing bearer token (Authorization: Bearer <token>)" : "invalid or revoked token"));
+          return;
+        }
+        accept(res, next, user, scope, protocol);
+      }) as RequestHandler;
+      void handler(req, res, next);
+    };
+  };
+}

@@ -1,0 +1,146 @@
+import type { PrismaClient } from "../generated/prisma/client";
+import { digestsEqual, generateToken, hashToken, tokenHint, type TokenScope } from "./token-format";
+
+/** A token as listings show it: never the secret, never the hash. */
+export interface TokenInfo {
+  id: string;
+  name: string;
+  scope: TokenScope;
+  hint: string;
+  origin: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}
+
+/** The caller a verified token identifies. */
+export interface Principal {
+  tokenId: string;
+  tokenName: string;
+  scope: TokenScope;
+}
+
+export class TokenError extends Error {
+  readonly kind: "duplicate" | "notFound" | "invalid";
+  constructor(kind: TokenError["kind"], message: string) {
+    super(message);
+    this.name = "TokenError";
+    this.kind = kind;
+  }
+}
+
+const ENV_TOKEN_NAMES: Record<TokenScope, string> = { scim: "env:BRIDGE_SCIM_TOKEN", admin: "env:BRIDGE_ADMIN_TOKEN" };
+
+/** How often `last_used_at` is written for one token (a write per request would be wasted I/O). */
+const LAST_USED_RESOLUTION_MS = 60_000;
+
+const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._:@-]{0,63}$/;
+
+function toInfo(row: {
+  id: string;
+  name: string;
+  scope: TokenScope;
+  hint: string;
+  origin: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+}): TokenInfo {
+  const { id, name, scope, hint, origin, createdAt, lastUsedAt, revokedAt } = row;
+  return { id, name, scope, hint, origin, createdAt, lastUsedAt, revokedAt };
+}
+
+export interface TokenService {
+  create(input: { name: string; scope: TokenScope; origin: "cli" | "api" }): Promise<{ token: string; info: TokenInfo }>;
+  list(): Promise<TokenInfo[]>;
+  /** Revokes by id or name; revoking an already revoked token is not an error. */
+  revoke(idOrName: string): Promise<TokenInfo>;
+  /** The principal for a presented token, or undefined when unknown or revoked. */
+  verify(token: string): Promise<Principal | undefined>;
+  /**
+   * Makes the environment's tokens (BRIDGE_SCIM_TOKEN / BRIDGE_ADMIN_TOKEN) the valid env tokens:
+   * stored hashed under a fixed name; a changed value replaces the old one; an unset variable revokes
+   * the token it made before.
+   */
+  syncEnvTokens(env: { scim: string | undefined; admin: string | undefined }): Promise<void>;
+}
+
+export function createTokenService(prisma: PrismaClient, now: () => Date = () => new Date()): TokenService {
+  const lastUsedWritten = new Map<string, number>();
+
+  return {
+    async create({ name, scope, origin }) {
+      if (!NAME_RE.test(name) || name.startsWith("env:")) {
+        throw new TokenError("invalid", "name must be 1-64 characters of letters, digits, space and ._:@- (not starting with env:)");
+      }
+      const existing = await prisma.apiToken.findUnique({ where: { name } });
+      if (existing) throw new TokenError("duplicate", `a token named "${name}" already exists`);
+      const token = generateToken(scope);
+      try {
+        const row = await prisma.apiToken.create({
+          data: { name, scope, tokenHash: hashToken(token), hint: tokenHint(token), origin },
+        });
+        return { token, info: toInfo(row) };
+      } catch (err) {
+        // Lost a race with another create of the same name.
+        if ((err as { code?: string }).code === "P2002") {
+          throw new TokenError("duplicate", `a token named "${name}" already exists`);
+        }
+        throw err;
+      }
+    },
+
+    async list() {
+      const rows = await prisma.apiToken.findMany({ orderBy: [{ createdAt: "asc" }, { name: "asc" }] });
+      return rows.map(toInfo);
+    },
+
+    async revoke(idOrName) {
+      const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrName);
+      const row = await prisma.apiToken.findFirst({
+        where: isUuid ? { OR: [{ id: idOrName }, { name: idOrName }] } : { name: idOrName },
+      });
+      if (!row) throw new TokenError("notFound", `no token with id or name "${idOrName}"`);
+      if (row.revokedAt) return toInfo(row);
+      const updated = await prisma.apiToken.update({ where: { id: row.id }, data: { revokedAt: now() } });
+      return toInfo(updated);
+    },
+
+    async verify(token) {
+      if (token.length === 0 || token.length > 512) return undefined;
+      const digest = hashToken(token);
+      // The lookup is by digest, so the index search reveals nothing about the secret; the digests
+      // are compared again in constant time.
+      const row = await prisma.apiToken.findUnique({ where: { tokenHash: digest } });
+      if (!row || row.revokedAt || !digestsEqual(row.tokenHash, digest)) return undefined;
+      const t = now().getTime();
+      const last = lastUsedWritten.get(row.id) ?? row.lastUsedAt?.getTime() ?? 0;
+      if (t - last >= LAST_USED_RESOLUTION_MS) {
+        lastUsedWritten.set(row.id, t);
+        await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(t) } });
+      }
+      return { tokenId: row.id, tokenName: row.name, scope: row.scope };
+    },
+
+    async syncEnvTokens(env) {
+      for (const scope of ["scim", "admin"] as const) {
+        const name = ENV_TOKEN_NAMES[scope];
+        const secret = env[scope];
+        if (secret === undefined) {
+          await prisma.apiToken.updateMany({ where: { name, revokedAt: null }, data: { revokedAt: now() } });
+          continue;
+        }
+        const tokenHash = hashToken(secret);
+        const clash = await prisma.apiToken.findUnique({ where: { tokenHash } });
+        if (clash && clash.name !== name) {
+          throw new TokenError("invalid", `${name.slice(4)} has the same value as the token "${clash.name}": use a distinct secret`);
+        }
+        await prisma.apiToken.upsert({
+          where: { name },
+          create: { name, scope, tokenHash, hint: tokenHint(secret), origin: "env" },
+          update: { scope, tokenHash, hint: tokenHint(secret), revokedAt: null },
+        });
+      }
+    },
+  };
+}

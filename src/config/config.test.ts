@@ -1,0 +1,81 @@
+import path from "node:path";
+import { ConfigError, loadConfig } from "./config";
+
+const opts = { cwd: "/srv/bridge", isTty: false };
+
+describe("loadConfig", () => {
+  it("defaults to the embedded database under ./data, port 8080 on 127.0.0.1, JSON logs off a terminal", () => {
+    const c = loadConfig({}, opts);
+    expect(c).toMatchObject({
+      port: 8080,
+      host: "127.0.0.1",
+      database: { kind: "embedded", dataDir: path.resolve("/srv/bridge/data") },
+      baseUrl: undefined,
+      log: { level: "info", format: "json" },
+      bodyLimitBytes: 1024 * 1024,
+      envTokens: { scim: undefined, admin: undefined },
+    });
+    expect(loadConfig({}, { ...opts, isTty: true }).log.format).toBe("pretty");
+  });
+
+  it("selects PostgreSQL with DATABASE_URL and reads every other variable", () => {
+    const c = loadConfig(
+      {
+        PORT: "9000",
+        HOST: "0.0.0.0",
+        DATABASE_URL: "postgresql://u:p@db:5432/bridge",
+        DATA_DIR: "/var/lib/bridge",
+        BASE_URL: "https://scim.example.com/",
+        LOG_LEVEL: "debug",
+        LOG_FORMAT: "pretty",
+        BODY_LIMIT: "512kb",
+        BRIDGE_SCIM_TOKEN: "s".repeat(32),
+        BRIDGE_ADMIN_TOKEN: "a".repeat(32),
+      },
+      opts,
+    );
+    expect(c).toMatchObject({
+      port: 9000,
+      host: "0.0.0.0",
+      database: { kind: "postgres", url: "postgresql://u:p@db:5432/bridge" },
+      dataDir: "/var/lib/bridge",
+      baseUrl: "https://scim.example.com",
+      log: { level: "debug", format: "pretty" },
+      bodyLimitBytes: 512 * 1024,
+      envTokens: { scim: "s".repeat(32), admin: "a".repeat(32) },
+    });
+  });
+
+  it("treats empty variables as unset", () => {
+    expect(loadConfig({ DATABASE_URL: "", BRIDGE_SCIM_TOKEN: " " }, opts).database.kind).toBe("embedded");
+  });
+
+  it("names every problem and says what to fix", () => {
+    let error: unknown;
+    try {
+      loadConfig(
+        { PORT: "http", DATABASE_URL: "mysql://x", LOG_FORMAT: "xml", BODY_LIMIT: "lots", BRIDGE_SCIM_TOKEN: "short", BASE_URL: "scim.example.com" },
+        opts,
+      );
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems;
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        "PORT: PORT must be a number",
+        "DATABASE_URL: DATABASE_URL must start with postgresql:// (leave it unset for the embedded database)",
+        "LOG_FORMAT: LOG_FORMAT must be json or pretty",
+        "BODY_LIMIT: BODY_LIMIT must be a size such as 1048576, 512kb or 2mb",
+        expect.stringMatching(/^BRIDGE_SCIM_TOKEN: BRIDGE_SCIM_TOKEN must be at least 24 characters/),
+        "BASE_URL: BASE_URL must be an absolute http(s) URL such as https://scim.example.com",
+      ]),
+    );
+    expect(problems).toHaveLength(6);
+  });
+
+  it("refuses a port out of range", () => {
+    expect(() => loadConfig({ PORT: "70000" }, opts)).toThrow(/PORT must be between 0 and 65535/);
+  });
+});

@@ -1,0 +1,116 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The bridge's configuration, read from the environment once at start (the only place that reads
+ * `process.env`) and validated with messages that say what to fix. Every other module receives the
+ * parts it uses from the composition root.
+ */
+
+const LOG_LEVELS = ["error", "warn", "info", "http", "debug"] as const;
+
+const optionalString = z
+  .string()
+  .transform((s) => s.trim())
+  .optional()
+  .transform((s) => (s === undefined || s === "" ? undefined : s));
+
+const tokenSecret = (name: string) =>
+  optionalString.refine((v) => v === undefined || v.length >= 24, {
+    message: `${name} must be at least 24 characters (use \`openssl rand -hex 32\` or \`scim-bridge token create\`)`,
+  });
+
+const sizeRe = /^(\d+)\s*(b|kb|mb)?$/i;
+
+const envSchema = z.object({
+  PORT: z.coerce
+    .number({ message: "PORT must be a number" })
+    .int("PORT must be a whole number")
+    .min(0, "PORT must be between 0 and 65535")
+    .max(65535, "PORT must be between 0 and 65535")
+    .default(8080),
+  HOST: optionalString.default("127.0.0.1"),
+  DATABASE_URL: optionalString.refine(
+    (v) => v === undefined || /^postgres(ql)?:\/\//.test(v),
+    { message: "DATABASE_URL must start with postgresql:// (leave it unset for the embedded database)" },
+  ),
+  DATA_DIR: optionalString.default("./data"),
+  BASE_URL: optionalString.refine(
+    (v) => v === undefined || /^https?:\/\/[^/]+/.test(v),
+    { message: "BASE_URL must be an absolute http(s) URL such as https://scim.example.com" },
+  ),
+  LOG_LEVEL: z.enum(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(", ")}` }).default("info"),
+  LOG_FORMAT: z.enum(["json", "pretty"], { message: "LOG_FORMAT must be json or pretty" }).optional(),
+  BODY_LIMIT: optionalString.default("1mb").refine((v) => sizeRe.test(v), {
+    message: "BODY_LIMIT must be a size such as 1048576, 512kb or 2mb",
+  }),
+  BRIDGE_SCIM_TOKEN: tokenSecret("BRIDGE_SCIM_TOKEN"),
+  BRIDGE_ADMIN_TOKEN: tokenSecret("BRIDGE_ADMIN_TOKEN"),
+  NODE_ENV: optionalString,
+});
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export interface Config {
+  port: number;
+  host: string;
+  /** The database to use: PostgreSQL when DATABASE_URL is set, else the embedded PGlite. */
+  database: { kind: "postgres"; url: string } | { kind: "embedded"; dataDir: string };
+  /** Absolute directory for embedded data and the lock file. */
+  dataDir: string;
+  /** Public base URL of the bridge (for `Location` and `meta.location`); derived per request if unset. */
+  baseUrl: string | undefined;
+  log: { level: LogLevel; format: "json" | "pretty" };
+  /** Maximum request body size in bytes. */
+  bodyLimitBytes: number;
+  /** Secrets from BRIDGE_SCIM_TOKEN / BRIDGE_ADMIN_TOKEN, stored hashed at start. */
+  envTokens: { scim: string | undefined; admin: string | undefined };
+}
+
+export class ConfigError extends Error {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+function parseSize(text: string): number {
+  const m = sizeRe.exec(text);
+  if (!m) throw new Error(`bad size ${text}`);
+  const n = Number(m[1]);
+  const unit = (m[2] ?? "b").toLowerCase();
+  return unit === "mb" ? n * 1024 * 1024 : unit === "kb" ? n * 1024 : n;
+}
+
+/**
+ * Parses configuration from an environment object. `isTty` decides the default log format
+ * (readable in a terminal, JSON otherwise). Throws ConfigError naming every problem at once.
+ */
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  opts: { cwd: string; isTty: boolean },
+): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(opts.cwd, e.DATA_DIR);
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    database: e.DATABASE_URL ? { kind: "postgres", url: e.DATABASE_URL } : { kind: "embedded", dataDir },
+    dataDir,
+    baseUrl: e.BASE_URL?.replace(/\/+$/, ""),
+    log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (opts.isTty ? "pretty" : "json") },
+    bodyLimitBytes: parseSize(e.BODY_LIMIT),
+    envTokens: { scim: e.BRIDGE_SCIM_TOKEN, admin: e.BRIDGE_ADMIN_TOKEN },
+  };
+}
+
+/** The configuration of this process: the one call site of `process.env`. */
+export function configFromProcess(): Config {
+  return loadConfig(process.env, { cwd: process.cwd(), isTty: Boolean(process.stdout.isTTY) });
+}

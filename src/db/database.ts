@@ -1,0 +1,131 @@
+import fs from "node:fs";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { Pool } from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "../generated/prisma/client";
+
+/**
+ * The two database engines behind one interface. Both speak the same PostgreSQL dialect and use the
+ * same schema and migrations; only how a connection is made differs.
+ */
+
+/** Raw SQL on one connection: used by the migration runner and for locks. */
+export interface SqlSession {
+  /** Runs one or more statements without parameters (simple query protocol). */
+  exec(sql: string): Promise<void>;
+  query<R>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+}
+
+export type DatabaseTarget =
+  | { kind: "postgres"; url: string; poolSize?: number }
+  /** `dataDir` is a directory, or `memory://` for a throwaway in-memory database (tests). */
+  | { kind: "embedded"; dataDir: string; loadDataDir?: Blob };
+
+export interface Database {
+  readonly kind: "postgres" | "embedded";
+  readonly prisma: PrismaClient;
+  /** Runs `fn` on one dedicated connection (session-level locks stay on it). */
+  withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
+  /** Cheap round trip for /readyz. */
+  ping(): Promise<void>;
+  /** The embedded database's contents (for cloning a migrated template in tests). */
+  dump?(): Promise<Blob>;
+  close(): Promise<void>;
+}
+
+function pgliteSession(db: PGlite): SqlSession {
+  return {
+    async exec(sql) {
+      await db.exec(sql);
+    },
+    async query<R>(sql: string, params: readonly unknown[] = []) {
+      const r = await db.query<R>(sql, [...params]);
+      return r.rows;
+    },
+  };
+}
+
+/** The directory PGlite stores its files in, below DATA_DIR. */
+export function embeddedDirectory(dataDir: string): string {
+  return path.join(dataDir, "pglite");
+}
+
+async function openEmbedded(target: Extract<DatabaseTarget, { kind: "embedded" }>): Promise<Database> {
+  const memory = target.dataDir.startsWith("memory://");
+  let location = target.dataDir;
+  if (!memory) {
+    // PGlite does not create parent directories.
+    location = embeddedDirectory(target.dataDir);
+    fs.mkdirSync(location, { recursive: true });
+  }
+  const db = new PGlite(location, target.loadDataDir ? { loadDataDir: target.loadDataDir } : {});
+  await db.waitReady;
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  // PGlite is a single connection, so session-level advisory locks are re-entrant within this
+  // process: sessions are serialised here instead, one at a time per database handle.
+  const session = pgliteSession(db);
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    kind: "embedded",
+    prisma,
+    withSession<T>(fn: (s: SqlSession) => Promise<T>): Promise<T> {
+      const run = queue.then(() => fn(session));
+      queue = run.catch(() => undefined);
+      return run;
+    },
+    async ping() {
+      await db.query("SELECT 1");
+    },
+    dump: () => db.dumpDataDir("none") as Promise<Blob>,
+    async close() {
+      await prisma.$disconnect();
+      // Always close: an open PGlite keeps Node alive for ~10 s and may lose recent writes.
+      if (!db.closed) await db.close();
+    },
+  };
+}
+
+async function openPostgres(target: Extract<DatabaseTarget, { kind: "postgres" }>): Promise<Database> {
+  const pool = new Pool({
+    connectionString: target.url,
+    max: target.poolSize ?? 10,
+    // Fail fast (and answer 503) rather than queue requests forever when the database is gone.
+    connectionTimeoutMillis: 5000,
+  });
+  // An idle client that loses its connection emits 'error'; without a listener Node would crash.
+  pool.on("error", () => undefined);
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  return {
+    kind: "postgres",
+    prisma,
+    async withSession(fn) {
+      const client = await pool.connect();
+      try {
+        return await fn({
+          async exec(sql) {
+            await client.query(sql);
+          },
+          async query<R>(sql: string, params: readonly unknown[] = []) {
+            const r = await client.query(sql, [...params]);
+            return r.rows as R[];
+          },
+        });
+      } finally {
+        client.release();
+      }
+    },
+    async ping() {
+      await pool.query("SELECT 1");
+    },
+    async close() {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+export function openDatabase(target: DatabaseTarget): Promise<Database> {
+  return target.kind === "postgres" ? openPostgres(target) : openEmbedded(target);
+}

@@ -1,0 +1,124 @@
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
+import { AdminError } from "../admin/errors";
+import type { Logger } from "../log/logger";
+import { ScimError } from "../scim/errors";
+
+/**
+ * The one place where errors become HTTP responses. Each mounted API marks its requests with the
+ * protocol it speaks (`markProtocol`); an error is then rendered in that protocol's envelope:
+ * RFC 7644 §3.12 for SCIM, Coder's `{message, detail, validations}` for the admin API.
+ */
+
+export type Protocol = "scim" | "admin" | "plain";
+
+export const SCIM_CONTENT_TYPE = "application/scim+json; charset=utf-8";
+
+export function markProtocol(protocol: Protocol): RequestHandler {
+  return (_req, res, next) => {
+    res.locals.protocol = protocol;
+    next();
+  };
+}
+
+function protocolOf(res: Response): Protocol {
+  const p: unknown = res.locals.protocol;
+  return p === "scim" || p === "admin" ? p : "plain";
+}
+
+/** A failure the HTTP layer knows how to describe, independent of protocol. */
+interface Problem {
+  status: 400 | 401 | 403 | 404 | 405 | 413 | 415 | 500 | 503;
+  message: string;
+  scimType?: "invalidSyntax";
+}
+
+/** Connection-level failures that mean "the database is unavailable", not "the thing is missing". */
+const UNAVAILABLE_CODES = new Set([
+  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "57P01", "57P02", "57P03", "08000", "08003", "08006",
+]);
+
+export function isDatabaseUnavailable(err: unknown): boolean {
+  let cur: unknown = err;
+  for (let depth = 0; depth < 5 && cur && typeof cur === "object"; depth++) {
+    const o = cur as { code?: unknown; message?: unknown; cause?: unknown; kind?: unknown };
+    if (typeof o.code === "string" && UNAVAILABLE_CODES.has(o.code)) return true;
+    if (typeof o.message === "string" && /Connection terminated|connection timeout|timeout exceeded when trying to connect|Cannot use a pool after calling end|PGlite is closed/i.test(o.message)) return true;
+    cur = o.cause;
+  }
+  return false;
+}
+
+/** body-parser's errors carry `type` and `status`. */
+function bodyParserProblem(err: unknown, limit: number): Problem | undefined {
+  if (!err || typeof err !== "object" || !("type" in err)) return undefined;
+  switch ((err as { type: unknown }).type) {
+    case "entity.too.large":
+      return { status: 413, message: `request body must not exceed ${limit} bytes` };
+    case "entity.parse.failed":
+      return { status: 400, message: "request body is not valid JSON", scimType: "invalidSyntax" };
+    case "encoding.unsupported":
+    case "charset.unsupported":
+      return { status: 415, message: "request body must be UTF-8 encoded JSON" };
+    case "request.aborted":
+    case "request.size.invalid":
+      return { status: 400, message: "request body could not be read" };
+    default:
+      return undefined;
+  }
+}
+
+export function sendScim(res: Response, status: number, body: unknown): void {
+  res.status(status).type(SCIM_CONTENT_TYPE).send(JSON.stringify(body));
+}
+
+function render(res: Response, protocol: Protocol, p: Problem): void {
+  if (protocol === "scim") {
+    const e = p.scimType ? new ScimError(p.status, p.message, p.scimType) : new ScimError(p.status, p.message);
+    sendScim(res, p.status, e.toBody());
+  } else {
+    res.status(p.status).json(new AdminError(p.status, p.message).toBody());
+  }
+}
+
+export function errorHandler(deps: { logger: Logger; bodyLimitBytes: number }): ErrorRequestHandler {
+  return (err: unknown, req: Request, res: Response, next) => {
+    if (res.headersSent) {
+      next(err);
+      return;
+    }
+    const protocol = protocolOf(res);
+    if (err instanceof ScimError) {
+      sendScim(res, err.status, err.toBody());
+      return;
+    }
+    if (err instanceof AdminError) {
+      res.status(err.status).json(err.toBody());
+      return;
+    }
+    const parsed = bodyParserProblem(err, deps.bodyLimitBytes);
+    if (parsed) {
+      render(res, protocol, parsed);
+      return;
+    }
+    if (isDatabaseUnavailable(err)) {
+      deps.logger.error("database unavailable", { requestId: res.locals.requestId, error: String(err) });
+      res.setHeader("Retry-After", "5");
+      render(res, protocol, { status: 503, message: "the database is unavailable; retry later" });
+      return;
+    }
+    deps.logger.error("unhandled error", {
+      requestId: res.locals.requestId,
+      method: req.method,
+      path: req.path,
+      error: err instanceof Error ? (err.stack ?? err.message) : String(err),
+    });
+    render(res, protocol, { status: 500, message: "internal error; see the server log for request id " + String(res.locals.requestId) });
+  };
+}
+
+/** The last route of a mounted API: anything it does not serve is a 404 in its own envelope. */
+export function notFound(protocol: Protocol): RequestHandler {
+  return (req, res) => {
+    render(res, protocol, { status: 404, message: `${req.method} ${req.originalUrl.split("?")[0]} is not served here` });
+  };
+}

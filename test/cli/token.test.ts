@@ -1,0 +1,139 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import request from "supertest";
+import { startBridge } from "../../src/app";
+import { main } from "../../src/cli/main";
+import { loadConfig, type Config } from "../../src/config/config";
+import { createLogger } from "../../src/log/logger";
+import { emptyDatabase, testEngines, type TestDatabase } from "../support/databases";
+
+function capture() {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
+}
+
+const silent = createLogger({ level: "error", format: "json", silent: true });
+
+describe.each(testEngines())("token commands on %s", (engine) => {
+  let dataDir: string;
+  let t: TestDatabase;
+  let config: Config;
+
+  beforeEach(async () => {
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-cli-"));
+    t = await emptyDatabase(engine);
+    const env: Record<string, string> = { DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "error" };
+    if (t.target.kind === "postgres") env.DATABASE_URL = t.target.url;
+    config = loadConfig(env, { cwd: dataDir, isTty: false });
+  });
+  afterEach(async () => {
+    await t.cleanup();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("creates a token (printed alone on the last line), lists it without the secret, and revokes it", async () => {
+    const c = capture();
+    expect(await main(["node", "scim-bridge", "token", "create", "--name", "okta", "--scope", "scim"], c.io, () => config)).toBe(0);
+    const secret = c.out[c.out.length - 1]!;
+    expect(secret).toMatch(/^sb_scim_[A-Za-z0-9_-]{43}$/);
+
+    const l = capture();
+    expect(await main(["node", "scim-bridge", "token", "list"], l.io, () => config)).toBe(0);
+    expect(l.out.join("\n")).toMatch(/okta\s+scim\s+sb_scim_.{4}…\s+cli/);
+    expect(l.out.join("\n")).not.toContain(secret);
+
+    const j = capture();
+    await main(["node", "scim-bridge", "token", "list", "--json"], j.io, () => config);
+    expect(JSON.parse(j.out.join("\n"))).toEqual([expect.objectContaining({ name: "okta", scope: "scim", revokedAt: null })]);
+    expect(j.out.join("")).not.toContain(secret);
+
+    // The created token works against the server, until it is revoked.
+    const bridge = await startBridge(config, silent);
+    try {
+      const ok = await request(bridge.url).get("/scim/v2/ServiceProviderConfig").set("Authorization", `Bearer ${secret}`);
+      expect(ok.status).toBe(200);
+    } finally {
+      await bridge.close();
+    }
+    const r = capture();
+    expect(await main(["node", "scim-bridge", "token", "revoke", "okta"], r.io, () => config)).toBe(0);
+    expect(r.out[0]).toMatch(/^revoked token "okta"/);
+    const again = await startBridge(config, silent);
+    try {
+      const denied = await request(again.url).get("/scim/v2/ServiceProviderConfig").set("Authorization", `Bearer ${secret}`);
+      expect(denied.status).toBe(401);
+    } finally {
+      await again.close();
+    }
+  });
+
+  it("explains bad arguments and unknown tokens", async () => {
+    const bad = capture();
+    expect(await main(["node", "scim-bridge", "token", "create", "--name", "x", "--scope", "root"], bad.io, () => config)).not.toBe(0);
+    expect(bad.err.join("\n")).toMatch(/must be one of scim, admin/);
+    const missing = capture();
+    expect(await main(["node", "scim-bridge", "token", "revoke", "nope"], missing.io, () => config)).toBe(1);
+    expect(missing.err.join("\n")).toBe('error: no token with id or name "nope"');
+  });
+
+  it("accepts the environment's tokens with their scopes, and replaces them when the variables change", async () => {
+    const scim1 = "scim-secret-from-env-0000000001";
+    const admin1 = "admin-secret-from-env-000000001";
+    const first = await startBridge({ ...config, envTokens: { scim: scim1, admin: admin1 } }, silent);
+    try {
+      expect((await request(first.url).get("/scim/v2/ServiceProviderConfig").set("Authorization", `Bearer ${scim1}`)).status).toBe(200);
+      expect((await request(first.url).get("/api/v2/tokens").set("Authorization", `Bearer ${admin1}`)).status).toBe(200);
+      expect((await request(first.url).get("/api/v2/tokens").set("Authorization", `Bearer ${scim1}`)).status).toBe(403);
+    } finally {
+      await first.close();
+    }
+    const scim2 = "scim-secret-from-env-0000000002";
+    const second = await startBridge({ ...config, envTokens: { scim: scim2, admin: undefined } }, silent);
+    try {
+      expect((await request(second.url).get("/scim/v2/ServiceProviderConfig").set("Authorization", `Bearer ${scim1}`)).status).toBe(401);
+      expect((await request(second.url).get("/scim/v2/ServiceProviderConfig").set("Authorization", `Bearer ${scim2}`)).status).toBe(200);
+      expect((await request(second.url).get("/api/v2/tokens").set("Authorization", `Bearer ${admin1}`)).status).toBe(401);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe("the embedded database lock", () => {
+  it("refuses token commands while a running process holds the embedded database, and takes over a stale lock", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-lock-"));
+    const config = loadConfig({ DATA_DIR: dataDir, LOG_LEVEL: "error" }, { cwd: dataDir, isTty: false });
+    const holder = spawn(process.execPath, ["-e", "setTimeout(() => {}, 30000)"], { stdio: "ignore" });
+    try {
+      fs.writeFileSync(path.join(dataDir, "bridge.lock"), JSON.stringify({ pid: holder.pid, purpose: "serve", since: "2026-11-22T00:00:00Z" }));
+      const c = capture();
+      expect(await main(["node", "scim-bridge", "token", "list"], c.io, () => config)).toBe(1);
+      expect(c.err.join("\n")).toMatch(new RegExp(`in use by process ${holder.pid} \\(serve.*POST/GET/DELETE /api/v2/tokens`));
+      expect(fs.existsSync(path.join(dataDir, "pglite"))).toBe(false);
+    } finally {
+      holder.kill("SIGKILL");
+    }
+    await new Promise((r) => holder.once("exit", r));
+    // The holder is gone (as after kill -9): its lock is stale and is taken over.
+    const ok = capture();
+    expect(await main(["node", "scim-bridge", "token", "list"], ok.io, () => config)).toBe(0);
+    expect(ok.out).toEqual(["no tokens"]);
+    expect(fs.existsSync(path.join(dataDir, "bridge.lock"))).toBe(false);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("refuses a second server on the same embedded data directory", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-lock-"));
+    const config = loadConfig({ DATA_DIR: dataDir, PORT: "0" }, { cwd: dataDir, isTty: false });
+    const first = await startBridge(config, silent);
+    try {
+      await expect(startBridge(config, silent)).rejects.toThrow(/is in use by process \d+ \(serve/);
+    } finally {
+      await first.close();
+    }
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  });
+});

@@ -1,0 +1,34 @@
+import { PassThrough } from "node:stream";
+import type { Express } from "express";
+import { buildApp } from "../../src/app";
+import { createTokenService, type TokenService } from "../../src/auth/token-service";
+import type { Database } from "../../src/db/database";
+import { ensureDefaultOrganization } from "../../src/directory/bootstrap";
+import { createLogger } from "../../src/log/logger";
+import { openMigrated, type EngineName } from "./databases";
+
+/** A bridge app on a real, migrated database, with one token of each scope and captured logs. */
+export interface TestBridge {
+  app: Express;
+  db: Database;
+  tokens: TokenService;
+  scimToken: string;
+  adminToken: string;
+  /** Everything the app logged so far (JSON lines). */
+  logs(): string;
+  close(): Promise<void>;
+}
+
+export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number } = {}): Promise<TestBridge> {
+  const { db, done } = await openMigrated(engine);
+  await ensureDefaultOrganization(db.prisma);
+  const tokens = createTokenService(db.prisma);
+  const scimToken = (await tokens.create({ name: "test-scim", scope: "scim", origin: "cli" })).token;
+  const adminToken = (await tokens.create({ name: "test-admin", scope: "admin", origin: "cli" })).token;
+  const stream = new PassThrough();
+  const chunks: string[] = [];
+  stream.on("data", (c: Buffer) => chunks.push(c.toString("utf8")));
+  const logger = createLogger({ level: "debug", format: "json", stream });
+  const app = buildApp({ db, tokens, logger, baseUrl: undefined, bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024 });
+  return { app, db, tokens, scimToken, adminToken, logs: () => chunks.join(""), close: done };
+}
