@@ -36,16 +36,8 @@ const LAST_USED_RESOLUTION_MS = 60_000;
 
 const NAME_RE = /^[A-Za-z0-9][A-Za-z0-9 ._:@-]{0,63}$/;
 
-function toInfo(row: {
-  id: string;
-  name: string;
-  scope: TokenScope;
-  hint: string;
-  origin: string;
-  createdAt: Date;
-  lastUsedAt: Date | null;
-  revokedAt: Date | null;
-}): TokenInfo {
+/** Copies only the listed fields: a row also carries the hash, which must not travel further. */
+function toInfo(row: TokenInfo): TokenInfo {
   const { id, name, scope, hint, origin, createdAt, lastUsedAt, revokedAt } = row;
   return { id, name, scope, hint, origin, createdAt, lastUsedAt, revokedAt };
 }
