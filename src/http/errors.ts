@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, Request, RequestHandler, Response } from "express";
 import { AdminError } from "../admin/errors";
 import type { Logger } from "../log/logger";
+import { DirectoryError } from "../directory/errors";
 import { ScimError } from "../scim/errors";
 
 /**
@@ -80,6 +81,17 @@ function render(res: Response, protocol: Protocol, p: Problem): void {
   }
 }
 
+/** The one translation of record-layer errors into each protocol. */
+function renderDirectoryError(res: Response, protocol: Protocol, err: DirectoryError): void {
+  const status = { notFound: 404, conflict: 409, preconditionFailed: 412, invalid: 400 }[err.kind] as 404 | 409 | 412 | 400;
+  if (protocol === "scim") {
+    const scimType = err.kind === "conflict" ? "uniqueness" : err.kind === "invalid" ? "invalidValue" : undefined;
+    sendScim(res, status, new ScimError(status, err.message, scimType).toBody());
+  } else {
+    res.status(status).json(new AdminError(status, err.message).toBody());
+  }
+}
+
 export function errorHandler(deps: { logger: Logger; bodyLimitBytes: number }): ErrorRequestHandler {
   return (err: unknown, req: Request, res: Response, next) => {
     if (res.headersSent) {
@@ -93,6 +105,10 @@ export function errorHandler(deps: { logger: Logger; bodyLimitBytes: number }): 
     }
     if (err instanceof AdminError) {
       res.status(err.status).json(err.toBody());
+      return;
+    }
+    if (err instanceof DirectoryError) {
+      renderDirectoryError(res, protocol, err);
       return;
     }
     const parsed = bodyParserProblem(err, deps.bodyLimitBytes);
