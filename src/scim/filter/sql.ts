@@ -1,0 +1,212 @@
+import type { ResolvedPath } from "../schema/types";
+import type { CompareOp, Filter, FilterValue } from "./ast";
+
+/**
+ * Typed filter → parameterised PostgreSQL (one dialect for both databases). Where each attribute
+ * lives is the caller's (the records layer's) knowledge, given as a Storage function; this module
+ * knows SQL and SCIM semantics only. Values are always parameters, never spliced into the text.
+ */
+
+/** Where an attribute's value lives for a row aliased `alias`. */
+export type Location =
+  /** A real column. `lowered`: it holds a lower-cased copy, so `eq` on it can use its index. */
+  | { kind: "column"; column: string; type: "text" | "uuid" | "timestamptz" | "boolean"; lowered?: boolean }
+  /** A text[] column with every value of a multi-valued attribute (lower-cased when `lowered`). */
+  | { kind: "textArray"; column: string; lowered?: boolean }
+  /** Inside the JSONB document column under the attribute's canonical name. */
+  | { kind: "json"; column: string }
+  /** A boolean SQL expression over the row (e.g. `active` derived from a status column). */
+  | { kind: "booleanExpr"; sql: (alias: string) => string }
+  /** Group members kept in a membership table: `members.value` is the member's id. */
+  | { kind: "memberTable"; table: string; groupColumn: string; memberColumn: string };
+
+export type Storage = (path: ResolvedPath) => Location;
+
+export interface SqlFragment {
+  text: string;
+  values: unknown[];
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function likePattern(op: "co" | "sw" | "ew", value: string): string {
+  const esc = value.replace(/[\\%_]/g, (c) => `\\${c}`);
+  return op === "co" ? `%${esc}%` : op === "sw" ? `${esc}%` : `%${esc}`;
+}
+
+const SQL_OP: Record<"eq" | "ne" | "gt" | "ge" | "lt" | "le", string> = { eq: "=", ne: "<>", gt: ">", ge: ">=", lt: "<", le: "<=" };
+
+class Builder {
+  readonly values: unknown[] = [];
+  constructor(private readonly start: number) {}
+  param(v: unknown): string {
+    this.values.push(v);
+    return `$${this.start + this.values.length - 1}`;
+  }
+}
+
+function jsonRef(column: string, path: readonly string[], asText: boolean): string {
+  const parts = path.map((p) => `'${p.replace(/'/g, "''")}'`);
+  if (parts.length === 0) return column;
+  const last = parts.pop()!;
+  return `${[column, ...parts].join("->")}${asText ? "->>" : "->"}${last}`;
+}
+
+/** Compares a text SQL expression with a typed value, honouring caseExact and the type. */
+function compareScalar(b: Builder, expr: string, leafType: string, caseExact: boolean, op: CompareOp, value: FilterValue): string {
+  if (value === null) return op === "eq" ? `(${expr}) IS NULL` : `(${expr}) IS NOT NULL`;
+  if (leafType === "boolean") {
+    const c = `(${expr})::boolean ${op === "eq" ? "=" : "<>"} ${b.param(value)}::boolean`;
+    return op === "ne" ? `((${expr}) IS NULL OR ${c})` : c;
+  }
+  if (leafType === "dateTime" || leafType === "integer" || leafType === "decimal") {
+    const cast = leafType === "dateTime" ? "timestamptz" : "numeric";
+    const c = `(${expr})::${cast} ${SQL_OP[op as keyof typeof SQL_OP]} ${b.param(value)}::${cast}`;
+    return op === "ne" ? `((${expr}) IS NULL OR ${c})` : c;
+  }
+  const fold = (s: string) => (caseExact ? s : `lower(${s})`);
+  if (op === "co" || op === "sw" || op === "ew") {
+    return `${fold(expr)} LIKE ${fold(b.param(likePattern(op, String(value))))} ESCAPE '\\'`;
+  }
+  const c = `${fold(expr)} ${SQL_OP[op]} ${fold(b.param(String(value)))}`;
+  return op === "ne" ? `((${expr}) IS NULL OR ${c})` : c;
+}
+
+/** `pr` on a JSON value: present and not null, "", [] or {}. */
+function presentJson(ref: string): string {
+  return `(${ref} IS NOT NULL AND ${ref} NOT IN ('null'::jsonb, '""'::jsonb, '[]'::jsonb, '{}'::jsonb))`;
+}
+
+function elements(column: string, path: ResolvedPath, alias: string): string {
+  const ref = jsonRef(`${alias}.${column}`, jsonPathOf(path), false);
+  return `jsonb_array_elements(CASE WHEN jsonb_typeof(${ref}) = 'array' THEN ${ref} ELSE '[]'::jsonb END)`;
+}
+
+/** Keys into the JSON document: extension attributes sit under their schema URN. */
+function jsonPathOf(path: ResolvedPath): string[] {
+  return path.extension ? [path.schema.id, path.attribute.name] : [path.attribute.name];
+}
+
+function compileLeaf(b: Builder, f: Extract<Filter, { kind: "compare" | "present" }>, storage: Storage, alias: string, element?: string): string {
+  const path = f.path;
+  const leaf = path.subAttribute ?? path.attribute;
+  if (element) {
+    // Inside attr[...]: the sub-attribute of one array element.
+    const ref = `${element}->${`'${leaf.name.replace(/'/g, "''")}'`}`;
+    return f.kind === "present" ? presentJson(ref) : compareScalar(b, `${element}->>'${leaf.name.replace(/'/g, "''")}'`, leaf.type, leaf.caseExact, f.op, f.value);
+  }
+  const loc = storage(path);
+  switch (loc.kind) {
+    case "booleanExpr": {
+      if (f.kind === "present") return "TRUE";
+      if (f.value === null) return f.op === "eq" ? "FALSE" : "TRUE";
+      return `(${loc.sql(alias)}) ${f.op === "eq" ? "=" : "<>"} ${b.param(f.value)}::boolean`;
+    }
+    case "column": {
+      const col = `${alias}.${loc.column}`;
+      if (f.kind === "present") return `${col} IS NOT NULL`;
+      if (loc.type === "uuid") {
+        if (f.op === "eq" || f.op === "ne") {
+          const isId = typeof f.value === "string" && UUID_RE.test(f.value);
+          if (!isId) return f.op === "eq" ? "FALSE" : "TRUE";
+          return `${col} ${f.op === "eq" ? "=" : "<>"} ${b.param(f.value)}::uuid`;
+        }
+        return compareScalar(b, `${col}::text`, "string", false, f.op, f.value);
+      }
+      if (loc.type === "timestamptz") return compareScalar(b, col, "dateTime", true, f.op, f.value);
+      if (loc.lowered && f.value !== null && (f.op === "eq" || f.op === "ne")) {
+        // Index-friendly: the column already holds lower(value).
+        const c = `${col} ${f.op === "eq" ? "=" : "<>"} lower(${b.param(String(f.value))})`;
+        return f.op === "ne" ? `(${col} IS NULL OR ${c})` : c;
+      }
+      return compareScalar(b, col, leaf.type === "boolean" ? "boolean" : "string", loc.lowered ? false : leaf.caseExact, f.op, f.value);
+    }
+    case "textArray": {
+      const col = `${alias}.${loc.column}`;
+      if (f.kind === "present") return `cardinality(${col}) > 0`;
+      if (f.op === "eq" && f.value !== null) return `${col} @> ARRAY[${loc.lowered ? `lower(${b.param(String(f.value))})` : b.param(String(f.value))}]::text[]`;
+      if (f.op === "ne") return `NOT (${compileLeaf(b, { ...f, op: "eq" }, storage, alias)})`;
+      return `EXISTS (SELECT 1 FROM unnest(${col}) AS x(v) WHERE ${compareScalar(b, "x.v", "string", loc.lowered ? false : leaf.caseExact, f.op, f.value)})`;
+    }
+    case "memberTable": {
+      if (f.kind === "present") return `EXISTS (SELECT 1 FROM ${loc.table} m WHERE m.${loc.groupColumn} = ${alias}.id)`;
+      if ((f.op === "eq" || f.op === "ne") && (path.subAttribute?.name ?? "value") === "value") {
+        const isId = typeof f.value === "string" && UUID_RE.test(f.value);
+        const has = isId ? `EXISTS (SELECT 1 FROM ${loc.table} m WHERE m.${loc.groupColumn} = ${alias}.id AND m.${loc.memberColumn} = ${b.param(f.value)}::uuid)` : "FALSE";
+        return f.op === "eq" ? has : `NOT ${has}`;
+      }
+      return "FALSE";
+    }
+    case "json": {
+      const column = `${alias}.${loc.column}`;
+      if (path.attribute.multiValued) {
+        if (!path.subAttribute) {
+          const ref = jsonRef(column, jsonPathOf(path), false);
+          return f.kind === "present" ? presentJson(ref) : "FALSE";
+        }
+        // Any element whose sub-attribute matches (RFC 7644 §3.4.2.2).
+        const inner = compileLeaf(b, f, storage, alias, "e.v");
+        return `EXISTS (SELECT 1 FROM ${elements(loc.column, path, alias)} AS e(v) WHERE ${inner})`;
+      }
+      const keys = [...jsonPathOf(path), ...(path.subAttribute ? [path.subAttribute.name] : [])];
+      if (f.kind === "present") return presentJson(jsonRef(column, keys, false));
+      return compareScalar(b, jsonRef(column, keys, true), leaf.type, leaf.caseExact, f.op, f.value);
+    }
+  }
+}
+
+function compile(b: Builder, f: Filter, storage: Storage, alias: string, element?: string): string {
+  switch (f.kind) {
+    case "and":
+    case "or":
+      return `(${f.filters.map((x) => compile(b, x, storage, alias, element)).join(f.kind === "and" ? " AND " : " OR ")})`;
+    case "not":
+      return `NOT COALESCE((${compile(b, f.filter, storage, alias, element)}), FALSE)`;
+    case "valuePath": {
+      const loc = storage(f.path);
+      if (loc.kind === "memberTable") return compile(b, f.filter, storage, alias);
+      if (loc.kind !== "json") return "FALSE";
+      if (!f.path.attribute.multiValued) {
+        // A single complex attribute (manager[value eq "x"]): its sub-attributes, directly.
+        const ref = jsonRef(`${alias}.${loc.column}`, jsonPathOf(f.path), false);
+        return `(${compile(b, f.filter, storage, alias, ref)})`;
+      }
+      return `EXISTS (SELECT 1 FROM ${elements(loc.column, f.path, alias)} AS e(v) WHERE ${compile(b, f.filter, storage, alias, "e.v")})`;
+    }
+    default:
+      return compileLeaf(b, f, storage, alias, element);
+  }
+}
+
+/** `WHERE`-ready SQL for the filter over rows aliased `alias`; parameters numbered from `startParam`. */
+export function toSql(filter: Filter, storage: Storage, alias: string, startParam = 1): SqlFragment {
+  const b = new Builder(startParam);
+  const text = compile(b, filter, storage, alias);
+  return { text, values: b.values };
+}
+
+/** An `ORDER BY` expression for sortBy (RFC 7644 §3.4.2.3); multi-valued: the primary or first value. */
+export function sortSql(path: ResolvedPath, storage: Storage, alias: string): string {
+  const loc = storage(path);
+  const leaf = path.subAttribute ?? path.attribute;
+  switch (loc.kind) {
+    case "column":
+      return `${alias}.${loc.column}`;
+    case "booleanExpr":
+      return `(${loc.sql(alias)})`;
+    case "textArray":
+      return `${alias}.${loc.column}[1]`;
+    case "memberTable":
+      return `${alias}.id`;
+    case "json": {
+      const column = `${alias}.${loc.column}`;
+      if (path.attribute.multiValued) {
+        const sub = (path.subAttribute ?? leaf).name === path.attribute.name ? "value" : (path.subAttribute ?? leaf).name;
+        return `(SELECT lower(e.v->>'${sub.replace(/'/g, "''")}') FROM ${elements(loc.column, path, alias)} AS e(v) ORDER BY (e.v->>'primary') = 'true' DESC LIMIT 1)`;
+      }
+      const keys = [...jsonPathOf(path), ...(path.subAttribute ? [path.subAttribute.name] : [])];
+      const ref = jsonRef(column, keys, true);
+      return leaf.caseExact ? ref : `lower(${ref})`;
+    }
+  }
+}
