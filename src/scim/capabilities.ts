@@ -12,12 +12,14 @@ export interface Capabilities {
 }
 
 export const CAPABILITIES: Capabilities = {
-  patch: false,
+  patch: true,
   bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
-  filter: { supported: false, maxResults: 0 },
+  // The largest page served; a larger `count` is capped to it (RFC 7644 §3.4.2.4).
+  filter: { supported: true, maxResults: 200 },
+  // Passwords are accepted (Okta always sends one) but never stored: there is nothing to change.
   changePassword: false,
-  sort: false,
-  etag: false,
+  sort: true,
+  etag: true,
 };
 
 /** RFC 7643 §5 ServiceProviderConfig. */

@@ -2,19 +2,52 @@ import { Router } from "express";
 import type { BaseUrlResolver } from "../http/base-url";
 import { notFound, sendScim } from "../http/errors";
 import { CAPABILITIES, serviceProviderConfig } from "./capabilities";
+import { ScimError } from "./errors";
+import { resourceRouter } from "./resource-router";
+import type { ResourceService } from "./resource-service";
+import { resourceTypeDocument, resourceTypesList, schemaDocument, schemasList, allSchemas } from "./schema/discovery";
 
 /**
- * The SCIM service (RFC 7644), mounted behind authentication and body parsing. Handlers are thin:
- * parse, call one service, serialise. Paths are matched case-insensitively, as IdPs vary.
+ * The SCIM service (RFC 7644), mounted behind authentication and body parsing: discovery documents
+ * and one generic resource router per served resource type. Discovery lists only what is served.
+ * Paths are matched case-insensitively, as IdPs vary.
  */
-export function scimRouter(deps: { baseUrl: BaseUrlResolver }): Router {
-  const r = Router({ caseSensitive: false });
+export interface ScimResource {
+  service: ResourceService;
+  detached?: readonly string[];
+}
 
-  // RFC 7644 §4: what this service provider supports, derived from CAPABILITIES.
+export function scimRouter(deps: { baseUrl: BaseUrlResolver; resources: readonly ScimResource[] }): Router {
+  const r = Router({ caseSensitive: false });
+  const served = deps.resources.map((x) => x.service.resourceType);
+  const base = (req: Parameters<BaseUrlResolver>[0]) => `${deps.baseUrl(req)}${req.baseUrl}`;
+
   r.get("/ServiceProviderConfig", (req, res) => {
-    sendScim(res, 200, serviceProviderConfig(CAPABILITIES, `${deps.baseUrl(req)}${req.baseUrl}`));
+    sendScim(res, 200, serviceProviderConfig(CAPABILITIES, base(req)));
+  });
+  r.get("/Schemas", (req, res) => {
+    sendScim(res, 200, schemasList(served, base(req)));
+  });
+  r.get("/Schemas/:id", (req, res) => {
+    const schema = allSchemas(served).find((s) => s.id.toLowerCase() === String(req.params.id).toLowerCase());
+    if (!schema) throw ScimError.notFound(`schema ${String(req.params.id)} not found`);
+    sendScim(res, 200, schemaDocument(schema, base(req)));
+  });
+  r.get("/ResourceTypes", (req, res) => {
+    sendScim(res, 200, resourceTypesList(served, base(req)));
+  });
+  r.get("/ResourceTypes/:id", (req, res) => {
+    const rt = served.find((t) => t.name.toLowerCase() === String(req.params.id).toLowerCase());
+    if (!rt) throw ScimError.notFound(`resource type ${String(req.params.id)} not found`);
+    sendScim(res, 200, resourceTypeDocument(rt, base(req)));
   });
 
+  for (const resource of deps.resources) {
+    r.use(
+      resource.service.resourceType.endpoint,
+      resourceRouter({ service: resource.service, baseUrl: deps.baseUrl, maxResults: CAPABILITIES.filter.maxResults, ...(resource.detached ? { detached: resource.detached } : {}) }),
+    );
+  }
   r.use(notFound("scim"));
   return r;
 }

@@ -63,12 +63,12 @@ describe.each(testEngines())("HTTP shell on %s", (engine) => {
     const res = await request(b.app).get("/scim/v2/ServiceProviderConfig").set(...auth);
     expect(res.body).toMatchObject({
       schemas: ["urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"],
-      patch: { supported: false },
+      patch: { supported: true },
       bulk: { supported: false },
-      filter: { supported: false },
+      filter: { supported: true, maxResults: 200 },
       changePassword: { supported: false },
-      sort: { supported: false },
-      etag: { supported: false },
+      sort: { supported: true },
+      etag: { supported: true },
       authenticationSchemes: [expect.objectContaining({ type: "oauthbearertoken" })],
     });
   });

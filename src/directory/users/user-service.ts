@@ -1,0 +1,182 @@
+import { Prisma, type PrismaClient } from "../../generated/prisma/client";
+import { userResourceType } from "../../scim/schema/registry";
+import {
+  ifMatchSatisfied,
+  type Attributes,
+  type AttributeChange,
+  type ListQuery,
+  type ListResult,
+  type ResourceRecord,
+  type ResourceService,
+  type WriteContext,
+} from "../../scim/resource-service";
+import { recordAudit } from "../audit";
+import { DirectoryError, notFound } from "../errors";
+import { isUniqueViolation, isUuid } from "../prisma-errors";
+import { listResources } from "../scim-list";
+import { userStorage } from "../scim-storage";
+import { baseUsername, firstFreeUsername } from "../username";
+import { nextStatus, userColumns, type UserStatus } from "./user-columns";
+
+/**
+ * SCIM Users over the `users` table. Every write is one transaction: the user row (with its derived
+ * columns and version) and the audit row. DELETE keeps the user record (suspended) and drops only
+ * the SCIM resource, so records that reference the user survive; a later POST of the same userName
+ * provisions the same user again.
+ */
+
+type Tx = Prisma.TransactionClient;
+
+interface UserRow {
+  id: string;
+  resource: unknown;
+  status: UserStatus;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const PRECONDITION = "the resource was modified since you read it (If-Match does not match meta.version)";
+
+function toRecord(row: UserRow): ResourceRecord {
+  const attributes = { ...(row.resource as Attributes) };
+  // The record's status is the truth (an admin may have suspended the user since the IdP wrote).
+  attributes.active = row.status !== "suspended";
+  return { id: row.id, attributes, version: row.version, created: row.createdAt, lastModified: row.updatedAt };
+}
+
+/** Without `active`: that attribute is derived from the status when read. */
+function storedResource(attrs: Attributes): Prisma.InputJsonObject {
+  const { active: _active, ...rest } = attrs;
+  return rest as Prisma.InputJsonObject;
+}
+
+async function chooseUsername(tx: Tx, candidates: (string | undefined)[]): Promise<string> {
+  const base = baseUsername(candidates);
+  const rows = await tx.user.findMany({
+    where: { OR: [{ username: base }, { username: { startsWith: `${base.slice(0, 28)}` } }] },
+    select: { username: true },
+  });
+  return firstFreeUsername(base, new Set(rows.map((r) => r.username)));
+}
+
+async function lockedUser(tx: Tx, id: string): Promise<UserRow> {
+  if (!isUuid(id)) throw notFound(`User ${id}`);
+  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE id = ${id}::uuid AND resource IS NOT NULL FOR UPDATE`;
+  if (locked.length === 0) throw notFound(`User ${id}`);
+  return tx.user.findUniqueOrThrow({ where: { id } });
+}
+
+export function createUserService(prisma: PrismaClient): ResourceService {
+  async function write(tx: Tx, id: string, current: UserRow, attrs: Attributes, ctx: WriteContext, action: string): Promise<UserRow> {
+    if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
+    const cols = userColumns(attrs);
+    const clash = await tx.user.findUnique({ where: { userNameKey: cols.userNameKey }, select: { id: true } });
+    if (clash && clash.id !== id) throw new DirectoryError("conflict", `userName "${cols.userName}" is already taken`);
+    const { active, ...columns } = cols;
+    const row = await tx.user.update({
+      where: { id },
+      data: { ...columns, resource: storedResource(attrs), status: nextStatus(current.status, active), version: { increment: 1 } },
+    });
+    await recordAudit(tx, { actor: ctx.actor, action, resourceType: "user", resourceId: id, userId: id });
+    return row;
+  }
+
+  async function create(attrs: Attributes, ctx: WriteContext): Promise<ResourceRecord> {
+    const cols = userColumns(attrs);
+    const { active, ...columns } = cols;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const row = await prisma.$transaction(async (tx) => {
+          const existing = await tx.user.findUnique({ where: { userNameKey: cols.userNameKey } });
+          if (existing?.resource != null) throw new DirectoryError("conflict", `userName "${cols.userName}" is already taken`);
+          if (existing) {
+            // Deleted from SCIM earlier: the same user comes back (same id, same username handle).
+            const revived = await tx.user.update({
+              where: { id: existing.id },
+              data: { ...columns, resource: storedResource(attrs), status: nextStatus("suspended", active ?? true), version: { increment: 1 } },
+            });
+            await recordAudit(tx, { actor: ctx.actor, action: "user.reprovisioned", resourceType: "user", resourceId: revived.id, userId: revived.id });
+            return revived;
+          }
+          const username = await chooseUsername(tx, [cols.userName, cols.email ?? undefined]);
+          const created = await tx.user.create({
+            data: { ...columns, username, resource: storedResource(attrs), status: nextStatus(undefined, active) },
+          });
+          await recordAudit(tx, { actor: ctx.actor, action: "user.created", resourceType: "user", resourceId: created.id, userId: created.id });
+          return created;
+        });
+        return toRecord(row);
+      } catch (err) {
+        // Two creates raced: on userName it is a conflict; on the handle, pick the next one.
+        if (isUniqueViolation(err, "user_name_key")) throw new DirectoryError("conflict", `userName "${cols.userName}" is already taken`);
+        if (isUniqueViolation(err, "username") && attempt < 5) continue;
+        throw err;
+      }
+    }
+  }
+
+  return {
+    resourceType: userResourceType,
+
+    list(query: ListQuery): Promise<ListResult> {
+      return listResources(prisma, {
+        table: "users",
+        storage: userStorage,
+        where: "u.resource IS NOT NULL",
+        query,
+        load: async (ids) => (await prisma.user.findMany({ where: { id: { in: ids } } })).map(toRecord),
+      });
+    },
+
+    async get(id) {
+      if (!isUuid(id)) return undefined;
+      const row = await prisma.user.findFirst({ where: { id, resource: { not: Prisma.DbNull } } });
+      return row ? toRecord(row) : undefined;
+    },
+
+    create,
+
+    async replace(id, attrs, ctx) {
+      const row = await prisma
+        .$transaction(async (tx) => write(tx, id, await lockedUser(tx, id), attrs, ctx, "user.replaced"))
+        .catch(translateUnique(attrs));
+      return toRecord(row);
+    },
+
+    async patch(id, change: AttributeChange, ctx) {
+      const row = await prisma
+        .$transaction(async (tx) => {
+          const current = await lockedUser(tx, id);
+          if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
+          const { next, changed } = change(toRecord(current).attributes);
+          // A PATCH that changes nothing writes nothing and keeps the version (Entra re-sends active=true).
+          if (!changed) return current;
+          return write(tx, id, current, next, ctx, "user.patched");
+        })
+        .catch(translateUnique({}));
+      return toRecord(row);
+    },
+
+    async remove(id, ctx) {
+      await prisma.$transaction(async (tx) => {
+        const current = await lockedUser(tx, id);
+        if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
+        await tx.user.update({
+          where: { id },
+          data: { resource: Prisma.DbNull, status: "suspended", version: { increment: 1 } },
+        });
+        await recordAudit(tx, { actor: ctx.actor, action: "user.deleted", resourceType: "user", resourceId: id, userId: id });
+      });
+    },
+  };
+}
+
+function translateUnique(attrs: Attributes): (err: unknown) => never {
+  return (err) => {
+    if (isUniqueViolation(err, "user_name_key")) {
+      throw new DirectoryError("conflict", `userName "${String(attrs.userName ?? "")}" is already taken`);
+    }
+    throw err;
+  };
+}

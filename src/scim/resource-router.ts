@@ -1,0 +1,101 @@
+import { Router, type Request, type Response } from "express";
+import { principalOf } from "../auth/middleware";
+import type { BaseUrlResolver } from "../http/base-url";
+import { sendScim } from "../http/errors";
+import { ScimError } from "./errors";
+import { parseFilter } from "./filter/parse";
+import { boundListParams, readListParams } from "./list-query";
+import { applyPatch } from "./patch/apply";
+import { parsePatchRequest } from "./patch/parse";
+import { parseProjection, project, showsAttribute, type Projection } from "./projection";
+import { listResponse, locationOf, renderResource } from "./render";
+import { etagOf, type ResourceRecord, type ResourceService, type WriteContext } from "./resource-service";
+import { resolvePath } from "./schema/resolve";
+import { normalizeInput } from "./schema/validate";
+
+/**
+ * One router for every resource type (RFC 7644 §3): list, `.search`, get, create, replace, patch,
+ * delete. Handlers parse, call the resource service once, and render; the protocol rules live in the
+ * pure modules they call. Mounted at the resource type's endpoint (`/Users`, `/Groups`).
+ */
+
+export interface ResourceRouterDeps {
+  service: ResourceService;
+  baseUrl: BaseUrlResolver;
+  /** The ServiceProviderConfig's filter.maxResults: the largest page served. */
+  maxResults: number;
+  /** Attributes kept outside the JSON document and patched as set operations (Group members). */
+  detached?: readonly string[];
+}
+
+export function resourceRouter(deps: ResourceRouterDeps): Router {
+  const { service } = deps;
+  const rt = service.resourceType;
+  const r = Router({ caseSensitive: false });
+
+  const base = (req: Request) => `${deps.baseUrl(req)}${req.baseUrl.slice(0, req.baseUrl.length - rt.endpoint.length)}`;
+  const ctx = (req: Request, res: Response): WriteContext => ({ actor: principalOf(res)?.tokenName ?? "unknown", ifMatch: req.get("if-match") });
+  const projectionOf = (q: Record<string, unknown>): Projection => {
+    const p = readListParams(q);
+    return parseProjection(rt, { attributes: p.attributes, excludedAttributes: p.excludedAttributes });
+  };
+  const send = (req: Request, res: Response, status: number, record: ResourceRecord, projection: Projection) => {
+    res.setHeader("ETag", etagOf(record.version));
+    sendScim(res, status, project(rt, renderResource(rt, record, base(req)), projection));
+  };
+
+  async function list(req: Request, res: Response, source: Record<string, unknown>): Promise<void> {
+    const params = boundListParams(readListParams(source), deps.maxResults);
+    const projection = parseProjection(rt, params);
+    const sortBy = params.sortBy === undefined ? undefined : resolvePath(rt, params.sortBy);
+    if (params.sortBy !== undefined && !sortBy) throw ScimError.badRequest("invalidValue", `sortBy: unknown attribute "${params.sortBy}"`);
+    const result = await service.list({
+      filter: params.filter === undefined ? undefined : parseFilter(rt, params.filter),
+      startIndex: params.startIndex,
+      count: params.count,
+      sortBy,
+      sortOrder: params.sortOrder,
+      withMembers: showsAttribute(projection, "members"),
+    });
+    const resources = result.records.map((rec) => project(rt, renderResource(rt, rec, base(req)), projection));
+    sendScim(res, 200, listResponse(result.total, params.startIndex, resources));
+  }
+
+  r.get("/", (req, res) => list(req, res, req.query as Record<string, unknown>));
+  // RFC 7644 §3.4.3: the same query in a body, for filters too long or too private for a URL.
+  r.post("/.search", (req, res) => list(req, res, (req.body ?? {}) as Record<string, unknown>));
+
+  r.get("/:id", async (req, res) => {
+    const projection = projectionOf(req.query as Record<string, unknown>);
+    const record = await service.get(String(req.params.id), { withMembers: showsAttribute(projection, "members") });
+    if (!record) throw ScimError.notFound(`${rt.name} ${String(req.params.id)} not found`);
+    send(req, res, 200, record, projection);
+  });
+
+  r.post("/", async (req, res) => {
+    const { attributes } = normalizeInput(rt, req.body, "create");
+    const record = await service.create(attributes, ctx(req, res));
+    res.setHeader("Location", locationOf(rt, base(req), record.id));
+    send(req, res, 201, record, projectionOf(req.query as Record<string, unknown>));
+  });
+
+  r.put("/:id", async (req, res) => {
+    const { attributes } = normalizeInput(rt, req.body, "replace");
+    const record = await service.replace(String(req.params.id), attributes, ctx(req, res));
+    send(req, res, 200, record, projectionOf(req.query as Record<string, unknown>));
+  });
+
+  r.patch("/:id", async (req, res) => {
+    const ops = parsePatchRequest(rt, req.body);
+    const detached = deps.detached ?? [];
+    const record = await service.patch(String(req.params.id), (current) => applyPatch(rt, current, ops, { detached }), ctx(req, res));
+    send(req, res, 200, record, projectionOf(req.query as Record<string, unknown>));
+  });
+
+  r.delete("/:id", async (req, res) => {
+    await service.remove(String(req.params.id), ctx(req, res));
+    res.status(204).end();
+  });
+
+  return r;
+}
