@@ -155,6 +155,28 @@ function compileLeaf(b: Builder, f: Extract<Filter, { kind: "compare" | "present
   }
 }
 
+/** The `value eq "x"` conditions that every match of the filter must meet (its top-level conjuncts). */
+function requiredValues(f: Filter): string[] {
+  if (f.kind === "and") return f.filters.flatMap(requiredValues);
+  if (f.kind === "compare" && f.op === "eq" && f.path.subAttribute?.name === "value" && typeof f.value === "string") return [f.value];
+  return [];
+}
+
+/**
+ * `emails[type eq "work" and value eq "x"]` (Entra's matching) must look inside the JSON document,
+ * which no index covers; when the attribute's values also sit in an indexed array column, the
+ * necessary condition `column @> ARRAY[x]` is added first so the index finds the few candidates.
+ */
+function indexedNarrowing(b: Builder, f: Extract<Filter, { kind: "valuePath" }>, storage: Storage, alias: string): string | undefined {
+  const valueSub = f.path.attribute.subAttributes?.find((s) => s.name === "value");
+  if (!valueSub) return undefined;
+  const loc = storage({ ...f.path, subAttribute: valueSub, canonical: `${f.path.canonical}.value` });
+  const values = requiredValues(f.filter);
+  if (loc.kind !== "textArray" || values.length === 0) return undefined;
+  const items = values.map((v) => (loc.lowered ? `lower(${b.param(v)})` : b.param(v)));
+  return `${alias}.${loc.column} @> ARRAY[${items.join(", ")}]::text[]`;
+}
+
 function compile(b: Builder, f: Filter, storage: Storage, alias: string, element?: string): string {
   switch (f.kind) {
     case "and":
@@ -171,7 +193,9 @@ function compile(b: Builder, f: Filter, storage: Storage, alias: string, element
         const ref = jsonRef(`${alias}.${loc.column}`, jsonPathOf(f.path), false);
         return `(${compile(b, f.filter, storage, alias, ref)})`;
       }
-      return `EXISTS (SELECT 1 FROM ${elements(loc.column, f.path, alias)} AS e(v) WHERE ${compile(b, f.filter, storage, alias, "e.v")})`;
+      const exists = `EXISTS (SELECT 1 FROM ${elements(loc.column, f.path, alias)} AS e(v) WHERE ${compile(b, f.filter, storage, alias, "e.v")})`;
+      const narrowing = indexedNarrowing(b, f, storage, alias);
+      return narrowing ? `(${narrowing} AND ${exists})` : exists;
     }
     default:
       return compileLeaf(b, f, storage, alias, element);

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "users_emails_idx" ON "users" USING GIN ("emails");
+
