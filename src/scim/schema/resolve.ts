@@ -36,11 +36,11 @@ export function schemaByUrn(rt: ResourceTypeDef, urn: string): { schema: SchemaD
 /**
  * Resolves an attribute path (RFC 7644 §3.10: `[URN ":"] attrName ["." subAttr]`) against a resource
  * type, case-insensitively (RFC 7643 §2.1). Without a URN the path is looked up in the core schema
- * and the common attributes (`id`, `externalId`, `meta`); extension attributes need their URN.
+ * and the common attributes (`id`, `externalId`, `meta`), then in the one extension that defines it.
  * Returns undefined for a path that names nothing.
  */
 export function resolvePath(rt: ResourceTypeDef, path: string): ResolvedPath | undefined {
-  const { schema, extension, rest } = splitUrn(rt, path);
+  const { schema, extension, rest, explicitUrn } = splitUrn(rt, path);
   if (rest === "") return undefined;
   const dot = rest.indexOf(".");
   const head = dot === -1 ? rest : rest.slice(0, dot);
@@ -48,10 +48,21 @@ export function resolvePath(rt: ResourceTypeDef, path: string): ResolvedPath | u
   if (tail !== undefined && (tail === "" || tail.includes("."))) return undefined;
 
   let owner = schema;
+  let inExtension = extension;
   let attribute = findAttr(schema.attributes, head);
   if (!attribute && !extension) {
     attribute = findAttr(commonAttributes, head);
     owner = commonSchemaFor(rt.schema);
+  }
+  if (!attribute && !explicitUrn) {
+    // Not RFC-strict, but what IdPs send (Entra patches `"path": "manager"`): an unqualified name that
+    // exactly one extension defines means that extension's attribute.
+    const candidates = rt.extensions.filter((e) => findAttr(e.schema.attributes, head));
+    if (candidates.length === 1) {
+      owner = candidates[0]!.schema;
+      inExtension = true;
+      attribute = findAttr(owner.attributes, head);
+    }
   }
   if (!attribute) return undefined;
 
@@ -63,9 +74,9 @@ export function resolvePath(rt: ResourceTypeDef, path: string): ResolvedPath | u
   const local = subAttribute ? `${attribute.name}.${subAttribute.name}` : attribute.name;
   return {
     schema: owner,
-    extension,
+    extension: inExtension,
     attribute,
     ...(subAttribute ? { subAttribute } : {}),
-    canonical: extension ? `${schema.id}:${local}` : local,
+    canonical: inExtension ? `${owner.id}:${local}` : local,
   };
 }

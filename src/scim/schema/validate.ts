@@ -83,6 +83,8 @@ export function normalizeValue(def: AttributeDef, value: unknown, path: string, 
 
 function normalizeSingle(def: AttributeDef, value: unknown, path: string, walk: Walk): unknown {
   if (value === null || value === undefined) return undefined;
+  // A single value wrapped in a one-element array (Entra's manager: `[{"value": "<id>"}]`).
+  if (Array.isArray(value) && value.length === 1 && !def.multiValued && def.type === "complex") return normalizeSingle(def, value[0], path, walk);
   if (def.type !== "complex") {
     if (Array.isArray(value) || typeof value === "object") throw invalid(`${path} must be a single ${def.type} value`);
     return simpleValue(def, value, path);
