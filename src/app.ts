@@ -10,6 +10,7 @@ import { openDatabase, type Database, type DatabaseTarget } from "./db/database"
 import { acquireEmbeddedLock, type EmbeddedLock } from "./db/embedded-lock";
 import { migrate } from "./db/migrate";
 import { ensureDefaultOrganization } from "./directory/bootstrap";
+import { createGroupService } from "./directory/groups/group-service";
 import { createUserService } from "./directory/users/user-service";
 import { baseUrlResolver } from "./http/base-url";
 import { jsonBody } from "./http/body";
@@ -66,7 +67,11 @@ export function buildApp(deps: AppDeps): Express {
   const requireScope = createAuth(deps.tokens);
   const scim = scimRouter({
     baseUrl: baseUrlResolver(deps.baseUrl),
-    resources: [{ service: createUserService(deps.db.prisma) }],
+    resources: [
+      { service: createUserService(deps.db.prisma) },
+      // Group members live in their own table: PATCHes on them become set operations.
+      { service: createGroupService(deps.db.prisma), detached: ["members"] },
+    ],
   });
   // The SCIM mounts come before `/api/v2`, so `/api/v2/scim/v2` is never judged by the admin scope.
   for (const mount of SCIM_MOUNTS) {

@@ -165,16 +165,22 @@ describe.each(testEngines())("SCIM /Users on %s", (engine) => {
     expect(await b.db.prisma.user.count()).toBe(before);
   });
 
-  it("tells the truth in discovery: User is served, Group is not yet", async () => {
+  it("tells the truth in discovery: User and Group are served", async () => {
     const spc = await scim().get("/ServiceProviderConfig");
     expect(spc.body).toMatchObject({ patch: { supported: true }, filter: { supported: true, maxResults: 200 }, sort: { supported: true }, etag: { supported: true }, bulk: { supported: false } });
     const types = await scim().get("/ResourceTypes");
-    expect(types.body).toMatchObject({ totalResults: 1, Resources: [{ id: "User", endpoint: "/Users", schema: USER, schemaExtensions: [{ schema: ENT, required: false }] }] });
+    expect(types.body).toMatchObject({
+      totalResults: 2,
+      Resources: [
+        { id: "User", endpoint: "/Users", schema: USER, schemaExtensions: [{ schema: ENT, required: false }] },
+        { id: "Group", endpoint: "/Groups", schema: "urn:ietf:params:scim:schemas:core:2.0:Group", schemaExtensions: [] },
+      ],
+    });
     const schemas = await scim().get("/Schemas");
-    expect(schemas.body.Resources.map((s: { id: string }) => s.id)).toEqual([USER, ENT]);
+    expect(schemas.body.Resources.map((s: { id: string }) => s.id)).toEqual([USER, ENT, "urn:ietf:params:scim:schemas:core:2.0:Group"]);
     expect((await scim().get(`/Schemas/${ENT}`)).body).toMatchObject({ id: ENT, name: "EnterpriseUser" });
     expect((await scim().get("/ResourceTypes/User")).body).toMatchObject({ id: "User" });
-    expect((await scim().get("/Groups")).status).toBe(404);
+    expect((await scim().get("/Groups")).status).toBe(200);
   });
 
   it("records an audit row for every write, naming the token", async () => {

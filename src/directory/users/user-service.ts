@@ -12,6 +12,7 @@ import {
 } from "../../scim/resource-service";
 import { recordAudit } from "../audit";
 import { DirectoryError, notFound } from "../errors";
+import { groupsOfUsers } from "../groups/members";
 import { isUniqueViolation, isUuid } from "../prisma-errors";
 import { listResources } from "../scim-list";
 import { userStorage } from "../scim-storage";
@@ -67,7 +68,18 @@ async function lockedUser(tx: Tx, id: string): Promise<UserRow> {
   return tx.user.findUniqueOrThrow({ where: { id } });
 }
 
+/** Adds the read-only `groups` attribute: the IdP groups each user is a member of. */
+async function withGroups(db: PrismaClient, records: ResourceRecord[]): Promise<ResourceRecord[]> {
+  const groups = await groupsOfUsers(db, records.map((r) => r.id));
+  return records.map((r) => {
+    const g = groups.get(r.id);
+    return g ? { ...r, attributes: { ...r.attributes, groups: g } } : r;
+  });
+}
+
 export function createUserService(prisma: PrismaClient): ResourceService {
+  const enrich = async (record: ResourceRecord) => (await withGroups(prisma, [record]))[0]!;
+
   async function write(tx: Tx, id: string, current: UserRow, attrs: Attributes, ctx: WriteContext, action: string): Promise<UserRow> {
     if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
     const cols = userColumns(attrs);
@@ -106,7 +118,7 @@ export function createUserService(prisma: PrismaClient): ResourceService {
           await recordAudit(tx, { actor: ctx.actor, action: "user.created", resourceType: "user", resourceId: created.id, userId: created.id });
           return created;
         });
-        return toRecord(row);
+        return enrich(toRecord(row));
       } catch (err) {
         // Two creates raced: on userName it is a conflict; on the handle, pick the next one.
         if (isUniqueViolation(err, "user_name_key")) throw new DirectoryError("conflict", `userName "${cols.userName}" is already taken`);
@@ -125,14 +137,14 @@ export function createUserService(prisma: PrismaClient): ResourceService {
         storage: userStorage,
         where: "u.resource IS NOT NULL",
         query,
-        load: async (ids) => (await prisma.user.findMany({ where: { id: { in: ids } } })).map(toRecord),
+        load: async (ids) => withGroups(prisma, (await prisma.user.findMany({ where: { id: { in: ids } } })).map(toRecord)),
       });
     },
 
     async get(id) {
       if (!isUuid(id)) return undefined;
       const row = await prisma.user.findFirst({ where: { id, resource: { not: Prisma.DbNull } } });
-      return row ? toRecord(row) : undefined;
+      return row ? enrich(toRecord(row)) : undefined;
     },
 
     create,
@@ -141,7 +153,7 @@ export function createUserService(prisma: PrismaClient): ResourceService {
       const row = await prisma
         .$transaction(async (tx) => write(tx, id, await lockedUser(tx, id), attrs, ctx, "user.replaced"))
         .catch(translateUnique(attrs));
-      return toRecord(row);
+      return enrich(toRecord(row));
     },
 
     async patch(id, change: AttributeChange, ctx) {
@@ -155,7 +167,7 @@ export function createUserService(prisma: PrismaClient): ResourceService {
           return write(tx, id, current, next, ctx, "user.patched");
         })
         .catch(translateUnique({}));
-      return toRecord(row);
+      return enrich(toRecord(row));
     },
 
     async remove(id, ctx) {

@@ -1,0 +1,160 @@
+import { Prisma, type PrismaClient } from "../../generated/prisma/client";
+import { groupResourceType } from "../../scim/schema/registry";
+import {
+  ifMatchSatisfied,
+  type Attributes,
+  type ResourceRecord,
+  type ResourceService,
+  type WriteContext,
+} from "../../scim/resource-service";
+import { recordAudit } from "../audit";
+import { DirectoryError, notFound } from "../errors";
+import { isUniqueViolation, isUuid } from "../prisma-errors";
+import { listResources } from "../scim-list";
+import { groupStorage } from "../scim-storage";
+import { applyMemberOps, membersOf } from "./members";
+
+/**
+ * SCIM Groups over `idp_groups` and `idp_group_members`: the IdP's groups, kept as sent. Members are
+ * never part of the JSON document; they are set operations on the membership table, in the same
+ * transaction as the group row (locked, so concurrent PATCHes on one group serialise).
+ */
+
+type Tx = Prisma.TransactionClient;
+
+interface GroupRow {
+  id: string;
+  resource: unknown;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+const PRECONDITION = "the resource was modified since you read it (If-Match does not match meta.version)";
+
+function memberIdsOf(attrs: Attributes): string[] {
+  const members = Array.isArray(attrs.members) ? (attrs.members as { value?: unknown }[]) : [];
+  return members.map((m) => m.value).filter((v): v is string => typeof v === "string");
+}
+
+/** The document without members (they live in their own table). */
+function stored(attrs: Attributes): Prisma.InputJsonObject {
+  const { members: _members, ...rest } = attrs;
+  return rest as Prisma.InputJsonObject;
+}
+
+function columns(attrs: Attributes) {
+  const displayName = String(attrs.displayName ?? "");
+  return {
+    displayName,
+    displayNameKey: displayName.toLowerCase(),
+    externalId: typeof attrs.externalId === "string" ? attrs.externalId : null,
+  };
+}
+
+function conflict(attrs: Attributes): DirectoryError {
+  return new DirectoryError("conflict", `displayName "${String(attrs.displayName ?? "")}" is already taken`);
+}
+
+async function lockedGroup(tx: Tx, id: string): Promise<GroupRow> {
+  if (!isUuid(id)) throw notFound(`Group ${id}`);
+  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM idp_groups WHERE id = ${id}::uuid FOR UPDATE`;
+  if (locked.length === 0) throw notFound(`Group ${id}`);
+  return tx.idpGroup.findUniqueOrThrow({ where: { id } });
+}
+
+export function createGroupService(prisma: PrismaClient): ResourceService {
+  async function load(db: Tx, rows: GroupRow[], withMembers: boolean): Promise<ResourceRecord[]> {
+    const members = withMembers ? await membersOf(db, rows.map((r) => r.id)) : undefined;
+    return rows.map((row) => ({
+      id: row.id,
+      attributes: { ...(row.resource as Attributes), ...(members ? { members: members.get(row.id) ?? [] } : {}) },
+      version: row.version,
+      created: row.createdAt,
+      lastModified: row.updatedAt,
+    }));
+  }
+
+  const one = async (db: Tx, row: GroupRow, withMembers = true) => (await load(db, [row], withMembers))[0]!;
+
+  return {
+    resourceType: groupResourceType,
+
+    list(query) {
+      return listResources(prisma, {
+        table: "idp_groups",
+        storage: groupStorage,
+        where: "TRUE",
+        query,
+        load: async (ids) => load(prisma, await prisma.idpGroup.findMany({ where: { id: { in: ids } } }), query.withMembers),
+      });
+    },
+
+    async get(id, opts) {
+      if (!isUuid(id)) return undefined;
+      const row = await prisma.idpGroup.findUnique({ where: { id } });
+      return row ? one(prisma, row, opts.withMembers) : undefined;
+    },
+
+    async create(attrs, ctx) {
+      return prisma
+        .$transaction(async (tx) => {
+          const row = await tx.idpGroup.create({ data: { ...columns(attrs), resource: stored(attrs) } });
+          await applyMemberOps(tx, row.id, [{ kind: "add", values: memberIdsOf(attrs) }]);
+          await recordAudit(tx, { actor: ctx.actor, action: "idp_group.created", resourceType: "idp_group", resourceId: row.id });
+          return one(tx, row);
+        })
+        .catch((err: unknown) => {
+          throw isUniqueViolation(err, "display_name_key") ? conflict(attrs) : err;
+        });
+    },
+
+    async replace(id, attrs, ctx: WriteContext) {
+      return prisma
+        .$transaction(async (tx) => {
+          const current = await lockedGroup(tx, id);
+          if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
+          await applyMemberOps(tx, id, [{ kind: "replace", values: memberIdsOf(attrs) }]);
+          const row = await tx.idpGroup.update({ where: { id }, data: { ...columns(attrs), resource: stored(attrs), version: { increment: 1 } } });
+          await recordAudit(tx, { actor: ctx.actor, action: "idp_group.replaced", resourceType: "idp_group", resourceId: id });
+          return one(tx, row);
+        })
+        .catch((err: unknown) => {
+          throw isUniqueViolation(err, "display_name_key") ? conflict(attrs) : err;
+        });
+    },
+
+    async patch(id, change, ctx) {
+      let next: Attributes = {};
+      return prisma
+        .$transaction(async (tx) => {
+          const current = await lockedGroup(tx, id);
+          if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
+          const result = change(current.resource as Attributes);
+          next = result.next;
+          const membersChanged = await applyMemberOps(tx, id, result.detached);
+          // Idempotent: re-adding present members or re-sending the same name writes nothing.
+          if (!result.changed && !membersChanged) return one(tx, current);
+          const row = await tx.idpGroup.update({
+            where: { id },
+            data: { ...(result.changed ? { ...columns(next), resource: stored(next) } : {}), version: { increment: 1 } },
+          });
+          await recordAudit(tx, { actor: ctx.actor, action: "idp_group.patched", resourceType: "idp_group", resourceId: id });
+          return one(tx, row);
+        })
+        .catch((err: unknown) => {
+          throw isUniqueViolation(err, "display_name_key") ? conflict(next) : err;
+        });
+    },
+
+    async remove(id, ctx) {
+      await prisma.$transaction(async (tx) => {
+        const current = await lockedGroup(tx, id);
+        if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
+        // Memberships go with the group (ON DELETE CASCADE).
+        await tx.idpGroup.delete({ where: { id } });
+        await recordAudit(tx, { actor: ctx.actor, action: "idp_group.deleted", resourceType: "idp_group", resourceId: id });
+      });
+    },
+  };
+}
