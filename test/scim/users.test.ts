@@ -187,6 +187,10 @@ describe.each(testEngines())("SCIM /Users on %s", (engine) => {
     const u = await create("audit@example.com");
     await scim().patch(`/Users/${u.id}`, { schemas: [PATCH], Operations: [{ op: "add", path: "nickName", value: "a" }] });
     const rows = await b.db.prisma.auditEvent.findMany({ where: { userId: u.id }, orderBy: { createdAt: "asc" } });
-    expect(rows.map((r) => [r.action, r.actor])).toEqual([["user.created", "test-scim"], ["user.patched", "test-scim"]]);
+    expect(rows.map((r) => [r.action, r.actor])).toEqual([
+      ["user.created", "test-scim"],
+      ["organization_member.added", "test-scim"],
+      ["user.patched", "test-scim"],
+    ]);
   });
 });

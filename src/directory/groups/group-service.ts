@@ -8,6 +8,7 @@ import {
   type WriteContext,
 } from "../../scim/resource-service";
 import { recordAudit } from "../audit";
+import { memberIdsOfGroup, refreshGroupClaims } from "../claims-store";
 import { DirectoryError, notFound } from "../errors";
 import { isUniqueViolation, isUuid } from "../prisma-errors";
 import { listResources } from "../scim-list";
@@ -24,6 +25,7 @@ type Tx = Prisma.TransactionClient;
 
 interface GroupRow {
   id: string;
+  displayName: string;
   resource: unknown;
   version: number;
   createdAt: Date;
@@ -100,7 +102,7 @@ export function createGroupService(prisma: PrismaClient): ResourceService {
       return prisma
         .$transaction(async (tx) => {
           const row = await tx.idpGroup.create({ data: { ...columns(attrs), resource: stored(attrs) } });
-          await applyMemberOps(tx, row.id, [{ kind: "add", values: memberIdsOf(attrs) }]);
+          await refreshGroupClaims(tx, await applyMemberOps(tx, row.id, [{ kind: "add", values: memberIdsOf(attrs) }]));
           await recordAudit(tx, { actor: ctx.actor, action: "idp_group.created", resourceType: "idp_group", resourceId: row.id });
           return one(tx, row);
         })
@@ -114,8 +116,11 @@ export function createGroupService(prisma: PrismaClient): ResourceService {
         .$transaction(async (tx) => {
           const current = await lockedGroup(tx, id);
           if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
+          const before = await memberIdsOfGroup(tx, id);
           await applyMemberOps(tx, id, [{ kind: "replace", values: memberIdsOf(attrs) }]);
           const row = await tx.idpGroup.update({ where: { id }, data: { ...columns(attrs), resource: stored(attrs), version: { increment: 1 } } });
+          // The name may have changed too: every member, old and new, gets its groups claim again.
+          await refreshGroupClaims(tx, [...new Set([...before, ...memberIdsOf(attrs).map((m) => m.toLowerCase())])]);
           await recordAudit(tx, { actor: ctx.actor, action: "idp_group.replaced", resourceType: "idp_group", resourceId: id });
           return one(tx, row);
         })
@@ -132,13 +137,15 @@ export function createGroupService(prisma: PrismaClient): ResourceService {
           if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
           const result = change(current.resource as Attributes);
           next = result.next;
-          const membersChanged = await applyMemberOps(tx, id, result.detached);
+          const touched = await applyMemberOps(tx, id, result.detached);
           // Idempotent: re-adding present members or re-sending the same name writes nothing.
-          if (!result.changed && !membersChanged) return one(tx, current);
+          if (!result.changed && touched.length === 0) return one(tx, current);
           const row = await tx.idpGroup.update({
             where: { id },
             data: { ...(result.changed ? { ...columns(next), resource: stored(next) } : {}), version: { increment: 1 } },
           });
+          const renamed = row.displayName !== current.displayName;
+          await refreshGroupClaims(tx, renamed ? await memberIdsOfGroup(tx, id).then((m) => [...new Set([...m, ...touched])]) : touched);
           await recordAudit(tx, { actor: ctx.actor, action: "idp_group.patched", resourceType: "idp_group", resourceId: id });
           return one(tx, row);
         })
@@ -151,8 +158,10 @@ export function createGroupService(prisma: PrismaClient): ResourceService {
       await prisma.$transaction(async (tx) => {
         const current = await lockedGroup(tx, id);
         if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
-        // Memberships go with the group (ON DELETE CASCADE).
+        // Memberships go with the group (ON DELETE CASCADE); its members lose it from their claims.
+        const members = await memberIdsOfGroup(tx, id);
         await tx.idpGroup.delete({ where: { id } });
+        await refreshGroupClaims(tx, members);
         await recordAudit(tx, { actor: ctx.actor, action: "idp_group.deleted", resourceType: "idp_group", resourceId: id });
       });
     },

@@ -22,39 +22,42 @@ async function checkMembers(tx: Tx, ids: string[]): Promise<void> {
   if (missing.length > 0) throw new DirectoryError("invalid", `members must be existing users; unknown: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` (+${missing.length - 5} more)` : ""}`);
 }
 
-async function addMembers(tx: Tx, groupId: string, ids: string[]): Promise<number> {
-  if (ids.length === 0) return 0;
-  return tx.$executeRaw`INSERT INTO idp_group_members (group_id, user_id)
-    SELECT ${groupId}::uuid, u FROM unnest(${ids}::uuid[]) AS u ON CONFLICT DO NOTHING`;
+type Touched = { user_id: string }[];
+
+async function addMembers(tx: Tx, groupId: string, ids: string[]): Promise<Touched> {
+  if (ids.length === 0) return [];
+  return tx.$queryRaw<Touched>`INSERT INTO idp_group_members (group_id, user_id)
+    SELECT ${groupId}::uuid, u FROM unnest(${ids}::uuid[]) AS u ON CONFLICT DO NOTHING RETURNING user_id::text`;
 }
 
-/** Applies the operations in order; returns whether membership changed. */
-export async function applyMemberOps(tx: Tx, groupId: string, ops: readonly MemberOp[]): Promise<boolean> {
-  let changed = 0;
+/** Applies the operations in order; returns the users whose membership changed. */
+export async function applyMemberOps(tx: Tx, groupId: string, ops: readonly MemberOp[]): Promise<string[]> {
+  const touched = new Set<string>();
+  const note = (rows: Touched) => rows.forEach((r) => touched.add(r.user_id));
   for (const op of ops) {
     const ids = "values" in op ? [...new Set(op.values.map((v) => v.toLowerCase()))] : [];
     switch (op.kind) {
       case "add":
         await checkMembers(tx, ids);
-        changed += await addMembers(tx, groupId, ids);
+        note(await addMembers(tx, groupId, ids));
         break;
       case "remove": {
         // Removing someone who is not a member (or no user at all) is not an error: the end state holds.
         const valid = ids.filter(isUuid);
-        if (valid.length > 0) changed += await tx.$executeRaw`DELETE FROM idp_group_members WHERE group_id = ${groupId}::uuid AND user_id = ANY(${valid}::uuid[])`;
+        if (valid.length > 0) note(await tx.$queryRaw<Touched>`DELETE FROM idp_group_members WHERE group_id = ${groupId}::uuid AND user_id = ANY(${valid}::uuid[]) RETURNING user_id::text`);
         break;
       }
       case "removeAll":
-        changed += await tx.$executeRaw`DELETE FROM idp_group_members WHERE group_id = ${groupId}::uuid`;
+        note(await tx.$queryRaw<Touched>`DELETE FROM idp_group_members WHERE group_id = ${groupId}::uuid RETURNING user_id::text`);
         break;
       case "replace":
         await checkMembers(tx, ids);
-        changed += await tx.$executeRaw`DELETE FROM idp_group_members WHERE group_id = ${groupId}::uuid AND NOT (user_id = ANY(${ids}::uuid[]))`;
-        changed += await addMembers(tx, groupId, ids);
+        note(await tx.$queryRaw<Touched>`DELETE FROM idp_group_members WHERE group_id = ${groupId}::uuid AND NOT (user_id = ANY(${ids}::uuid[])) RETURNING user_id::text`);
+        note(await addMembers(tx, groupId, ids));
         break;
     }
   }
-  return changed > 0;
+  return [...touched];
 }
 
 export interface MemberView {

@@ -10,7 +10,10 @@ import {
   type ResourceService,
   type WriteContext,
 } from "../../scim/resource-service";
+import { readOrganizationSyncSettings } from "../../sync/organization-settings";
 import { recordAudit } from "../audit";
+import { deriveClaims } from "../claims";
+import { groupNamesOf } from "../claims-store";
 import { DirectoryError, notFound } from "../errors";
 import { groupsOfUsers } from "../groups/members";
 import { isUniqueViolation, isUuid } from "../prisma-errors";
@@ -61,6 +64,28 @@ async function chooseUsername(tx: Tx, candidates: (string | undefined)[]): Promi
   return firstFreeUsername(base, new Set(rows.map((r) => r.username)));
 }
 
+/**
+ * A provisioned user joins the default organization while organization sync settings say
+ * `organization_assign_default` (the default). The membership's source is `sync`: sync manages it.
+ */
+async function joinDefaultOrganization(tx: Tx, userId: string, actor: string): Promise<void> {
+  const settings = await readOrganizationSyncSettings(tx);
+  if (!settings.organization_assign_default) return;
+  const org = await tx.organization.findFirst({ where: { isDefault: true }, select: { id: true } });
+  if (!org) return;
+  const added = await tx.organizationMember.createMany({ data: [{ organizationId: org.id, userId, source: "sync" }], skipDuplicates: true });
+  if (added.count > 0) {
+    await recordAudit(tx, {
+      actor,
+      action: "organization_member.added",
+      resourceType: "organization_member",
+      resourceId: org.id,
+      userId,
+      details: { dimension: "organization", rule: "default", organization_id: org.id },
+    });
+  }
+}
+
 async function lockedUser(tx: Tx, id: string): Promise<UserRow> {
   if (!isUuid(id)) throw notFound(`User ${id}`);
   const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE id = ${id}::uuid AND resource IS NOT NULL FOR UPDATE`;
@@ -86,9 +111,10 @@ export function createUserService(prisma: PrismaClient): ResourceService {
     const clash = await tx.user.findUnique({ where: { userNameKey: cols.userNameKey }, select: { id: true } });
     if (clash && clash.id !== id) throw new DirectoryError("conflict", `userName "${cols.userName}" is already taken`);
     const { active, ...columns } = cols;
+    const claims = deriveClaims(attrs, await groupNamesOf(tx, id)) as Prisma.InputJsonObject;
     const row = await tx.user.update({
       where: { id },
-      data: { ...columns, resource: storedResource(attrs), status: nextStatus(current.status, active), version: { increment: 1 } },
+      data: { ...columns, claims, resource: storedResource(attrs), status: nextStatus(current.status, active), version: { increment: 1 } },
     });
     await recordAudit(tx, { actor: ctx.actor, action, resourceType: "user", resourceId: id, userId: id });
     return row;
@@ -104,18 +130,21 @@ export function createUserService(prisma: PrismaClient): ResourceService {
           if (existing?.resource != null) throw new DirectoryError("conflict", `userName "${cols.userName}" is already taken`);
           if (existing) {
             // Deleted from SCIM earlier: the same user comes back (same id, same username handle).
+            const claims = deriveClaims(attrs, await groupNamesOf(tx, existing.id)) as Prisma.InputJsonObject;
             const revived = await tx.user.update({
               where: { id: existing.id },
-              data: { ...columns, resource: storedResource(attrs), status: nextStatus("suspended", active ?? true), version: { increment: 1 } },
+              data: { ...columns, claims, resource: storedResource(attrs), status: nextStatus("suspended", active ?? true), version: { increment: 1 } },
             });
             await recordAudit(tx, { actor: ctx.actor, action: "user.reprovisioned", resourceType: "user", resourceId: revived.id, userId: revived.id });
+            await joinDefaultOrganization(tx, revived.id, ctx.actor);
             return revived;
           }
           const username = await chooseUsername(tx, [cols.userName, cols.email ?? undefined]);
           const created = await tx.user.create({
-            data: { ...columns, username, resource: storedResource(attrs), status: nextStatus(undefined, active) },
+            data: { ...columns, username, claims: deriveClaims(attrs, []) as Prisma.InputJsonObject, resource: storedResource(attrs), status: nextStatus(undefined, active) },
           });
           await recordAudit(tx, { actor: ctx.actor, action: "user.created", resourceType: "user", resourceId: created.id, userId: created.id });
+          await joinDefaultOrganization(tx, created.id, ctx.actor);
           return created;
         });
         return enrich(toRecord(row));

@@ -1,0 +1,31 @@
+import type { Prisma } from "../generated/prisma/client";
+
+type Tx = Prisma.TransactionClient;
+
+/** The displayNames of the IdP groups a user belongs to. */
+export async function groupNamesOf(tx: Tx, userId: string): Promise<string[]> {
+  const rows = await tx.$queryRaw<{ display_name: string }[]>`
+    SELECT g.display_name FROM idp_group_members m JOIN idp_groups g ON g.id = m.group_id WHERE m.user_id = ${userId}::uuid`;
+  return rows.map((r) => r.display_name);
+}
+
+/**
+ * Recomputes the `groups` claim of many users in one statement (a membership change on a group of
+ * thousands must not become thousands of round trips). Other claims depend on the user's own
+ * attributes and are written with the user.
+ */
+export async function refreshGroupClaims(tx: Tx, userIds: readonly string[]): Promise<void> {
+  if (userIds.length === 0) return;
+  await tx.$executeRaw`
+    UPDATE users u SET claims = jsonb_set(u.claims, '{groups}', COALESCE((
+      SELECT jsonb_agg(g.display_name ORDER BY g.display_name)
+        FROM idp_group_members m JOIN idp_groups g ON g.id = m.group_id
+       WHERE m.user_id = u.id), '[]'::jsonb))
+     WHERE u.id = ANY(${[...userIds]}::uuid[])`;
+}
+
+/** Members of a group (before it is renamed or deleted, to refresh their claims). */
+export async function memberIdsOfGroup(tx: Tx, groupId: string): Promise<string[]> {
+  const rows = await tx.$queryRaw<{ user_id: string }[]>`SELECT user_id::text AS user_id FROM idp_group_members WHERE group_id = ${groupId}::uuid`;
+  return rows.map((r) => r.user_id);
+}
