@@ -9,6 +9,8 @@ import type { Config } from "./config/config";
 import { openDatabase, type Database, type DatabaseTarget } from "./db/database";
 import { acquireEmbeddedLock, type EmbeddedLock } from "./db/embedded-lock";
 import { migrate } from "./db/migrate";
+import { createAdminOrganizations } from "./directory/admin-organizations";
+import { createAdminUsers } from "./directory/admin-users";
 import { ensureDefaultOrganization } from "./directory/bootstrap";
 import { createGroupService } from "./directory/groups/group-service";
 import { createUserService } from "./directory/users/user-service";
@@ -82,7 +84,7 @@ export function buildApp(deps: AppDeps): Express {
     markProtocol("admin"),
     requireScope("admin", "admin"),
     ...jsonBody(deps.bodyLimitBytes, "admin"),
-    adminRouter({ tokens: deps.tokens }),
+    adminRouter({ tokens: deps.tokens, users: createAdminUsers(deps.db.prisma), organizations: createAdminOrganizations(deps.db.prisma) }),
   );
   app.use(notFound("plain"));
   app.use(errorHandler({ logger: deps.logger, bodyLimitBytes: deps.bodyLimitBytes }));

@@ -1,0 +1,123 @@
+import type { Organization, PrismaClient } from "../generated/prisma/client";
+import { recordAudit } from "./audit";
+import { EVERYONE_GROUP_NAME } from "./bootstrap";
+import { DirectoryError, notFound } from "./errors";
+import { isUniqueViolation, isUuid } from "./prisma-errors";
+
+/** Organizations and their members as the admin API shows them (Coder's JSON). */
+
+export interface AdminOrganization {
+  id: string;
+  name: string;
+  display_name: string;
+  description: string;
+  icon: string;
+  is_default: boolean;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AdminOrganizationMember {
+  organization_id: string;
+  user_id: string;
+  username: string;
+  name: string;
+  email: string;
+  avatar_url: string;
+  global_roles: { name: string; display_name: string }[];
+  roles: { name: string; display_name: string; organization_id: string }[];
+  /** Where the membership came from: `sync` (IdP sync manages it) or `manual`. */
+  source: "sync" | "manual";
+  created_at: string;
+  updated_at: string;
+}
+
+/** Coder's display names of its built-in organization roles. */
+const ROLE_NAMES: Record<string, string> = {
+  "organization-admin": "Organization Admin",
+  "organization-auditor": "Organization Auditor",
+  "organization-template-admin": "Organization Template Admin",
+  "organization-user-admin": "Organization User Admin",
+};
+
+/** Coder's name rule (codersdk NameValid): 1–32 letters, digits and single inner hyphens. */
+export const ORGANIZATION_NAME_RE = /^[a-zA-Z0-9]+(?:-[a-zA-Z0-9]+)*$/;
+
+export const toAdminOrganization = (o: Organization): AdminOrganization => ({
+  id: o.id,
+  name: o.name,
+  display_name: o.displayName,
+  description: o.description,
+  icon: o.icon,
+  is_default: o.isDefault,
+  created_at: o.createdAt.toISOString(),
+  updated_at: o.updatedAt.toISOString(),
+});
+
+export function createAdminOrganizations(prisma: PrismaClient) {
+  async function find(idOrName: string): Promise<Organization> {
+    const org = await prisma.organization.findFirst({ where: isUuid(idOrName) ? { id: idOrName } : { name: idOrName } });
+    if (!org) throw notFound(`organization ${idOrName}`);
+    return org;
+  }
+
+  async function members(org: Organization, userId?: string): Promise<AdminOrganizationMember[]> {
+    const rows = await prisma.organizationMember.findMany({
+      where: { organizationId: org.id, ...(userId ? { userId } : {}) },
+      include: { user: true },
+      orderBy: [{ createdAt: "asc" }, { userId: "asc" }],
+    });
+    const grants = await prisma.organizationMemberRole.findMany({ where: { organizationId: org.id, userId: { in: rows.map((r) => r.userId) } } });
+    return rows.map((m) => ({
+      organization_id: org.id,
+      user_id: m.userId,
+      username: m.user.username,
+      name: m.user.displayName ?? [m.user.givenName, m.user.familyName].filter(Boolean).join(" "),
+      email: m.user.email ?? "",
+      avatar_url: "",
+      global_roles: [],
+      roles: [...new Set(grants.filter((g) => g.userId === m.userId).map((g) => g.role))]
+        .sort()
+        .map((name) => ({ name, display_name: ROLE_NAMES[name] ?? name, organization_id: org.id })),
+      source: m.source,
+      created_at: m.createdAt.toISOString(),
+      updated_at: m.updatedAt.toISOString(),
+    }));
+  }
+
+  return {
+    list: async () => (await prisma.organization.findMany({ orderBy: [{ isDefault: "desc" }, { name: "asc" }] })).map(toAdminOrganization),
+
+    get: async (idOrName: string) => toAdminOrganization(await find(idOrName)),
+
+    async create(input: { name: string; display_name?: string | undefined; description?: string | undefined; icon?: string | undefined }, actor: string): Promise<AdminOrganization> {
+      try {
+        const org = await prisma.$transaction(async (tx) => {
+          const created = await tx.organization.create({
+            data: { name: input.name, displayName: input.display_name || input.name, description: input.description ?? "", icon: input.icon ?? "" },
+          });
+          // Every organization has its Everyone group, id equal to the organization's (as in Coder).
+          await tx.group.create({ data: { id: created.id, organizationId: created.id, name: EVERYONE_GROUP_NAME, displayName: EVERYONE_GROUP_NAME } });
+          await recordAudit(tx, { actor, action: "organization.created", resourceType: "organization", resourceId: created.id });
+          return created;
+        });
+        return toAdminOrganization(org);
+      } catch (err) {
+        if (isUniqueViolation(err, "name")) throw new DirectoryError("conflict", `an organization named "${input.name}" already exists`);
+        throw err;
+      }
+    },
+
+    members: async (idOrName: string) => members(await find(idOrName)),
+
+    async member(idOrName: string, user: string): Promise<AdminOrganizationMember> {
+      const org = await find(idOrName);
+      const u = await prisma.user.findFirst({ where: isUuid(user) ? { id: user } : { username: user.toLowerCase() }, select: { id: true } });
+      const found = u ? await members(org, u.id) : [];
+      if (found.length === 0) throw notFound(`member ${user} of organization ${org.name}`);
+      return found[0]!;
+    },
+  };
+}
+
+export type AdminOrganizations = ReturnType<typeof createAdminOrganizations>;

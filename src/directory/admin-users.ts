@@ -1,0 +1,122 @@
+import type { Prisma, PrismaClient } from "../generated/prisma/client";
+import { recordAudit } from "./audit";
+import { DirectoryError, notFound } from "./errors";
+import { isUuid } from "./prisma-errors";
+
+/**
+ * Users as the admin API shows them (Coder's `codersdk.User`), and the admin's own user actions.
+ * No HTTP here: the admin router parses and renders.
+ */
+
+export interface AdminUser {
+  id: string;
+  username: string;
+  email: string;
+  name: string;
+  avatar_url: string;
+  status: "active" | "dormant" | "suspended";
+  login_type: string;
+  organization_ids: string[];
+  /** Site roles: the bridge grants none (`member` is implicit, as in Coder). */
+  roles: { name: string; display_name: string }[];
+  created_at: string;
+  updated_at: string;
+  last_seen_at: string | null;
+}
+
+export interface UserQuery {
+  /** Coder's search: free words match username, email or name; `status:`, `login_type:` filter. */
+  q: string | undefined;
+  limit: number;
+  offset: number;
+  afterId: string | undefined;
+}
+
+type Row = Prisma.UserGetPayload<{ include: { memberships: { select: { organizationId: true } } } }>;
+
+export function toAdminUser(row: Row): AdminUser {
+  const name = row.displayName ?? [row.givenName, row.familyName].filter(Boolean).join(" ");
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email ?? "",
+    name,
+    avatar_url: "",
+    status: row.status,
+    login_type: row.loginType,
+    organization_ids: row.memberships.map((m) => m.organizationId).sort(),
+    roles: [],
+    created_at: row.createdAt.toISOString(),
+    updated_at: row.updatedAt.toISOString(),
+    last_seen_at: null,
+  };
+}
+
+const STATUSES = new Set(["active", "dormant", "suspended"]);
+
+/** Coder's `q` syntax, the parts that mean something here. Unknown `key:value` terms are refused. */
+export function parseUserSearch(q: string | undefined): Prisma.UserWhereInput {
+  const and: Prisma.UserWhereInput[] = [];
+  for (const term of (q ?? "").split(/\s+/).filter(Boolean)) {
+    const m = /^([a-z_]+):(.*)$/.exec(term);
+    if (!m) {
+      and.push({ OR: [{ username: { contains: term, mode: "insensitive" } }, { email: { contains: term.toLowerCase() } }, { displayName: { contains: term, mode: "insensitive" } }] });
+      continue;
+    }
+    const [, key, value] = m as unknown as [string, string, string];
+    if (key === "status") {
+      if (!STATUSES.has(value)) throw new DirectoryError("invalid", `status must be active, dormant or suspended, not "${value}"`);
+      and.push({ status: value as AdminUser["status"] });
+    } else if (key === "login_type") and.push({ loginType: value });
+    else if (key === "email") and.push({ email: value.toLowerCase() });
+    else if (key === "username") and.push({ username: value.toLowerCase() });
+    else throw new DirectoryError("invalid", `unsupported search term "${key}:" (use status:, login_type:, email:, username: or plain words)`);
+  }
+  return and.length ? { AND: and } : {};
+}
+
+const include = { memberships: { select: { organizationId: true } } } as const;
+
+export function createAdminUsers(prisma: PrismaClient) {
+  async function find(idOrUsername: string): Promise<Row> {
+    const row = await prisma.user.findFirst({
+      where: isUuid(idOrUsername) ? { id: idOrUsername } : { username: idOrUsername.toLowerCase() },
+      include,
+    });
+    if (!row) throw notFound(`user ${idOrUsername}`);
+    return row;
+  }
+
+  async function setStatus(idOrUsername: string, status: "active" | "suspended", actor: string): Promise<AdminUser> {
+    const user = await find(idOrUsername);
+    if (user.status === status) return toAdminUser(user);
+    const row = await prisma.$transaction(async (tx) => {
+      const updated = await tx.user.update({ where: { id: user.id }, data: { status, version: { increment: 1 } }, include });
+      await recordAudit(tx, { actor, action: status === "suspended" ? "user.suspended" : "user.reactivated", resourceType: "user", resourceId: user.id, userId: user.id });
+      return updated;
+    });
+    return toAdminUser(row);
+  }
+
+  return {
+    async list(query: UserQuery): Promise<{ users: AdminUser[]; count: number }> {
+      const where = parseUserSearch(query.q);
+      let cursor: Prisma.UserWhereInput = {};
+      if (query.afterId) {
+        const after = isUuid(query.afterId) ? await prisma.user.findUnique({ where: { id: query.afterId }, select: { createdAt: true, id: true } }) : null;
+        if (!after) throw new DirectoryError("invalid", `after_id ${query.afterId} is not a user`);
+        cursor = { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] };
+      }
+      const [count, rows] = await Promise.all([
+        prisma.user.count({ where }),
+        prisma.user.findMany({ where: { AND: [where, cursor] }, include, orderBy: [{ createdAt: "asc" }, { id: "asc" }], skip: query.offset, take: query.limit }),
+      ]);
+      return { users: rows.map(toAdminUser), count };
+    },
+    get: async (idOrUsername: string) => toAdminUser(await find(idOrUsername)),
+    suspend: (idOrUsername: string, actor: string) => setStatus(idOrUsername, "suspended", actor),
+    activate: (idOrUsername: string, actor: string) => setStatus(idOrUsername, "active", actor),
+  };
+}
+
+export type AdminUsers = ReturnType<typeof createAdminUsers>;
