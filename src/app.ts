@@ -9,6 +9,7 @@ import type { Config } from "./config/config";
 import { openDatabase, type Database, type DatabaseTarget } from "./db/database";
 import { acquireEmbeddedLock, type EmbeddedLock } from "./db/embedded-lock";
 import { migrate } from "./db/migrate";
+import { createAdminGroups } from "./directory/admin-groups";
 import { createAdminOrganizations } from "./directory/admin-organizations";
 import { createAdminUsers } from "./directory/admin-users";
 import { ensureDefaultOrganization } from "./directory/bootstrap";
@@ -84,7 +85,12 @@ export function buildApp(deps: AppDeps): Express {
     markProtocol("admin"),
     requireScope("admin", "admin"),
     ...jsonBody(deps.bodyLimitBytes, "admin"),
-    adminRouter({ tokens: deps.tokens, users: createAdminUsers(deps.db.prisma), organizations: createAdminOrganizations(deps.db.prisma) }),
+    adminRouter({
+      tokens: deps.tokens,
+      users: createAdminUsers(deps.db.prisma),
+      organizations: createAdminOrganizations(deps.db.prisma),
+      groups: createAdminGroups(deps.db.prisma),
+    }),
   );
   app.use(notFound("plain"));
   app.use(errorHandler({ logger: deps.logger, bodyLimitBytes: deps.bodyLimitBytes }));

@@ -1,18 +1,21 @@
 import { Router } from "express";
 import type { TokenService } from "../auth/token-service";
+import type { AdminGroups } from "../directory/admin-groups";
 import type { AdminOrganizations } from "../directory/admin-organizations";
 import type { AdminUsers } from "../directory/admin-users";
 import { notFound } from "../http/errors";
+import { groupsRouter } from "./groups-router";
 import { organizationsRouter } from "./organizations-router";
 import { tokensRouter } from "./tokens-router";
 import { usersRouter } from "./users-router";
 
 /** The admin API under `/api/v2` (scope admin). Authentication and body parsing are mounted in front. */
-export function adminRouter(deps: { tokens: TokenService; users: AdminUsers; organizations: AdminOrganizations }): Router {
+export function adminRouter(deps: { tokens: TokenService; users: AdminUsers; organizations: AdminOrganizations; groups: AdminGroups }): Router {
   const r = Router();
   r.use(tokensRouter(deps.tokens));
   r.use(usersRouter(deps.users));
   r.use(organizationsRouter(deps.organizations));
+  r.use(groupsRouter(deps.groups));
   r.use(notFound("admin"));
   return r;
 }
