@@ -8,7 +8,14 @@ import {
   type WriteContext,
 } from "../../scim/resource-service";
 import { recordAudit } from "../audit";
+import { syncUsers } from "../../sync/apply";
 import { memberIdsOfGroup, refreshGroupClaims } from "../claims-store";
+
+/** A membership change changes members' `groups` claim: refresh it, then sync those users. */
+async function membersChanged(tx: Prisma.TransactionClient, userIds: readonly string[], actor: string): Promise<void> {
+  await refreshGroupClaims(tx, userIds);
+  await syncUsers(tx, userIds, actor);
+}
 import { DirectoryError, notFound } from "../errors";
 import { isUniqueViolation, isUuid } from "../prisma-errors";
 import { listResources } from "../scim-list";
@@ -102,7 +109,7 @@ export function createGroupService(prisma: PrismaClient): ResourceService {
       return prisma
         .$transaction(async (tx) => {
           const row = await tx.idpGroup.create({ data: { ...columns(attrs), resource: stored(attrs) } });
-          await refreshGroupClaims(tx, await applyMemberOps(tx, row.id, [{ kind: "add", values: memberIdsOf(attrs) }]));
+          await membersChanged(tx, await applyMemberOps(tx, row.id, [{ kind: "add", values: memberIdsOf(attrs) }]), ctx.actor);
           await recordAudit(tx, { actor: ctx.actor, action: "idp_group.created", resourceType: "idp_group", resourceId: row.id });
           return one(tx, row);
         })
@@ -120,7 +127,7 @@ export function createGroupService(prisma: PrismaClient): ResourceService {
           await applyMemberOps(tx, id, [{ kind: "replace", values: memberIdsOf(attrs) }]);
           const row = await tx.idpGroup.update({ where: { id }, data: { ...columns(attrs), resource: stored(attrs), version: { increment: 1 } } });
           // The name may have changed too: every member, old and new, gets its groups claim again.
-          await refreshGroupClaims(tx, [...new Set([...before, ...memberIdsOf(attrs).map((m) => m.toLowerCase())])]);
+          await membersChanged(tx, [...new Set([...before, ...memberIdsOf(attrs).map((m) => m.toLowerCase())])], ctx.actor);
           await recordAudit(tx, { actor: ctx.actor, action: "idp_group.replaced", resourceType: "idp_group", resourceId: id });
           return one(tx, row);
         })
@@ -145,7 +152,7 @@ export function createGroupService(prisma: PrismaClient): ResourceService {
             data: { ...(result.changed ? { ...columns(next), resource: stored(next) } : {}), version: { increment: 1 } },
           });
           const renamed = row.displayName !== current.displayName;
-          await refreshGroupClaims(tx, renamed ? await memberIdsOfGroup(tx, id).then((m) => [...new Set([...m, ...touched])]) : touched);
+          await membersChanged(tx, renamed ? await memberIdsOfGroup(tx, id).then((m) => [...new Set([...m, ...touched])]) : touched, ctx.actor);
           await recordAudit(tx, { actor: ctx.actor, action: "idp_group.patched", resourceType: "idp_group", resourceId: id });
           return one(tx, row);
         })
@@ -161,7 +168,7 @@ export function createGroupService(prisma: PrismaClient): ResourceService {
         // Memberships go with the group (ON DELETE CASCADE); its members lose it from their claims.
         const members = await memberIdsOfGroup(tx, id);
         await tx.idpGroup.delete({ where: { id } });
-        await refreshGroupClaims(tx, members);
+        await membersChanged(tx, members, ctx.actor);
         await recordAudit(tx, { actor: ctx.actor, action: "idp_group.deleted", resourceType: "idp_group", resourceId: id });
       });
     },

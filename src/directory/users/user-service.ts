@@ -10,6 +10,7 @@ import {
   type ResourceService,
   type WriteContext,
 } from "../../scim/resource-service";
+import { syncUsers } from "../../sync/apply";
 import { readOrganizationSyncSettings } from "../../sync/organization-settings";
 import { recordAudit } from "../audit";
 import { deriveClaims } from "../claims";
@@ -117,6 +118,8 @@ export function createUserService(prisma: PrismaClient): ResourceService {
       data: { ...columns, claims, resource: storedResource(attrs), status: nextStatus(current.status, active), version: { increment: 1 } },
     });
     await recordAudit(tx, { actor: ctx.actor, action, resourceType: "user", resourceId: id, userId: id });
+    // IdP sync at provisioning time, in the same transaction: claims just changed.
+    await syncUsers(tx, [id], ctx.actor);
     return row;
   }
 
@@ -137,6 +140,7 @@ export function createUserService(prisma: PrismaClient): ResourceService {
             });
             await recordAudit(tx, { actor: ctx.actor, action: "user.reprovisioned", resourceType: "user", resourceId: revived.id, userId: revived.id });
             await joinDefaultOrganization(tx, revived.id, ctx.actor);
+            await syncUsers(tx, [revived.id], ctx.actor);
             return revived;
           }
           const username = await chooseUsername(tx, [cols.userName, cols.email ?? undefined]);
@@ -145,6 +149,7 @@ export function createUserService(prisma: PrismaClient): ResourceService {
           });
           await recordAudit(tx, { actor: ctx.actor, action: "user.created", resourceType: "user", resourceId: created.id, userId: created.id });
           await joinDefaultOrganization(tx, created.id, ctx.actor);
+          await syncUsers(tx, [created.id], ctx.actor);
           return created;
         });
         return enrich(toRecord(row));
