@@ -15,6 +15,7 @@ import { createAdminUsers } from "./directory/admin-users";
 import { ensureDefaultOrganization } from "./directory/bootstrap";
 import { createGroupService } from "./directory/groups/group-service";
 import { createUserService } from "./directory/users/user-service";
+import { createSyncSettings } from "./sync/settings-service";
 import { baseUrlResolver } from "./http/base-url";
 import { jsonBody } from "./http/body";
 import { errorHandler, markProtocol, notFound } from "./http/errors";
@@ -90,6 +91,7 @@ export function buildApp(deps: AppDeps): Express {
       users: createAdminUsers(deps.db.prisma),
       organizations: createAdminOrganizations(deps.db.prisma),
       groups: createAdminGroups(deps.db.prisma),
+      syncSettings: createSyncSettings(deps.db.prisma),
     }),
   );
   app.use(notFound("plain"));

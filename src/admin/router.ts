@@ -3,19 +3,30 @@ import type { TokenService } from "../auth/token-service";
 import type { AdminGroups } from "../directory/admin-groups";
 import type { AdminOrganizations } from "../directory/admin-organizations";
 import type { AdminUsers } from "../directory/admin-users";
+import type { SyncSettings } from "../sync/settings-service";
 import { notFound } from "../http/errors";
 import { groupsRouter } from "./groups-router";
+import { idpSyncRouter } from "./idpsync-router";
 import { organizationsRouter } from "./organizations-router";
 import { tokensRouter } from "./tokens-router";
 import { usersRouter } from "./users-router";
 
 /** The admin API under `/api/v2` (scope admin). Authentication and body parsing are mounted in front. */
-export function adminRouter(deps: { tokens: TokenService; users: AdminUsers; organizations: AdminOrganizations; groups: AdminGroups }): Router {
+export interface AdminDeps {
+  tokens: TokenService;
+  users: AdminUsers;
+  organizations: AdminOrganizations;
+  groups: AdminGroups;
+  syncSettings: SyncSettings;
+}
+
+export function adminRouter(deps: AdminDeps): Router {
   const r = Router();
   r.use(tokensRouter(deps.tokens));
   r.use(usersRouter(deps.users));
   r.use(organizationsRouter(deps.organizations));
   r.use(groupsRouter(deps.groups));
+  r.use(idpSyncRouter(deps.syncSettings));
   r.use(notFound("admin"));
   return r;
 }
