@@ -9,6 +9,7 @@ import type { Config } from "./config/config";
 import { openDatabase, type Database, type DatabaseTarget } from "./db/database";
 import { acquireEmbeddedLock, type EmbeddedLock } from "./db/embedded-lock";
 import { migrate } from "./db/migrate";
+import { createAdminAudit } from "./directory/admin-audit";
 import { createAdminGroups } from "./directory/admin-groups";
 import { createAdminOrganizations } from "./directory/admin-organizations";
 import { createAdminUsers } from "./directory/admin-users";
@@ -92,6 +93,7 @@ export function buildApp(deps: AppDeps): Express {
       organizations: createAdminOrganizations(deps.db.prisma),
       groups: createAdminGroups(deps.db.prisma),
       syncSettings: createSyncSettings(deps.db.prisma),
+      audit: createAdminAudit(deps.db.prisma),
     }),
   );
   app.use(notFound("plain"));

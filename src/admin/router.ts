@@ -1,10 +1,12 @@
 import { Router } from "express";
 import type { TokenService } from "../auth/token-service";
+import type { AdminAudit } from "../directory/admin-audit";
 import type { AdminGroups } from "../directory/admin-groups";
 import type { AdminOrganizations } from "../directory/admin-organizations";
 import type { AdminUsers } from "../directory/admin-users";
 import type { SyncSettings } from "../sync/settings-service";
 import { notFound } from "../http/errors";
+import { auditRouter } from "./audit-router";
 import { groupsRouter } from "./groups-router";
 import { idpSyncRouter } from "./idpsync-router";
 import { organizationsRouter } from "./organizations-router";
@@ -18,6 +20,7 @@ export interface AdminDeps {
   organizations: AdminOrganizations;
   groups: AdminGroups;
   syncSettings: SyncSettings;
+  audit: AdminAudit;
 }
 
 export function adminRouter(deps: AdminDeps): Router {
@@ -27,6 +30,7 @@ export function adminRouter(deps: AdminDeps): Router {
   r.use(organizationsRouter(deps.organizations));
   r.use(groupsRouter(deps.groups));
   r.use(idpSyncRouter(deps.syncSettings));
+  r.use(auditRouter(deps.audit));
   r.use(notFound("admin"));
   return r;
 }
