@@ -35,6 +35,13 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/**
+ * Interactive transaction limits. Prisma's defaults (5 s to run, 2 s to start) turn a large but valid
+ * IdP push into a 500 half-way, and on the single-connection embedded database a transaction queued
+ * behind others easily waits 2 s. Okta waits 60 s for a response, so a write may take that long.
+ */
+export const TRANSACTION_OPTIONS = { timeout: 60_000, maxWait: 30_000 } as const;
+
 function pgliteSession(db: PGlite): SqlSession {
   return {
     async exec(sql) {
@@ -62,7 +69,7 @@ async function openEmbedded(target: Extract<DatabaseTarget, { kind: "embedded" }
   }
   const db = new PGlite(location, target.loadDataDir ? { loadDataDir: target.loadDataDir } : {});
   await db.waitReady;
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db) });
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(db), transactionOptions: TRANSACTION_OPTIONS });
   // PGlite is a single connection, so session-level advisory locks are re-entrant within this
   // process: sessions are serialised here instead, one at a time per database handle.
   const session = pgliteSession(db);
@@ -96,7 +103,7 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: "postgres" }
   });
   // An idle client that loses its connection emits 'error'; without a listener Node would crash.
   pool.on("error", () => undefined);
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: TRANSACTION_OPTIONS });
   return {
     kind: "postgres",
     prisma,
