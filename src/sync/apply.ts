@@ -1,137 +1,144 @@
 import type { Prisma } from "../generated/prisma/client";
-import { diffGrants } from "./diff";
-import { expectedGroups, expectedOrganizations, expectedRoles, type GroupSyncSettings, type RoleSyncSettings } from "./expected";
-import { readOrganizationSyncSettings, type OrganizationSyncSettings } from "./organization-settings";
-import { readOrgSyncSettings } from "./org-settings-store";
-import { ORGANIZATION_ROLES, type Outcome, type Rule } from "./rules";
+import { loadSyncContext, type SyncContext } from "./context";
+import { describeReason, planUser, type Change, type UserPlan } from "./plan";
+import { loadUserStates } from "./state";
+
+export { loadSyncContext, type SyncContext } from "./context";
 
 /**
- * The third phase of IdP sync, in the caller's transaction: diff each dimension's expected set against
- * what exists and apply, in the order organizations → groups → roles (a user must be in an
- * organization before its groups and roles apply). Only grants whose source is `sync` are removed.
- * Every change and every problem is an audit row naming the dimension, claim field, value and rule.
+ * The apply step of IdP sync, in the caller's transaction: writes the plans of many users with a
+ * handful of set-based statements (not a round trip per grant), in the order organizations → groups
+ * → roles, and one audit row per change and per problem naming the dimension, claim field, value and
+ * rule. Only grants whose source is `sync` are ever removed (src/sync/diff.ts), except that leaving
+ * an organization takes the user out of that organization's groups and roles.
  */
 
 type Tx = Prisma.TransactionClient;
 
-/** Everything sync needs that does not depend on the user, loaded once per transaction. */
-export interface SyncContext {
-  organization: OrganizationSyncSettings;
-  defaultOrganizationId: string;
-  organizationIds: Set<string>;
-  perOrganization: Map<string, { groups: GroupSyncSettings; roles: RoleSyncSettings }>;
-  /** False when no dimension is enabled anywhere: syncing is then free. */
-  enabled: boolean;
-}
+const AUDIT_ACTION: Record<Change["dimension"], { add: string; remove: string }> = {
+  organization: { add: "sync.organization.added", remove: "sync.organization.removed" },
+  group: { add: "sync.group.added", remove: "sync.group.removed" },
+  role: { add: "sync.role.granted", remove: "sync.role.revoked" },
+};
 
-export async function loadSyncContext(tx: Tx): Promise<SyncContext> {
-  const organization = await readOrganizationSyncSettings(tx);
-  const orgs = await tx.organization.findMany({ select: { id: true, isDefault: true } });
-  const perOrganization = await readOrgSyncSettings(tx, orgs.map((o) => o.id));
-  const enabled = organization.field !== "" || [...perOrganization.values()].some((s) => s.groups.field !== "" || s.roles.field !== "");
-  return {
-    organization,
-    defaultOrganizationId: orgs.find((o) => o.isDefault)?.id ?? "",
-    organizationIds: new Set(orgs.map((o) => o.id)),
-    perOrganization,
-    enabled,
-  };
-}
 
-interface AuditBase {
-  tx: Tx;
-  actor: string;
-  userId: string;
-}
-
-async function audit(a: AuditBase, action: string, details: Record<string, unknown>): Promise<void> {
-  await a.tx.auditEvent.create({
-    data: { actor: a.actor, action, resourceType: "sync", resourceId: (details.organization_id as string | undefined) ?? null, userId: a.userId, details: details as Prisma.InputJsonObject },
-  });
-}
-
-const ruleDetails = (rule: Rule | undefined): Record<string, unknown> => (rule ? { rule: rule.kind, ...("field" in rule ? { field: rule.field, value: rule.value } : {}) } : { rule: "not expected" });
-
-async function problems(a: AuditBase, dimension: string, organizationId: string | undefined, outcome: Outcome<object>): Promise<void> {
-  if (outcome.status === "disabled") return;
-  for (const problem of outcome.problems) await audit(a, "sync.problem", { dimension, problem, ...(organizationId ? { organization_id: organizationId } : {}) });
-}
-
-async function syncOrganizations(a: AuditBase, ctx: SyncContext, claims: Record<string, unknown>): Promise<void> {
-  const outcome = expectedOrganizations(ctx.organization, claims, ctx);
-  await problems(a, "organization", undefined, outcome);
-  if (outcome.status !== "expected") return;
-  const existing = await a.tx.organizationMember.findMany({ where: { userId: a.userId }, select: { organizationId: true, source: true } });
-  const diff = diffGrants(outcome.organizations.keys(), existing.map((m) => ({ key: m.organizationId, source: m.source })));
-  for (const orgId of diff.add) {
-    await a.tx.organizationMember.create({ data: { organizationId: orgId, userId: a.userId, source: "sync" } });
-    await audit(a, "sync.organization.added", { dimension: "organization", organization_id: orgId, ...ruleDetails(outcome.organizations.get(orgId)) });
+function byDimension<D extends Change["dimension"]>(plans: readonly UserPlan[], dimension: D, action: Change["action"]) {
+  const out: { userId: string; change: Extract<Change, { dimension: D }> }[] = [];
+  for (const p of plans) {
+    for (const c of p.changes) if (c.dimension === dimension && c.action === action) out.push({ userId: p.userId, change: c as Extract<Change, { dimension: D }> });
   }
-  for (const orgId of diff.remove) {
-    // Leaving an organization takes the user out of its groups and roles too.
-    await a.tx.groupMember.deleteMany({ where: { userId: a.userId, group: { organizationId: orgId } } });
-    await a.tx.organizationMemberRole.deleteMany({ where: { userId: a.userId, organizationId: orgId } });
-    await a.tx.organizationMember.delete({ where: { organizationId_userId: { organizationId: orgId, userId: a.userId } } });
-    await audit(a, "sync.organization.removed", { dimension: "organization", organization_id: orgId, field: ctx.organization.field, rule: "not expected" });
+  return out;
+}
+
+function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const i of items) {
+    const k = key(i);
+    const list = m.get(k);
+    if (list) list.push(i);
+    else m.set(k, [i]);
+  }
+  return m;
+}
+
+async function applyOrganizations(tx: Tx, plans: readonly UserPlan[]): Promise<void> {
+  const adds = byDimension(plans, "organization", "add");
+  if (adds.length > 0) {
+    await tx.organizationMember.createMany({ data: adds.map((a) => ({ organizationId: a.change.organizationId, userId: a.userId, source: "sync" as const })), skipDuplicates: true });
+  }
+  for (const [orgId, removes] of groupBy(byDimension(plans, "organization", "remove"), (r) => r.change.organizationId)) {
+    const userIds = removes.map((r) => r.userId);
+    // Whatever the plan saw: nothing of the organization may outlive the membership.
+    await tx.groupMember.deleteMany({ where: { userId: { in: userIds }, group: { organizationId: orgId } } });
+    await tx.organizationMemberRole.deleteMany({ where: { userId: { in: userIds }, organizationId: orgId } });
+    await tx.organizationMember.deleteMany({ where: { userId: { in: userIds }, organizationId: orgId } });
   }
 }
 
-async function syncGroups(a: AuditBase, orgId: string, settings: GroupSyncSettings, claims: Record<string, unknown>): Promise<void> {
-  const groups = await a.tx.group.findMany({ where: { organizationId: orgId }, select: { id: true, name: true } });
-  const org = { id: orgId, groupIdsByName: new Map(groups.map((g) => [g.name, g.id])), groupIds: new Set(groups.map((g) => g.id)) };
-  const outcome = expectedGroups(settings, claims, org);
-  await problems(a, "group", orgId, outcome);
-  if (outcome.status !== "expected") return;
-  const expected = new Map(outcome.groups);
-  for (const [name, rule] of outcome.create) {
-    await a.tx.group.createMany({ data: [{ organizationId: orgId, name, source: "oidc" }], skipDuplicates: true });
-    const made = await a.tx.group.findUniqueOrThrow({ where: { organizationId_name: { organizationId: orgId, name } }, select: { id: true } });
-    expected.set(made.id, rule);
-  }
-  const existing = await a.tx.groupMember.findMany({ where: { userId: a.userId, group: { organizationId: orgId } }, select: { groupId: true, source: true } });
-  const diff = diffGrants(expected.keys(), existing.map((m) => ({ key: m.groupId, source: m.source })));
-  for (const groupId of diff.add) {
-    await a.tx.groupMember.create({ data: { groupId, userId: a.userId, source: "sync" } });
-    await audit(a, "sync.group.added", { dimension: "group", organization_id: orgId, group_id: groupId, ...ruleDetails(expected.get(groupId)) });
-  }
-  if (diff.remove.length > 0) await a.tx.groupMember.deleteMany({ where: { userId: a.userId, groupId: { in: diff.remove } } });
-  for (const groupId of diff.remove) await audit(a, "sync.group.removed", { dimension: "group", organization_id: orgId, group_id: groupId, field: settings.field, rule: "not expected" });
+/** Makes the groups auto-create needs (source `oidc`) and fills in their ids in the plans. */
+async function createGroups(tx: Tx, plans: readonly UserPlan[]): Promise<void> {
+  const pending = byDimension(plans, "group", "add").filter((a) => a.change.groupId === null);
+  if (pending.length === 0) return;
+  const wanted = [...groupBy(pending, (p) => JSON.stringify([p.change.organizationId, p.change.groupName])).values()].map((l) => l[0]!.change);
+  await tx.group.createMany({ data: wanted.map((g) => ({ organizationId: g.organizationId, name: g.groupName, source: "oidc" as const })), skipDuplicates: true });
+  const made = await tx.group.findMany({ where: { OR: wanted.map((g) => ({ organizationId: g.organizationId, name: g.groupName })) }, select: { id: true, organizationId: true, name: true } });
+  const ids = new Map(made.map((g) => [JSON.stringify([g.organizationId, g.name]), g.id]));
+  for (const p of pending) p.change.groupId = ids.get(JSON.stringify([p.change.organizationId, p.change.groupName])) ?? null;
 }
 
-async function syncRoles(a: AuditBase, orgId: string, settings: RoleSyncSettings, claims: Record<string, unknown>): Promise<void> {
-  const outcome = expectedRoles(settings, claims, new Set(ORGANIZATION_ROLES));
-  await problems(a, "role", orgId, outcome);
-  if (outcome.status !== "expected") return;
-  const existing = await a.tx.organizationMemberRole.findMany({ where: { userId: a.userId, organizationId: orgId }, select: { role: true, source: true } });
-  const diff = diffGrants(outcome.roles.keys(), existing.map((g) => ({ key: g.role, source: g.source })));
-  for (const role of diff.add) {
-    await a.tx.organizationMemberRole.create({ data: { organizationId: orgId, userId: a.userId, role, source: "sync" } });
-    await audit(a, "sync.role.granted", { dimension: "role", organization_id: orgId, role, ...ruleDetails(outcome.roles.get(role)) });
+async function applyGroups(tx: Tx, plans: readonly UserPlan[]): Promise<void> {
+  await createGroups(tx, plans);
+  const adds = byDimension(plans, "group", "add").filter((a) => a.change.groupId !== null);
+  if (adds.length > 0) {
+    await tx.groupMember.createMany({ data: adds.map((a) => ({ groupId: a.change.groupId!, userId: a.userId, source: "sync" as const })), skipDuplicates: true });
   }
-  if (diff.remove.length > 0) await a.tx.organizationMemberRole.deleteMany({ where: { userId: a.userId, organizationId: orgId, role: { in: diff.remove } } });
-  for (const role of diff.remove) await audit(a, "sync.role.revoked", { dimension: "role", organization_id: orgId, role, field: settings.field, rule: "not expected" });
-}
-
-/** Syncs one user from its stored claims: organizations, then groups and roles in each of its organizations. */
-export async function syncUser(tx: Tx, ctx: SyncContext, userId: string, actor: string): Promise<void> {
-  if (!ctx.enabled) return;
-  const user = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { claims: true } });
-  const claims = (user.claims ?? {}) as Record<string, unknown>;
-  const a: AuditBase = { tx, actor, userId };
-  await syncOrganizations(a, ctx, claims);
-  const memberships = await tx.organizationMember.findMany({ where: { userId }, select: { organizationId: true } });
-  for (const { organizationId } of memberships) {
-    const settings = ctx.perOrganization.get(organizationId);
-    if (!settings) continue;
-    await syncGroups(a, organizationId, settings.groups, claims);
-    await syncRoles(a, organizationId, settings.roles, claims);
+  // Removals because the user left the organization were done with the organization.
+  const removes = byDimension(plans, "group", "remove").filter((r) => r.change.reason.kind !== "organizationLeft");
+  for (const [groupId, list] of groupBy(removes, (r) => r.change.groupId ?? "")) {
+    await tx.groupMember.deleteMany({ where: { groupId, userId: { in: list.map((r) => r.userId) } } });
   }
 }
 
-/** Syncs several users in one transaction, loading the settings once (nothing at all when sync is off). */
-export async function syncUsers(tx: Tx, userIds: readonly string[], actor: string): Promise<void> {
-  if (userIds.length === 0) return;
+async function applyRoles(tx: Tx, plans: readonly UserPlan[]): Promise<void> {
+  const adds = byDimension(plans, "role", "add");
+  if (adds.length > 0) {
+    await tx.organizationMemberRole.createMany({
+      data: adds.map((a) => ({ organizationId: a.change.organizationId, userId: a.userId, role: a.change.role, source: "sync" as const })),
+      skipDuplicates: true,
+    });
+  }
+  const removes = byDimension(plans, "role", "remove").filter((r) => r.change.reason.kind !== "organizationLeft");
+  for (const list of groupBy(removes, (r) => JSON.stringify([r.change.organizationId, r.change.role])).values()) {
+    const { organizationId, role } = list[0]!.change;
+    await tx.organizationMemberRole.deleteMany({ where: { organizationId, role, userId: { in: list.map((r) => r.userId) } } });
+  }
+}
+
+/** The audit details of one change, as the admin API's audit log shows them. */
+export function changeDetails(change: Change): Prisma.InputJsonObject {
+  const target = change.dimension === "group" ? { group_id: change.groupId, group_name: change.groupName } : change.dimension === "role" ? { role: change.role } : {};
+  return { dimension: change.dimension, organization_id: change.organizationId, ...target, ...describeReason(change.reason) };
+}
+
+async function audit(tx: Tx, plans: readonly UserPlan[], actor: string): Promise<void> {
+  const rows: Prisma.AuditEventCreateManyInput[] = [];
+  for (const p of plans) {
+    for (const c of p.changes) {
+      rows.push({ actor, action: AUDIT_ACTION[c.dimension][c.action], resourceType: "sync", resourceId: c.organizationId, userId: p.userId, details: changeDetails(c) });
+    }
+    for (const problem of p.problems) {
+      const org = problem.organizationId ? { organization_id: problem.organizationId } : {};
+      rows.push({ actor, action: "sync.problem", resourceType: "sync", resourceId: problem.organizationId ?? null, userId: p.userId, details: { dimension: problem.dimension, problem: problem.message, ...org } });
+    }
+  }
+  if (rows.length > 0) await tx.auditEvent.createMany({ data: rows });
+}
+
+/** Writes plans made by planUser. Group changes for auto-created groups get their ids filled in. */
+export async function applyPlans(tx: Tx, plans: readonly UserPlan[], actor: string): Promise<void> {
+  if (plans.every((p) => p.changes.length === 0 && p.problems.length === 0)) return;
+  await applyOrganizations(tx, plans);
+  await applyGroups(tx, plans);
+  await applyRoles(tx, plans);
+  await audit(tx, plans, actor);
+}
+
+/** Plans the users from their stored state (no writes). */
+export async function planUsers(tx: Tx, ctx: SyncContext, userIds: readonly string[], opts: { lock: boolean }): Promise<UserPlan[]> {
+  if (!ctx.enabled || userIds.length === 0) return userIds.map((userId) => ({ userId, changes: [], problems: [] }));
+  return (await loadUserStates(tx, userIds, opts)).map((s) => planUser(ctx, s));
+}
+
+/**
+ * Syncs users whose claims just changed, in the caller's transaction (a SCIM write). Loads the
+ * settings once; does nothing at all when sync is off. Returns what it changed.
+ */
+export async function syncUsers(tx: Tx, userIds: readonly string[], actor: string): Promise<UserPlan[]> {
+  if (userIds.length === 0) return [];
   const ctx = await loadSyncContext(tx);
-  if (!ctx.enabled) return;
-  for (const id of userIds) await syncUser(tx, ctx, id, actor);
+  if (!ctx.enabled) return [];
+  const plans = await planUsers(tx, ctx, userIds, { lock: false });
+  await applyPlans(tx, plans, actor);
+  return plans;
 }
+
