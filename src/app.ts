@@ -1,6 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import express, { type Express } from "express";
+import express, { type Express, type RequestHandler } from "express";
 import helmet from "helmet";
 import { adminRouter } from "./admin/router";
 import { createAuth } from "./auth/middleware";
@@ -24,6 +24,7 @@ import { normalizePathMiddleware } from "./http/normalize-path";
 import { createMetrics, requestContext, type Metrics } from "./http/observability";
 import type { Logger } from "./log/logger";
 import { scimRouter } from "./scim/router";
+import { createReconciliationService, type ReconciliationService } from "./reconcile/service";
 
 /**
  * The composition root: the one place that builds repositories → services → routers and hands each
@@ -37,12 +38,43 @@ export interface AppDeps {
   metrics?: Metrics;
   baseUrl: string | undefined;
   bodyLimitBytes: number;
+  /** The body limit of `POST /api/v2/reconciliations` (an import carries the whole export). */
+  importBodyLimitBytes?: number;
+  /** Largest share of active users one import may suspend without `allow_mass_suspend`. */
+  maxSuspendShare?: number;
+}
+
+/** The HTTP app and what must be stopped before the database closes (reconciliation runs). */
+export interface BridgeApp {
+  app: Express;
+  reconciliations: ReconciliationService;
+  close(): Promise<void>;
+}
+
+/** Reconciliations carry whole exports: their body limit is the import limit, the rest keep theirs. */
+function adminBody(deps: AppDeps): RequestHandler {
+  const normal = jsonBody(deps.bodyLimitBytes, "admin");
+  const large = jsonBody(deps.importBodyLimitBytes ?? 100 * 1024 * 1024, "admin");
+  const chain = (handlers: RequestHandler[]): RequestHandler => (req, res, next) => {
+    const step = (i: number, err?: unknown): void => {
+      if (err !== undefined || i === handlers.length) return next(err);
+      handlers[i]!(req, res, (e?: unknown) => step(i + 1, e));
+    };
+    step(0);
+  };
+  const normalChain = chain(normal);
+  const largeChain = chain(large);
+  return (req, res, next) => (req.method === "POST" && /^\/reconciliations\/?$/.test(req.path) ? largeChain : normalChain)(req, res, next);
 }
 
 /** The SCIM service is mounted at both paths: `/scim/v2` and the seed documents' `/api/v2/scim/v2`. */
 export const SCIM_MOUNTS = ["/scim/v2", "/api/v2/scim/v2"] as const;
 
 export function buildApp(deps: AppDeps): Express {
+  return buildBridge(deps).app;
+}
+
+export function buildBridge(deps: AppDeps): BridgeApp {
   const metrics = deps.metrics ?? createMetrics();
   const app = express();
   app.disable("x-powered-by");
@@ -70,14 +102,17 @@ export function buildApp(deps: AppDeps): Express {
   });
 
   const requireScope = createAuth(deps.tokens);
+  const users = createUserService(deps.db.prisma);
+  const groups = createGroupService(deps.db.prisma);
   const scim = scimRouter({
     baseUrl: baseUrlResolver(deps.baseUrl),
     resources: [
-      { service: createUserService(deps.db.prisma) },
+      { service: users },
       // Group members live in their own table: PATCHes on them become set operations.
-      { service: createGroupService(deps.db.prisma), detached: ["members"] },
+      { service: groups, detached: ["members"] },
     ],
   });
+  const reconciliations = createReconciliationService({ db: deps.db, users, groups, maxSuspendShare: deps.maxSuspendShare ?? 0.1, logger: deps.logger });
   // The SCIM mounts come before `/api/v2`, so `/api/v2/scim/v2` is never judged by the admin scope.
   for (const mount of SCIM_MOUNTS) {
     app.use(mount, markProtocol("scim"), requireScope("scim", "scim"), ...jsonBody(deps.bodyLimitBytes, "scim"), scim);
@@ -86,7 +121,7 @@ export function buildApp(deps: AppDeps): Express {
     "/api/v2",
     markProtocol("admin"),
     requireScope("admin", "admin"),
-    ...jsonBody(deps.bodyLimitBytes, "admin"),
+    adminBody(deps),
     adminRouter({
       tokens: deps.tokens,
       users: createAdminUsers(deps.db.prisma),
@@ -94,11 +129,12 @@ export function buildApp(deps: AppDeps): Express {
       groups: createAdminGroups(deps.db.prisma),
       syncSettings: createSyncSettings(deps.db.prisma),
       audit: createAdminAudit(deps.db.prisma),
+      reconciliations,
     }),
   );
   app.use(notFound("plain"));
   app.use(errorHandler({ logger: deps.logger, bodyLimitBytes: deps.bodyLimitBytes }));
-  return app;
+  return { app, reconciliations, close: () => reconciliations.close() };
 }
 
 export function databaseTarget(config: Config): DatabaseTarget {
@@ -150,7 +186,16 @@ export async function startBridge(config: Config, logger: Logger): Promise<Runni
     if (org.created) logger.info("created the default organization", { id: org.id });
     const tokens = createTokenService(db.prisma);
     await tokens.syncEnvTokens(config.envTokens);
-    const app = buildApp({ db, tokens, logger, baseUrl: config.baseUrl, bodyLimitBytes: config.bodyLimitBytes });
+    const bridge = buildBridge({
+      db,
+      tokens,
+      logger,
+      baseUrl: config.baseUrl,
+      bodyLimitBytes: config.bodyLimitBytes,
+      importBodyLimitBytes: config.importBodyLimitBytes,
+      maxSuspendShare: config.maxSuspendShare,
+    });
+    const app = bridge.app;
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
       s.once("error", reject);
@@ -168,6 +213,7 @@ export async function startBridge(config: Config, logger: Logger): Promise<Runni
       server,
       close: async () => {
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await bridge.close();
         await closeDb();
       },
     };

@@ -12,6 +12,8 @@ import { idpSyncRouter } from "./idpsync-router";
 import { organizationsRouter } from "./organizations-router";
 import { tokensRouter } from "./tokens-router";
 import { usersRouter } from "./users-router";
+import { reconciliationsRouter } from "./reconciliations-router";
+import type { ReconciliationService } from "../reconcile/service";
 
 /** The admin API under `/api/v2` (scope admin). Authentication and body parsing are mounted in front. */
 export interface AdminDeps {
@@ -21,6 +23,7 @@ export interface AdminDeps {
   groups: AdminGroups;
   syncSettings: SyncSettings;
   audit: AdminAudit;
+  reconciliations: ReconciliationService;
 }
 
 export function adminRouter(deps: AdminDeps): Router {
@@ -31,6 +34,7 @@ export function adminRouter(deps: AdminDeps): Router {
   r.use(groupsRouter(deps.groups));
   r.use(idpSyncRouter(deps.syncSettings));
   r.use(auditRouter(deps.audit));
+  r.use(reconciliationsRouter(deps.reconciliations));
   r.use(notFound("admin"));
   return r;
 }

@@ -44,6 +44,14 @@ const envSchema = z.object({
   BODY_LIMIT: optionalString.default("1mb").refine((v) => sizeRe.test(v), {
     message: "BODY_LIMIT must be a size such as 1048576, 512kb or 2mb",
   }),
+  IMPORT_BODY_LIMIT: optionalString.default("100mb").refine((v) => sizeRe.test(v), {
+    message: "IMPORT_BODY_LIMIT must be a size such as 104857600, 50mb or 200mb",
+  }),
+  RECONCILE_MAX_SUSPEND_SHARE: z.coerce
+    .number({ message: "RECONCILE_MAX_SUSPEND_SHARE must be a number between 0 and 1" })
+    .min(0, "RECONCILE_MAX_SUSPEND_SHARE must be between 0 and 1")
+    .max(1, "RECONCILE_MAX_SUSPEND_SHARE must be between 0 and 1")
+    .default(0.1),
   BRIDGE_SCIM_TOKEN: tokenSecret("BRIDGE_SCIM_TOKEN"),
   BRIDGE_ADMIN_TOKEN: tokenSecret("BRIDGE_ADMIN_TOKEN"),
   NODE_ENV: optionalString,
@@ -63,6 +71,10 @@ export interface Config {
   log: { level: LogLevel; format: "json" | "pretty" };
   /** Maximum request body size in bytes. */
   bodyLimitBytes: number;
+  /** Maximum body of `POST /api/v2/reconciliations` (an import carries the whole export). */
+  importBodyLimitBytes: number;
+  /** Largest share of active users one import may suspend without `allow_mass_suspend`. */
+  maxSuspendShare: number;
   /** Secrets from BRIDGE_SCIM_TOKEN / BRIDGE_ADMIN_TOKEN, stored hashed at start. */
   envTokens: { scim: string | undefined; admin: string | undefined };
 }
@@ -106,6 +118,8 @@ export function loadConfig(
     baseUrl: e.BASE_URL?.replace(/\/+$/, ""),
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (opts.isTty ? "pretty" : "json") },
     bodyLimitBytes: parseSize(e.BODY_LIMIT),
+    importBodyLimitBytes: parseSize(e.IMPORT_BODY_LIMIT),
+    maxSuspendShare: e.RECONCILE_MAX_SUSPEND_SHARE,
     envTokens: { scim: e.BRIDGE_SCIM_TOKEN, admin: e.BRIDGE_ADMIN_TOKEN },
   };
 }

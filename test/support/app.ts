@@ -1,6 +1,6 @@
 import { PassThrough } from "node:stream";
 import type { Express } from "express";
-import { buildApp } from "../../src/app";
+import { buildBridge } from "../../src/app";
 import { createTokenService, type TokenService } from "../../src/auth/token-service";
 import type { Database } from "../../src/db/database";
 import { ensureDefaultOrganization } from "../../src/directory/bootstrap";
@@ -19,7 +19,7 @@ export interface TestBridge {
   close(): Promise<void>;
 }
 
-export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number } = {}): Promise<TestBridge> {
+export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number } = {}): Promise<TestBridge> {
   const { db, done } = await openMigrated(engine);
   await ensureDefaultOrganization(db.prisma);
   const tokens = createTokenService(db.prisma);
@@ -29,6 +29,10 @@ export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes
   const chunks: string[] = [];
   stream.on("data", (c: Buffer) => chunks.push(c.toString("utf8")));
   const logger = createLogger({ level: "debug", format: "json", stream });
-  const app = buildApp({ db, tokens, logger, baseUrl: undefined, bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024 });
-  return { app, db, tokens, scimToken, adminToken, logs: () => chunks.join(""), close: done };
+  const bridge = buildBridge({ db, tokens, logger, baseUrl: undefined, bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024, maxSuspendShare: opts.maxSuspendShare ?? 0.1 });
+  const close = async () => {
+    await bridge.close();
+    await done();
+  };
+  return { app: bridge.app, db, tokens, scimToken, adminToken, logs: () => chunks.join(""), close };
 }

@@ -1,0 +1,55 @@
+import { Router, type Request, type Response } from "express";
+import { z } from "zod";
+import { principalOf } from "../auth/middleware";
+import { reconciliationRequestSchema } from "../reconcile/request";
+import type { ReconciliationService, Started } from "../reconcile/service";
+import { AdminError } from "./errors";
+import { parseBody } from "./validation";
+
+/**
+ * `/api/v2/reconciliations`: start a resync or an import (a dry run unless `dry_run: false`), list
+ * runs, read one with its report lines (paged), and apply a reviewed dry run. A run that is still
+ * going after `?wait=` seconds (default 5) is answered 202 with `status: "running"`; poll its URL.
+ */
+
+const waitQuery = z.object({ wait: z.coerce.number().min(0).max(60).default(5) });
+const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+  kind: z.enum(["change", "problem", "error"]).optional(),
+});
+
+function query<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
+  const p = schema.safeParse(req.query);
+  if (!p.success) throw new AdminError(400, "Invalid query parameters.", { validations: p.error.issues.map((i) => ({ field: i.path.join("."), detail: i.message })) });
+  return p.data;
+}
+
+export function reconciliationsRouter(service: ReconciliationService): Router {
+  const r = Router();
+  const answer = (res: Response, req: Request, started: Started) => {
+    res.location(`${req.baseUrl}/reconciliations/${started.run.id}`);
+    res.status(started.run.status === "running" ? 202 : 201).json(started.run);
+  };
+
+  r.post("/reconciliations", async (req, res) => {
+    const body = parseBody(reconciliationRequestSchema, req.body);
+    const { wait } = query(waitQuery, req);
+    answer(res, req, await service.start(body, principalOf(res)?.tokenName ?? "unknown", { waitMs: wait * 1000 }));
+  });
+
+  r.get("/reconciliations", async (req, res) => {
+    const { limit, offset } = query(pageQuery, req);
+    res.json(await service.list({ limit, offset }));
+  });
+
+  r.get("/reconciliations/:id", async (req, res) => {
+    res.json(await service.get(req.params.id, query(pageQuery, req)));
+  });
+
+  r.post("/reconciliations/:id/apply", async (req, res) => {
+    const { wait } = query(waitQuery, req);
+    answer(res, req, await service.applyReviewed(req.params.id, principalOf(res)?.tokenName ?? "unknown", { waitMs: wait * 1000 }));
+  });
+  return r;
+}

@@ -1,0 +1,222 @@
+import { createHash } from "node:crypto";
+import { Prisma, type PrismaClient } from "../generated/prisma/client";
+import { DirectoryError } from "../directory/errors";
+import { ScimError } from "../scim/errors";
+import { sameJson } from "../scim/patch/apply";
+import type { Attributes, ResourceService, WriteContext } from "../scim/resource-service";
+import type { ExportGroup, ExportUser, ParsedExport } from "./export-format";
+import { chunks, matchGroups, matchUsers, type BridgeUser } from "./import-match";
+import type { ImportRequest } from "./request";
+import { RunStopped, recordBatch, zeroCounters, type ItemInput } from "./store";
+
+/**
+ * An import: the bridge reconciled with an IdP export. Users and groups are created or updated
+ * through the same SCIM services an IdP's requests go through (same validation, same IdP sync, same
+ * audit), so each user is written in its own transaction and is either fully old or fully new; a
+ * rerun finds what was done unchanged and writes nothing twice. Users absent from the export are
+ * reported, or suspended when asked (within the configured share). Groups absent from it are reported,
+ * never deleted.
+ */
+
+export interface ImportEnv {
+  prisma: PrismaClient;
+  users: ResourceService;
+  groups: ResourceService;
+  runId: string;
+  dryRun: boolean;
+  auditActor: string;
+  onProgress?: (scanned: number, total: number) => void;
+  /** False to compute the digest only (checking a reviewed dry run): nothing is written at all. */
+  record: boolean;
+  shouldStop: () => boolean;
+}
+
+const withoutActive = (a: Attributes): Attributes => {
+  const { active: _a, ...rest } = a;
+  return rest;
+};
+
+function changedAttributes(stored: Attributes, next: Attributes): string[] {
+  const keys = new Set([...Object.keys(stored), ...Object.keys(next)]);
+  return [...keys].filter((k) => !sameJson(stored[k], next[k])).sort();
+}
+
+function describeError(err: unknown): string | undefined {
+  if (err instanceof DirectoryError || err instanceof ScimError) return err.message;
+  return undefined;
+}
+
+/** Provisioned users the export does not contain (and how many are active), walked in id order. */
+async function* absentees(prisma: PrismaClient, present: ReadonlySet<string>, batch: number): AsyncGenerator<BridgeUser[]> {
+  let cursor = "00000000-0000-0000-0000-000000000000";
+  for (;;) {
+    const rows = await prisma.user.findMany({
+      where: { id: { gt: cursor }, resource: { not: Prisma.DbNull } },
+      orderBy: { id: "asc" },
+      take: batch,
+      select: { id: true, userNameKey: true, externalId: true, username: true, resource: true, status: true },
+    });
+    if (rows.length === 0) return;
+    cursor = rows[rows.length - 1]!.id;
+    yield rows.filter((r) => r.resource !== null && !present.has(r.id));
+  }
+}
+
+/** How many active provisioned users an import would suspend, out of how many (the safety check). */
+export async function countSuspensions(prisma: PrismaClient, parsed: ParsedExport): Promise<{ suspend: number; active: number }> {
+  const present = new Set<string>();
+  for (const chunk of chunks(parsed.users, 500)) for (const m of await matchUsers(prisma, chunk)) if (m) present.add(m.id);
+  let suspend = 0;
+  for await (const rows of absentees(prisma, present, 1000)) suspend += rows.filter((r) => r.status !== "suspended").length;
+  const active = await prisma.user.count({ where: { status: { not: "suspended" }, resource: { not: Prisma.DbNull } } });
+  return { suspend, active };
+}
+
+export async function runImport(env: ImportEnv, req: ImportRequest, parsed: ParsedExport): Promise<string> {
+  const ctx: WriteContext = { actor: env.auditActor, ifMatch: undefined };
+  const digest = createHash("sha256");
+  const total = parsed.users.length + parsed.groups.length;
+  let scanned = 0;
+  if (env.record) await env.prisma.reconciliationRun.update({ where: { id: env.runId }, data: { usersTotal: parsed.users.length } });
+  env.onProgress?.(0, total);
+
+  const flush = async (items: ItemInput[], users: number, usersChanged: number) => {
+    const c = zeroCounters();
+    c.usersScanned = users;
+    c.usersChanged = usersChanged;
+    for (const i of items) {
+      if (i.kind === "change") c.changes++;
+      else if (i.kind === "error") c.errors++;
+      else c.problems++;
+      if (i.kind === "change") digest.update(`${JSON.stringify([i.dimension, i.action, i.userId ?? i.groupId ?? null, i.username ?? i.groupName ?? null, i.details ?? {}])}\n`);
+    }
+    if (env.record) await recordBatch(env.prisma, env.runId, items, c);
+    if (env.shouldStop()) throw new RunStopped();
+  };
+
+  // Export errors (records that did not validate) come first in the report.
+  if (parsed.errors.length > 0) {
+    await flush(parsed.errors.map((e) => ({ kind: "error", dimension: "export", action: "invalid", details: { ref: e.ref, message: e.message } })), 0, 0);
+  }
+
+  // Users. sourceIds maps the export's ids to the bridge's (for group members).
+  const sourceIds = new Map<string, string>();
+  const present = new Set<string>();
+  for (const chunk of chunks(parsed.users, req.batch_size)) {
+    const matches = await matchUsers(env.prisma, chunk);
+    const items: ItemInput[] = [];
+    let changed = 0;
+    for (const [i, u] of chunk.entries()) {
+      const outcome = await importUser(env, ctx, u, matches[i], present);
+      if (outcome.bridgeId && u.sourceId) sourceIds.set(u.sourceId, outcome.bridgeId);
+      if (outcome.item) items.push(outcome.item);
+      if (outcome.item?.kind === "change") changed++;
+    }
+    await flush(items, chunk.length, changed);
+    scanned += chunk.length;
+    env.onProgress?.(scanned, total);
+  }
+
+  // Groups, with members translated to the bridge's user ids.
+  for (const chunk of chunks(parsed.groups, req.batch_size)) {
+    const matches = await matchGroups(env.prisma, chunk);
+    const items: ItemInput[] = [];
+    for (const [i, g] of chunk.entries()) items.push(...(await importGroup(env, ctx, g, matches[i]?.id, sourceIds)));
+    await flush(items, 0, 0);
+    scanned += chunk.length;
+    env.onProgress?.(scanned, total);
+  }
+
+  // Users the export does not have.
+  for await (const rows of absentees(env.prisma, present, req.batch_size)) {
+    const items: ItemInput[] = [];
+    let changed = 0;
+    for (const r of rows) {
+      const who = { userId: r.id, username: r.username, dimension: "user" };
+      if (!req.suspend_missing || r.status === "suspended") {
+        if (r.status !== "suspended") items.push({ kind: "problem", ...who, action: "absent", details: { message: "not in the export (pass suspend_missing to suspend)" } });
+        continue;
+      }
+      try {
+        if (!env.dryRun) await env.users.patch(r.id, (cur) => ({ next: { ...cur, active: false }, changed: cur.active !== false, detached: [] }), ctx);
+        items.push({ kind: "change", ...who, action: "suspend", details: { reason: "not in the export" } });
+        changed++;
+      } catch (err) {
+        const message = describeError(err);
+        if (message === undefined) throw err;
+        items.push({ kind: "error", ...who, action: "suspend", details: { message } });
+      }
+    }
+    await flush(items, rows.length, changed);
+  }
+  return digest.digest("hex");
+}
+
+async function importUser(
+  env: ImportEnv,
+  ctx: WriteContext,
+  u: ExportUser,
+  match: BridgeUser | undefined,
+  present: Set<string>,
+): Promise<{ bridgeId?: string; item?: ItemInput }> {
+  const userName = String(u.attributes.userName);
+  if (match && present.has(match.id)) {
+    return { item: { kind: "error", userId: match.id, username: match.username, dimension: "user", action: "duplicate", details: { ref: u.ref, message: `the export has this user twice (userName ${JSON.stringify(userName)})` } } };
+  }
+  try {
+    if (!match) {
+      if (env.dryRun) return { bridgeId: `new:${u.ref}`, item: { kind: "change", dimension: "user", action: "create", details: { ref: u.ref, user_name: userName } } };
+      const created = await env.users.create(u.attributes, ctx);
+      const username = (await env.prisma.user.findUnique({ where: { id: created.id }, select: { username: true } }))?.username ?? null;
+      return { bridgeId: created.id, item: { kind: "change", userId: created.id, username, dimension: "user", action: "create", details: { ref: u.ref, user_name: userName } } };
+    }
+    present.add(match.id);
+    const stored = (match.resource ?? {}) as Attributes;
+    const changed = changedAttributes(stored, withoutActive(u.attributes));
+    const wantActive = u.attributes.active;
+    if (typeof wantActive === "boolean" && wantActive !== (match.status !== "suspended")) changed.push("active");
+    if (changed.length === 0) return { bridgeId: match.id };
+    if (!env.dryRun) await env.users.replace(match.id, u.attributes, ctx);
+    return { bridgeId: match.id, item: { kind: "change", userId: match.id, username: match.username, dimension: "user", action: "update", details: { ref: u.ref, changed } } };
+  } catch (err) {
+    const message = describeError(err);
+    if (message === undefined) throw err;
+    return { item: { kind: "error", userId: match?.id ?? null, username: match?.username ?? null, dimension: "user", action: match ? "update" : "create", details: { ref: u.ref, message } } };
+  }
+}
+
+async function importGroup(env: ImportEnv, ctx: WriteContext, g: ExportGroup, matchId: string | undefined, sourceIds: ReadonlyMap<string, string>): Promise<ItemInput[]> {
+  const items: ItemInput[] = [];
+  const name = String(g.attributes.displayName);
+  const who = { groupId: matchId ?? null, groupName: name, dimension: "idp_group" };
+  const unknown = g.members.filter((m) => !sourceIds.has(m));
+  const known = unknown.length > 0 ? new Set((await env.prisma.user.findMany({ where: { id: { in: unknown.filter((m) => /^[0-9a-f-]{36}$/i.test(m)) } }, select: { id: true } })).map((u) => u.id)) : new Set<string>();
+  const members: string[] = [];
+  for (const m of g.members) {
+    const id = sourceIds.get(m) ?? (known.has(m) ? m : undefined);
+    if (id) members.push(id);
+    else items.push({ kind: "error", ...who, action: "member", details: { ref: g.ref, message: `member ${JSON.stringify(m)} is not a user of the export or of the bridge; left out` } });
+  }
+  const attributes = { ...g.attributes, members: [...new Set(members)].map((value) => ({ value })) };
+  try {
+    if (!matchId) {
+      if (!env.dryRun) who.groupId = (await env.groups.create(attributes, ctx)).id;
+      items.push({ kind: "change", ...who, action: "create", details: { ref: g.ref, members: members.length } });
+      return items;
+    }
+    const current = await env.prisma.idpGroup.findUniqueOrThrow({ where: { id: matchId }, select: { resource: true, members: { select: { userId: true } } } });
+    const before = new Set(current.members.map((m) => m.userId));
+    const after = new Set(members);
+    const added = [...after].filter((m) => !before.has(m)).length;
+    const removed = [...before].filter((m) => !after.has(m)).length;
+    const changed = changedAttributes(current.resource as Attributes, g.attributes);
+    if (changed.length === 0 && added === 0 && removed === 0) return items;
+    if (!env.dryRun) await env.groups.replace(matchId, attributes, ctx);
+    items.push({ kind: "change", ...who, action: "update", details: { ref: g.ref, changed, members_added: added, members_removed: removed } });
+  } catch (err) {
+    const message = describeError(err);
+    if (message === undefined) throw err;
+    items.push({ kind: "error", ...who, action: matchId ? "update" : "create", details: { ref: g.ref, message } });
+  }
+  return items;
+}

@@ -1,0 +1,238 @@
+import type { Logger } from "winston";
+import type { Database } from "../db/database";
+import { DirectoryError } from "../directory/errors";
+import { isUuid } from "../directory/prisma-errors";
+import type { Prisma } from "../generated/prisma/client";
+import type { ResourceService } from "../scim/resource-service";
+import { ExportFormatError, parseCsvExport, parseJsonExport, type ParsedExport } from "./export-format";
+import { countSuspensions, runImport } from "./import";
+import { reconciliationRequestSchema, storedParameters, type ReconciliationRequest } from "./request";
+import { resolveResyncScope, runResync } from "./resync";
+import { itemView, RUN_COLUMNS, runView, STALE_AFTER_MS, type RunView } from "./store";
+
+/**
+ * Starts, tracks and reports reconciliation runs. Applies are exclusive: with PostgreSQL a session
+ * advisory lock (so several bridge instances and the CLI exclude each other, and a killed process
+ * releases it), with the embedded database this process's own flag (the database lock file already
+ * keeps other processes out). A run goes on in the background; `start` returns when it ends or when
+ * `waitMs` is up, whichever is first.
+ */
+
+/** pg advisory lock key for applies ("RECO"). */
+const APPLY_LOCK_KEY = 0x5245434f;
+
+export interface ReconciliationDeps {
+  db: Database;
+  users: ResourceService;
+  groups: ResourceService;
+  /** Largest share of active users an import may suspend without `allow_mass_suspend` (0–1). */
+  maxSuspendShare: number;
+  logger: Logger;
+}
+
+export interface StartOptions {
+  waitMs?: number;
+  onProgress?: (scanned: number, total: number) => void;
+}
+
+export interface Started {
+  run: RunView;
+  /** Resolves with the run as it ended (completed or failed). */
+  finished: Promise<RunView>;
+}
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+export interface ReconciliationService {
+  start(request: ReconciliationRequest, actor: string, opts?: StartOptions): Promise<Started>;
+  /** Applies a completed dry run, if a fresh plan is exactly the reviewed one (otherwise 409). */
+  applyReviewed(id: string, actor: string, opts?: StartOptions): Promise<Started>;
+  list(page: Page): Promise<{ runs: RunView[]; count: number }>;
+  get(id: string, page: Page & { kind?: string | undefined }): Promise<RunView & { items: unknown[]; items_count: number; offset: number; limit: number }>;
+  /** Stops background runs between batches and waits for them. */
+  close(): Promise<void>;
+}
+
+function parseExport(req: Extract<ReconciliationRequest, { kind: "import" }>): ParsedExport {
+  try {
+    if (req.format === "csv") {
+      if (typeof req.data !== "string") throw new ExportFormatError("format csv needs `data` to be the CSV text");
+      return parseCsvExport(req.data);
+    }
+    const doc = typeof req.data === "string" ? JSON.parse(req.data) : req.data;
+    return parseJsonExport(doc);
+  } catch (err) {
+    if (err instanceof ExportFormatError) throw new DirectoryError("invalid", `import: ${err.message}`);
+    if (err instanceof SyntaxError) throw new DirectoryError("invalid", `import: data is not valid JSON (${err.message})`);
+    throw err;
+  }
+}
+
+export function createReconciliationService(deps: ReconciliationDeps): ReconciliationService {
+  const { db, logger } = deps;
+  const prisma = db.prisma;
+  const background = new Set<Promise<unknown>>();
+  let stopping = false;
+  let applying = false;
+
+  const view = async (id: string) => runView(await prisma.reconciliationRun.findUniqueOrThrow({ where: { id }, select: RUN_COLUMNS }));
+
+  /** Marks runs that stopped moving as failed: their process died (a kill, a crash, a power cut). */
+  async function expireStale(): Promise<void> {
+    await prisma.reconciliationRun.updateMany({
+      where: { status: "running", updatedAt: { lt: new Date(Date.now() - STALE_AFTER_MS) } },
+      data: { status: "failed", error: "interrupted: the process running it stopped (run it again: finished batches are not redone)", finishedAt: new Date() },
+    });
+  }
+
+  async function conflict(): Promise<never> {
+    const running = await prisma.reconciliationRun.findFirst({ where: { status: "running", dryRun: false }, orderBy: { createdAt: "desc" }, select: { id: true, actor: true, createdAt: true } });
+    const who = running ? `run ${running.id} (started by ${running.actor} at ${running.createdAt.toISOString()})` : "another process";
+    throw new DirectoryError("conflict", `an apply is already running: ${who}; wait for it to finish`);
+  }
+
+  /** Runs `fn` holding the apply lock; rejects with 409 at once when another apply holds it. */
+  async function withApplyLock(fn: () => Promise<void>): Promise<Promise<void>> {
+    if (applying) return conflict();
+    applying = true;
+    const release = () => {
+      applying = false;
+    };
+    if (db.kind === "embedded") return fn().finally(release);
+    let acquired!: (ok: boolean) => void;
+    const gotLock = new Promise<boolean>((resolve) => (acquired = resolve));
+    const done = db.withSession(async (s) => {
+      const [row] = await s.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1) AS ok", [APPLY_LOCK_KEY]);
+      acquired(row?.ok === true);
+      if (!row?.ok) return;
+      try {
+        await fn();
+      } finally {
+        await s.query("SELECT pg_advisory_unlock($1)", [APPLY_LOCK_KEY]);
+      }
+    });
+    const settled = done.finally(release);
+    const ok = await Promise.race([gotLock, settled.then(() => false)]);
+    if (!ok) {
+      await settled;
+      return conflict();
+    }
+    return settled;
+  }
+
+  async function execute(runId: string, req: ReconciliationRequest, prepared: ParsedExport | Awaited<ReturnType<typeof resolveResyncScope>>, opts: StartOptions): Promise<void> {
+    const env = { prisma, runId, dryRun: req.dry_run, auditActor: `reconciliation:${runId}`, record: true, shouldStop: () => stopping, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
+    try {
+      const digest =
+        req.kind === "resync"
+          ? await runResync(env, req, prepared as Awaited<ReturnType<typeof resolveResyncScope>>)
+          : await runImport({ ...env, users: deps.users, groups: deps.groups }, req, prepared as ParsedExport);
+      await prisma.reconciliationRun.update({ where: { id: runId }, data: { status: "completed", planDigest: digest, finishedAt: new Date() } });
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      logger.error("reconciliation failed", { run: runId, error: message });
+      await prisma.reconciliationRun.update({ where: { id: runId }, data: { status: "failed", error: message, finishedAt: new Date() } }).catch(() => undefined);
+    }
+  }
+
+  async function prepare(req: ReconciliationRequest) {
+    if (req.kind === "resync") return resolveResyncScope(prisma, req);
+    const parsed = parseExport(req);
+    if (parsed.users.length === 0 && parsed.groups.length === 0 && parsed.errors.length === 0) throw new DirectoryError("invalid", "import: the export holds no users and no groups");
+    if (!req.dry_run && req.suspend_missing && !req.allow_mass_suspend) {
+      const { suspend, active } = await countSuspensions(prisma, parsed);
+      if (suspend > 0 && suspend > deps.maxSuspendShare * active) {
+        const pct = (x: number) => `${Math.round(x * 1000) / 10}%`;
+        throw new DirectoryError(
+          "invalid",
+          `import would suspend ${suspend} of ${active} active users (${pct(suspend / Math.max(active, 1))}), over the ${pct(deps.maxSuspendShare)} limit; check the export, then pass allow_mass_suspend to proceed`,
+        );
+      }
+    }
+    return parsed;
+  }
+
+  async function begin(req: ReconciliationRequest, actor: string, opts: StartOptions, extra: { sourceRunId?: string; check?: string }): Promise<Started> {
+    if (stopping) throw new DirectoryError("conflict", "the bridge is shutting down");
+    const prepared = await prepare(req);
+    let runId = "";
+    const body = async () => {
+      if (extra.check !== undefined) {
+        // The reviewed plan must still be the plan: same digest, computed without writing anything.
+        const env = { prisma, runId: "", dryRun: true, auditActor: "", record: false, shouldStop: () => stopping };
+        const digest = req.kind === "resync" ? await runResync(env, req, prepared as Awaited<ReturnType<typeof resolveResyncScope>>) : await runImport({ ...env, users: deps.users, groups: deps.groups }, req, prepared as ParsedExport);
+        if (digest !== extra.check) throw new DirectoryError("conflict", `the plan changed since dry run ${extra.sourceRunId} was made (users, groups or settings changed): start a new dry run and review it`);
+      }
+      if (!req.dry_run) {
+        // We hold the apply lock: any apply still marked running was cut off.
+        await prisma.reconciliationRun.updateMany({ where: { status: "running", dryRun: false }, data: { status: "failed", error: "interrupted: the process running it stopped (run it again: finished batches are not redone)", finishedAt: new Date() } });
+      }
+      const input = req.kind === "import" && req.dry_run ? { input: req.data as Prisma.InputJsonValue } : {};
+      const run = await prisma.reconciliationRun.create({
+        data: { kind: req.kind, dryRun: req.dry_run, actor, parameters: storedParameters(req) as Prisma.InputJsonObject, sourceRunId: extra.sourceRunId ?? null, ...input },
+        select: { id: true },
+      });
+      runId = run.id;
+      created();
+      await execute(runId, req, prepared, opts);
+    };
+    let created!: () => void;
+    let failedEarly!: (err: unknown) => void;
+    const ready = new Promise<void>((resolve, reject) => {
+      created = resolve;
+      failedEarly = reject;
+    });
+    const work = (req.dry_run ? Promise.resolve(body()) : withApplyLock(body).then((p) => p)).catch((err: unknown) => failedEarly(err));
+    background.add(work);
+    void work.finally(() => background.delete(work));
+    await ready;
+    const finished = work.then(() => view(runId));
+    if (opts.waitMs !== undefined && opts.waitMs > 0) await Promise.race([finished, new Promise((r) => setTimeout(r, opts.waitMs).unref())]);
+    return { run: await view(runId), finished };
+  }
+
+  return {
+    start: (req, actor, opts = {}) => begin(req, actor, opts, {}),
+
+    async applyReviewed(id, actor, opts = {}) {
+      if (!isUuid(id)) throw new DirectoryError("notFound", `reconciliation ${id} not found`);
+      const run = await prisma.reconciliationRun.findUnique({ where: { id } });
+      if (!run) throw new DirectoryError("notFound", `reconciliation ${id} not found`);
+      if (!run.dryRun) throw new DirectoryError("conflict", `reconciliation ${id} is not a dry run: it was applied as it ran`);
+      if (run.status !== "completed" || run.planDigest === null) throw new DirectoryError("conflict", `reconciliation ${id} is ${run.status}: only a completed dry run can be applied`);
+      const params = { ...(run.parameters as Record<string, unknown>), dry_run: false, ...(run.kind === "import" ? { data: run.input } : {}) };
+      const req = reconciliationRequestSchema.parse(params);
+      return begin(req, actor, opts, { sourceRunId: id, check: run.planDigest });
+    },
+
+    async list(page) {
+      await expireStale();
+      const [runs, count] = await Promise.all([
+        prisma.reconciliationRun.findMany({ select: RUN_COLUMNS, orderBy: [{ createdAt: "desc" }, { id: "desc" }], take: page.limit, skip: page.offset }),
+        prisma.reconciliationRun.count(),
+      ]);
+      return { runs: runs.map(runView), count };
+    },
+
+    async get(id, page) {
+      if (!isUuid(id)) throw new DirectoryError("notFound", `reconciliation ${id} not found`);
+      await expireStale();
+      const run = await prisma.reconciliationRun.findUnique({ where: { id }, select: RUN_COLUMNS });
+      if (!run) throw new DirectoryError("notFound", `reconciliation ${id} not found`);
+      const where = { runId: id, ...(page.kind ? { kind: page.kind } : {}) };
+      const [items, count] = await Promise.all([
+        prisma.reconciliationItem.findMany({ where, orderBy: { seq: "asc" }, take: page.limit, skip: page.offset }),
+        prisma.reconciliationItem.count({ where }),
+      ]);
+      return { ...runView(run), items: items.map(itemView), items_count: count, offset: page.offset, limit: page.limit };
+    },
+
+    async close() {
+      stopping = true;
+      await Promise.allSettled([...background]);
+    },
+  };
+}
