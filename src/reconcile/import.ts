@@ -167,6 +167,7 @@ async function importUser(
     if (!match) {
       if (env.dryRun) return { bridgeId: `new:${u.ref}`, item: { kind: "change", dimension: "user", action: "create", details: { ref: u.ref, user_name: userName } } };
       const created = await env.users.create(u.attributes, ctx);
+      present.add(created.id);
       const username = (await env.prisma.user.findUnique({ where: { id: created.id }, select: { username: true } }))?.username ?? null;
       return { bridgeId: created.id, item: { kind: "change", userId: created.id, username, dimension: "user", action: "create", details: { ref: u.ref, user_name: userName } } };
     }
