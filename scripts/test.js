@@ -72,6 +72,14 @@ async function main() {
     });
   }
 
+  // Tests that run the CLI as a child process (kill -9 tests) run the built dist/ (under a second).
+  const build = spawnSync("npm", ["run", "-s", "build"], { cwd: root, stdio: "inherit" });
+  if (build.status !== 0) {
+    stopPg();
+    console.error("test: npm run build failed");
+    process.exit(1);
+  }
+
   const outFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "bridge-jest-")), "results.json");
   const jest = path.join(root, "node_modules", ".bin", "jest");
   const code = await new Promise((resolve) => {

@@ -171,6 +171,31 @@ export async function openForProcess(
   };
 }
 
+/** The reconciliation service on its own, for `scim-bridge reconcile` (no HTTP server). */
+export async function openReconciliations(config: Config, logger: Logger): Promise<{ service: ReconciliationService; close: () => Promise<void> }> {
+  const { db, close } = await openForProcess(config, "reconcile", logger);
+  try {
+    await ensureDefaultOrganization(db.prisma);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  const service = createReconciliationService({
+    db,
+    users: createUserService(db.prisma),
+    groups: createGroupService(db.prisma),
+    maxSuspendShare: config.maxSuspendShare,
+    logger,
+  });
+  return {
+    service,
+    close: async () => {
+      await service.close();
+      await close();
+    },
+  };
+}
+
 export interface RunningBridge {
   url: string;
   server: Server;

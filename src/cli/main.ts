@@ -6,20 +6,25 @@ import { configFromProcess, ConfigError, type Config } from "../config/config";
 import { EmbeddedLockError } from "../db/embedded-lock";
 import { MigrationError } from "../db/migrate";
 import { createLogger, type Logger } from "../log/logger";
+import { DirectoryError } from "../directory/errors";
+import { ReconcileFailed, reconcileCommand } from "./reconcile";
 
 /**
- * The command line: `serve`, `migrate`, `token create|list|revoke`. Output meant for people goes to
+ * The command line: `serve`, `migrate`, `token create|list|revoke`, `reconcile`. Output meant for people goes to
  * stderr (logs) and results to stdout, so `token create` can be captured with `$(...)`.
  */
 
 export interface CliIo {
   out: (line: string) => void;
   err: (line: string) => void;
+  /** Rewrites the current stderr line (a progress bar); absent when stderr is not a terminal. */
+  progress?: (text: string) => void;
 }
 
 const defaultIo: CliIo = {
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  ...(process.stderr.isTTY ? { progress: (text: string) => process.stderr.write(`\r\x1b[2K${text}`) } : {}),
 };
 
 /** Logs of CLI commands go to stderr; only `serve` logs to stdout. */
@@ -139,6 +144,8 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
       io.out(`revoked token "${t.name}" (${t.id})`);
     });
 
+  program.addCommand(reconcileCommand(io, loadConfig, cliLogger));
+
   return program;
 }
 
@@ -152,7 +159,7 @@ export async function main(argv: string[], io: CliIo = defaultIo, loadConfig?: (
     if (err && typeof err === "object" && "exitCode" in err && "code" in err && String(err.code).startsWith("commander.")) {
       return Number(err.exitCode);
     }
-    if (err instanceof ConfigError || err instanceof EmbeddedLockError || err instanceof MigrationError || err instanceof TokenError) {
+    if (err instanceof ConfigError || err instanceof EmbeddedLockError || err instanceof MigrationError || err instanceof TokenError || err instanceof DirectoryError || err instanceof ReconcileFailed) {
       io.err(`error: ${err.message}`);
       return 1;
     }

@@ -1,0 +1,142 @@
+import fs from "node:fs";
+import path from "node:path";
+import { Command, InvalidArgumentError, Option } from "commander";
+import { openReconciliations } from "../app";
+import type { Config } from "../config/config";
+import type { Logger } from "../log/logger";
+import type { ReconciliationRequest } from "../reconcile/request";
+import type { ReconciliationService, Started } from "../reconcile/service";
+import type { RunView } from "../reconcile/store";
+
+/**
+ * `scim-bridge reconcile`: a resync (default) or an import (`--import FILE`), a dry run unless
+ * `--apply`. Opens the database directly, like `token`: with the embedded database the bridge must
+ * be stopped (or use `POST /api/v2/reconciliations`). A progress bar goes to stderr on a terminal
+ * only; the report goes to stdout as a table, or as JSON with `--format json`.
+ */
+
+/** Bad options, or the run ended `failed` (its report was printed): the command exits 1. */
+export class ReconcileFailed extends Error {}
+
+export interface ReconcileIo {
+  out: (line: string) => void;
+  err: (line: string) => void;
+  /** Rewrites the current stderr line (progress); absent when stderr is not a terminal. */
+  progress?: (text: string) => void;
+}
+
+interface Options {
+  apply?: boolean;
+  org?: string;
+  filter?: string;
+  import?: string;
+  importFormat?: "json" | "csv";
+  suspendMissing?: boolean;
+  allowMassSuspend?: boolean;
+  batchSize: number;
+  format: "table" | "json";
+  applyRun?: string;
+}
+
+const positiveInt = (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 5000) throw new InvalidArgumentError("must be a whole number from 1 to 5000");
+  return n;
+};
+
+export function progressBar(scanned: number, total: number, width = 30): string {
+  const share = total > 0 ? Math.min(1, scanned / total) : 1;
+  const filled = Math.round(share * width);
+  return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.floor(share * 100)).padStart(3)}%  ${scanned}/${total}`;
+}
+
+function table(rows: string[][]): string[] {
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd());
+}
+
+function requestOf(opts: Options): ReconciliationRequest {
+  const common = { dry_run: !opts.apply, batch_size: opts.batchSize };
+  if (!opts.import) {
+    if (opts.suspendMissing || opts.allowMassSuspend || opts.importFormat) throw new ReconcileFailed("--suspend-missing, --allow-mass-suspend and --import-format go with --import");
+    return { kind: "resync", ...common, ...(opts.org ? { organization: opts.org } : {}), ...(opts.filter ? { filter: opts.filter } : {}) };
+  }
+  if (opts.org || opts.filter) throw new ReconcileFailed("--org and --filter go with a resync, not with --import");
+  let text: string;
+  try {
+    text = fs.readFileSync(opts.import, "utf8");
+  } catch (err) {
+    throw new ReconcileFailed(`cannot read ${opts.import}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
+  }
+  const format = opts.importFormat ?? (path.extname(opts.import).toLowerCase() === ".csv" ? "csv" : "json");
+  return { kind: "import", ...common, format, data: text, suspend_missing: Boolean(opts.suspendMissing), allow_mass_suspend: Boolean(opts.allowMassSuspend) };
+}
+
+async function allItems(service: ReconciliationService, id: string): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for (let offset = 0; ; offset += 1000) {
+    const page = await service.get(id, { limit: 1000, offset });
+    items.push(...(page.items as Record<string, unknown>[]));
+    if (offset + 1000 >= page.items_count) return items;
+  }
+}
+
+const SHOWN = 50;
+
+async function printTable(io: ReconcileIo, service: ReconciliationService, run: RunView): Promise<void> {
+  const mode = run.dry_run ? "dry run: nothing was changed" : "applied";
+  io.out(`reconciliation ${run.id} (${run.kind}, ${mode}): ${run.status}`);
+  if (run.error) io.out(`error: ${run.error}`);
+  const s = run.summary;
+  io.out("");
+  for (const l of table([["USERS", "SCANNED", "CHANGED", "CHANGES", "PROBLEMS", "ERRORS"], [String(s.users_total), String(s.users_scanned), String(s.users_changed), String(s.changes), String(s.problems), String(s.errors)]])) io.out(l);
+  const page = await service.get(run.id, { limit: SHOWN, offset: 0 });
+  if (page.items.length > 0) {
+    io.out("");
+    const rows = (page.items as Record<string, unknown>[]).map((i) => {
+      const str = (k: string) => (typeof i[k] === "string" ? (i[k] as string) : "");
+      const target = str("group_name") || str("role") || str("organization_id");
+      const why = i.kind === "change" ? [str("rule"), str("field") && `${str("field")}=${str("value")}`].filter(Boolean).join(" ") : str("message");
+      return [str("kind"), str("username") || str("user_name") || str("ref"), str("dimension"), str("action"), target, why];
+    });
+    for (const l of table([["KIND", "USER", "DIMENSION", "ACTION", "TARGET", "WHY"], ...rows])) io.out(l);
+    if (page.items_count > SHOWN) io.out(`… and ${page.items_count - SHOWN} more: GET /api/v2/reconciliations/${run.id} or --format json`);
+  }
+  if (run.dry_run && run.status === "completed" && s.changes > 0) io.out(`\nto apply exactly this plan: scim-bridge reconcile --apply-run ${run.id}`);
+}
+
+export function reconcileCommand(io: ReconcileIo, loadConfig: () => Config, logger: (c: Config) => Logger): Command {
+  return new Command("reconcile")
+    .description(
+      "preview (default) or --apply the IdP sync mappings over every user (a resync), or reconcile with an IdP\n" +
+        "export (--import FILE: JSON as GET /Users and /Groups list them, or CSV with the README's columns)",
+    )
+    .option("--apply", "apply the changes (in batches, one transaction each) instead of only reporting them")
+    .option("--org <id-or-name>", "resync only what concerns this organization")
+    .option("--filter <scim-filter>", 'resync only users matching a SCIM filter, e.g. \'emails.value ew "@sales.example.com"\'')
+    .option("--import <file>", "reconcile with an export file (.csv is read as CSV, anything else as JSON)")
+    .addOption(new Option("--import-format <format>", "override the file's format").choices(["json", "csv"]))
+    .option("--suspend-missing", "with --import: suspend provisioned users absent from the export (default: only report them)")
+    .option("--allow-mass-suspend", "with --suspend-missing: allow suspending more than RECONCILE_MAX_SUSPEND_SHARE of active users")
+    .addOption(new Option("--batch-size <n>", "users per batch").argParser(positiveInt).default(500))
+    .option("--apply-run <id>", "apply a reviewed dry run exactly (refused if the plan has changed since)")
+    .addOption(new Option("--format <format>", "report format").choices(["table", "json"]).default("table"))
+    .action(async (opts: Options) => {
+      const config = loadConfig();
+      const request = opts.applyRun ? undefined : requestOf(opts);
+      const { service, close } = await openReconciliations(config, logger(config));
+      try {
+        const onProgress = io.progress ? (scanned: number, total: number) => io.progress!(progressBar(scanned, total)) : undefined;
+        const started: Started = opts.applyRun
+          ? await service.applyReviewed(opts.applyRun, "cli", onProgress ? { onProgress } : {})
+          : await service.start(request!, "cli", onProgress ? { onProgress } : {});
+        const run = await started.finished;
+        if (io.progress) io.progress("");
+        if (opts.format === "json") io.out(JSON.stringify({ ...run, items: await allItems(service, run.id) }, null, 2));
+        else await printTable(io, service, run);
+        if (run.status === "failed") throw new ReconcileFailed(`reconciliation ${run.id} failed: ${run.error ?? "unknown error"}`);
+      } finally {
+        await close();
+      }
+    });
+}
