@@ -1,4 +1,5 @@
 import type { Prisma, PrismaClient, ReconciliationItem, ReconciliationRun } from "../generated/prisma/client";
+import { bulkInsert } from "../db/bulk";
 
 /**
  * Stored runs and their report lines, and the JSON the admin API shows for them (snake_case, as the
@@ -40,25 +41,33 @@ export interface Counters {
 
 export const zeroCounters = (): Counters => ({ usersScanned: 0, usersChanged: 0, changes: 0, problems: 0, errors: 0 });
 
+const ITEMS = {
+  table: "reconciliation_items",
+  columns: [
+    ["run_id", "uuid"], ["kind", "text"], ["user_id", "uuid"], ["username", "text"], ["dimension", "text"], ["action", "text"],
+    ["organization_id", "uuid"], ["group_id", "uuid"], ["group_name", "text"], ["role", "text"], ["details", "jsonb"],
+  ],
+} as const;
+
 /** Appends report lines and adds to the counters, in the caller's transaction (the batch's). */
 export async function recordBatch(tx: Db, runId: string, items: readonly ItemInput[], add: Counters): Promise<void> {
-  if (items.length > 0) {
-    await tx.reconciliationItem.createMany({
-      data: items.map((i) => ({
-        runId,
-        kind: i.kind,
-        userId: i.userId ?? null,
-        username: i.username ?? null,
-        dimension: i.dimension,
-        action: i.action,
-        organizationId: i.organizationId ?? null,
-        groupId: i.groupId ?? null,
-        groupName: i.groupName ?? null,
-        role: i.role ?? null,
-        details: i.details ?? {},
-      })),
-    });
-  }
+  await bulkInsert(
+    tx,
+    ITEMS,
+    items.map((i) => ({
+      run_id: runId,
+      kind: i.kind,
+      user_id: i.userId ?? null,
+      username: i.username ?? null,
+      dimension: i.dimension,
+      action: i.action,
+      organization_id: i.organizationId ?? null,
+      group_id: i.groupId ?? null,
+      group_name: i.groupName ?? null,
+      role: i.role ?? null,
+      details: i.details ?? {},
+    })),
+  );
   await tx.reconciliationRun.update({
     where: { id: runId },
     data: {

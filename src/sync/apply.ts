@@ -1,4 +1,5 @@
 import type { Prisma } from "../generated/prisma/client";
+import { bulkInsert } from "../db/bulk";
 import { loadSyncContext, type SyncContext } from "./context";
 import { describeReason, planUser, type Change, type UserPlan } from "./plan";
 import { loadUserStates } from "./state";
@@ -14,6 +15,26 @@ export { loadSyncContext, type SyncContext } from "./context";
  */
 
 type Tx = Prisma.TransactionClient;
+
+// Grants sync makes are `source: sync`; a grant that already exists (a race, or manual) is left alone.
+const ORGANIZATION_MEMBERS = {
+  table: "organization_members",
+  columns: [["organization_id", "uuid"], ["user_id", "uuid"]],
+  computed: [["source", "'sync'::\"GrantSource\""], ["updated_at", "now()"]],
+  skipDuplicates: true,
+} as const;
+const GROUP_MEMBERS = { table: "group_members", columns: [["group_id", "uuid"], ["user_id", "uuid"]], computed: [["source", "'sync'::\"GrantSource\""]], skipDuplicates: true } as const;
+const MEMBER_ROLES = {
+  table: "organization_member_roles",
+  columns: [["organization_id", "uuid"], ["user_id", "uuid"], ["role", "text"]],
+  computed: [["source", "'sync'::\"GrantSource\""]],
+  skipDuplicates: true,
+} as const;
+const SYNC_AUDIT = {
+  table: "audit_events",
+  columns: [["actor", "text"], ["action", "text"], ["resource_id", "text"], ["user_id", "uuid"], ["details", "jsonb"]],
+  computed: [["id", "gen_random_uuid()"], ["resource_type", "'sync'"]],
+} as const;
 
 const AUDIT_ACTION: Record<Change["dimension"], { add: string; remove: string }> = {
   organization: { add: "sync.organization.added", remove: "sync.organization.removed" },
@@ -44,7 +65,7 @@ function groupBy<T>(items: readonly T[], key: (t: T) => string): Map<string, T[]
 async function applyOrganizations(tx: Tx, plans: readonly UserPlan[]): Promise<void> {
   const adds = byDimension(plans, "organization", "add");
   if (adds.length > 0) {
-    await tx.organizationMember.createMany({ data: adds.map((a) => ({ organizationId: a.change.organizationId, userId: a.userId, source: "sync" as const })), skipDuplicates: true });
+    await bulkInsert(tx, ORGANIZATION_MEMBERS, adds.map((a) => ({ organization_id: a.change.organizationId, user_id: a.userId })));
   }
   for (const [orgId, removes] of groupBy(byDimension(plans, "organization", "remove"), (r) => r.change.organizationId)) {
     const userIds = removes.map((r) => r.userId);
@@ -70,7 +91,7 @@ async function applyGroups(tx: Tx, plans: readonly UserPlan[]): Promise<void> {
   await createGroups(tx, plans);
   const adds = byDimension(plans, "group", "add").filter((a) => a.change.groupId !== null);
   if (adds.length > 0) {
-    await tx.groupMember.createMany({ data: adds.map((a) => ({ groupId: a.change.groupId!, userId: a.userId, source: "sync" as const })), skipDuplicates: true });
+    await bulkInsert(tx, GROUP_MEMBERS, adds.map((a) => ({ group_id: a.change.groupId, user_id: a.userId })));
   }
   // Removals because the user left the organization were done with the organization.
   const removes = byDimension(plans, "group", "remove").filter((r) => r.change.reason.kind !== "organizationLeft");
@@ -82,10 +103,7 @@ async function applyGroups(tx: Tx, plans: readonly UserPlan[]): Promise<void> {
 async function applyRoles(tx: Tx, plans: readonly UserPlan[]): Promise<void> {
   const adds = byDimension(plans, "role", "add");
   if (adds.length > 0) {
-    await tx.organizationMemberRole.createMany({
-      data: adds.map((a) => ({ organizationId: a.change.organizationId, userId: a.userId, role: a.change.role, source: "sync" as const })),
-      skipDuplicates: true,
-    });
+    await bulkInsert(tx, MEMBER_ROLES, adds.map((a) => ({ organization_id: a.change.organizationId, user_id: a.userId, role: a.change.role })));
   }
   const removes = byDimension(plans, "role", "remove").filter((r) => r.change.reason.kind !== "organizationLeft");
   for (const list of groupBy(removes, (r) => JSON.stringify([r.change.organizationId, r.change.role])).values()) {
@@ -101,17 +119,17 @@ export function changeDetails(change: Change): Prisma.InputJsonObject {
 }
 
 async function audit(tx: Tx, plans: readonly UserPlan[], actor: string): Promise<void> {
-  const rows: Prisma.AuditEventCreateManyInput[] = [];
+  const rows: Record<string, unknown>[] = [];
   for (const p of plans) {
     for (const c of p.changes) {
-      rows.push({ actor, action: AUDIT_ACTION[c.dimension][c.action], resourceType: "sync", resourceId: c.organizationId, userId: p.userId, details: changeDetails(c) });
+      rows.push({ actor, action: AUDIT_ACTION[c.dimension][c.action], resource_id: c.organizationId, user_id: p.userId, details: changeDetails(c) });
     }
     for (const problem of p.problems) {
       const org = problem.organizationId ? { organization_id: problem.organizationId } : {};
-      rows.push({ actor, action: "sync.problem", resourceType: "sync", resourceId: problem.organizationId ?? null, userId: p.userId, details: { dimension: problem.dimension, problem: problem.message, ...org } });
+      rows.push({ actor, action: "sync.problem", resource_id: problem.organizationId ?? null, user_id: p.userId, details: { dimension: problem.dimension, problem: problem.message, ...org } });
     }
   }
-  if (rows.length > 0) await tx.auditEvent.createMany({ data: rows });
+  await bulkInsert(tx, SYNC_AUDIT, rows);
 }
 
 /** Writes plans made by planUser. Group changes for auto-created groups get their ids filled in. */

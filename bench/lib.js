@@ -1,0 +1,66 @@
+"use strict";
+// Shared by the benchmarks: a PostgreSQL to run against (BENCH_DATABASE_URL, or a throwaway server
+// started here with durable settings and stopped afterwards), RSS sampling, and the report writer.
+const { spawnSync } = require("node:child_process");
+const fs = require("node:fs");
+const net = require("node:net");
+const os = require("node:os");
+const path = require("node:path");
+
+const root = path.resolve(__dirname, "..");
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A PostgreSQL server URL and a stop function. */
+async function postgres() {
+  if (process.env.BENCH_DATABASE_URL) return { url: process.env.BENCH_DATABASE_URL, stop: () => {}, note: "BENCH_DATABASE_URL" };
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-bench-pg-"));
+  const port = await freePort();
+  const r = spawnSync("bash", [path.join(root, "scripts/pg-temp.sh"), "start", dir, String(port)], { encoding: "utf8", env: { ...process.env, PG_TEMP_DURABLE: "1" } });
+  if (r.status !== 0) throw new Error(`could not start PostgreSQL (install it: apt-get install postgresql, or set BENCH_DATABASE_URL):\n${r.stderr}`);
+  const stop = () => {
+    spawnSync("bash", [path.join(root, "scripts/pg-temp.sh"), "stop", dir], { stdio: "ignore" });
+    fs.rmSync(dir, { recursive: true, force: true });
+  };
+  process.once("exit", stop);
+  return { url: r.stdout.trim().split("\n").pop(), stop, note: "throwaway PostgreSQL, durable settings" };
+}
+
+/** Samples this process's RSS every `ms` until stopped; returns MiB figures. */
+function sampleRss(ms = 200) {
+  const samples = [];
+  const timer = setInterval(() => samples.push(process.memoryUsage().rss), ms);
+  timer.unref();
+  return {
+    mark: () => process.memoryUsage().rss / 2 ** 20,
+    stop() {
+      clearInterval(timer);
+      const mib = samples.map((s) => s / 2 ** 20);
+      return { samples: mib.length, max: Math.max(...mib), min: Math.min(...mib) };
+    },
+  };
+}
+
+function writeResult(name, result) {
+  const dir = path.join(root, "bench", "results");
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${name}-${new Date().toISOString().replace(/[:.]/g, "-")}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  return path.relative(root, file);
+}
+
+function printTable(rows) {
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
+  for (const r of rows) console.log(r.map((c, i) => String(c).padEnd(widths[i])).join("  ").trimEnd());
+}
+
+module.exports = { root, postgres, sampleRss, writeResult, printTable };
