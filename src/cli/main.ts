@@ -65,9 +65,10 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
   const program = new Command("scim-bridge")
     .description(
       "SCIM 2.0 provisioning bridge.\n\n" +
-        "Configuration comes from the environment (PORT, HOST, DATABASE_URL, DATA_DIR, BASE_URL, LOG_LEVEL,\n" +
-        "LOG_FORMAT, BODY_LIMIT, BRIDGE_SCIM_TOKEN, BRIDGE_ADMIN_TOKEN); see README.md. Without DATABASE_URL\n" +
-        "the embedded database under DATA_DIR (default ./data) is used.",
+        "Configuration comes from the environment (PORT, HOST, DATABASE_URL, DATA_DIR, BASE_URL, LOG_LEVEL, " +
+        "LOG_FORMAT, BODY_LIMIT, IMPORT_BODY_LIMIT, RECONCILE_MAX_SUSPEND_SHARE, BRIDGE_SCIM_TOKEN, " +
+        "BRIDGE_ADMIN_TOKEN); see README.md. Without DATABASE_URL the embedded database under DATA_DIR " +
+        "(default ./data) is used.",
     )
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     // Before the subcommands are added, so they inherit it: errors come back to main() as exceptions.

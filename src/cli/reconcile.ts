@@ -108,7 +108,7 @@ async function printTable(io: ReconcileIo, service: ReconciliationService, run: 
 export function reconcileCommand(io: ReconcileIo, loadConfig: () => Config, logger: (c: Config) => Logger): Command {
   return new Command("reconcile")
     .description(
-      "preview (default) or --apply the IdP sync mappings over every user (a resync), or reconcile with an IdP\n" +
+      "preview (default) or --apply the IdP sync mappings over every user (a resync), or reconcile with an IdP " +
         "export (--import FILE: JSON as GET /Users and /Groups list them, or CSV with the README's columns)",
     )
     .option("--apply", "apply the changes (in batches, one transaction each) instead of only reporting them")

@@ -29,6 +29,8 @@ describe("loadConfig", () => {
         LOG_LEVEL: "debug",
         LOG_FORMAT: "pretty",
         BODY_LIMIT: "512kb",
+        IMPORT_BODY_LIMIT: "20mb",
+        RECONCILE_MAX_SUSPEND_SHARE: "0.25",
         BRIDGE_SCIM_TOKEN: "s".repeat(32),
         BRIDGE_ADMIN_TOKEN: "a".repeat(32),
       },
@@ -42,6 +44,8 @@ describe("loadConfig", () => {
       baseUrl: "https://scim.example.com",
       log: { level: "debug", format: "pretty" },
       bodyLimitBytes: 512 * 1024,
+      importBodyLimitBytes: 20 * 1024 * 1024,
+      maxSuspendShare: 0.25,
       envTokens: { scim: "s".repeat(32), admin: "a".repeat(32) },
     });
   });
@@ -73,6 +77,12 @@ describe("loadConfig", () => {
       ]),
     );
     expect(problems).toHaveLength(6);
+  });
+
+  it("defaults the import limits and refuses a share outside 0–1", () => {
+    expect(loadConfig({}, opts)).toMatchObject({ importBodyLimitBytes: 100 * 1024 * 1024, maxSuspendShare: 0.1 });
+    expect(() => loadConfig({ RECONCILE_MAX_SUSPEND_SHARE: "10" }, opts)).toThrow(/RECONCILE_MAX_SUSPEND_SHARE must be between 0 and 1/);
+    expect(() => loadConfig({ RECONCILE_MAX_SUSPEND_SHARE: "many" }, opts)).toThrow(/RECONCILE_MAX_SUSPEND_SHARE must be a number between 0 and 1/);
   });
 
   it("refuses a port out of range", () => {

@@ -94,6 +94,16 @@ describe.each(testEngines())("import reconciliations on %s", (engine) => {
     expect((await state()).groups).toContain("Eng=eve@corp.example");
   });
 
+  it("takes exports larger than the normal body limit on this path only", async () => {
+    const rows = Array.from({ length: 3000 }, (_, i) => `big${i}@corp.example,${"x".repeat(400)}`);
+    const csv = ["userName,displayName", ...rows].join("\n");
+    expect(csv.length).toBeGreaterThan(1024 * 1024);
+    const run = await api("post", "/reconciliations?wait=60").send({ kind: "import", format: "csv", data: csv });
+    expect(run.status).toBe(201);
+    expect(run.body.summary).toMatchObject({ users_total: 3000, changes: 3000 });
+    expect((await api("post", "/organizations").send({ name: "x", description: csv })).status).toBe(413);
+  });
+
   it.each([
     [{ kind: "import", format: "csv", data: "name,mail\nx,y" }, /unknown CSV columns: name, mail/],
     [{ kind: "import", format: "csv", data: { Users: [] } }, /format csv needs `data` to be the CSV text/],
