@@ -1,4 +1,6 @@
 import type { Group, Organization, PrismaClient, User } from "../generated/prisma/client";
+import { emit, type DomainEvent } from "../events/outbox";
+import { groupRecord } from "../events/records";
 import { recordAudit } from "./audit";
 import { EVERYONE_GROUP_NAME } from "./bootstrap";
 import { DirectoryError, notFound } from "./errors";
@@ -124,6 +126,7 @@ export function createAdminGroups(prisma: PrismaClient) {
             include: { organization: true },
           });
           await recordAudit(tx, { actor, action: "group.created", resourceType: "group", resourceId: created.id });
+          await emit(tx, [{ type: "group.created", data: groupRecord(created) }]);
           return created;
         });
         return render(g);
@@ -151,13 +154,14 @@ export function createAdminGroups(prisma: PrismaClient) {
             const ok = new Set(members.map((m) => m.userId));
             const outside = add.filter((u) => !ok.has(u));
             if (outside.length > 0) throw new DirectoryError("invalid", `not members of organization ${g.organization.name}: ${outside.slice(0, 5).join(", ")}`);
-            // An admin's addition is manual even where sync had added the user: sync must not undo it.
-            for (const userId of add) {
-              await tx.groupMember.upsert({ where: { groupId_userId: { groupId: g.id, userId } }, create: { groupId: g.id, userId, source: "manual" }, update: { source: "manual" } });
-            }
+          }
+          const before = new Set((await tx.groupMember.findMany({ where: { groupId: g.id, userId: { in: [...add, ...remove] } }, select: { userId: true } })).map((m) => m.userId));
+          // An admin's addition is manual even where sync had added the user: sync must not undo it.
+          for (const userId of add) {
+            await tx.groupMember.upsert({ where: { groupId_userId: { groupId: g.id, userId } }, create: { groupId: g.id, userId, source: "manual" }, update: { source: "manual" } });
           }
           if (remove.length > 0) await tx.groupMember.deleteMany({ where: { groupId: g.id, userId: { in: remove } } });
-          await tx.group.update({
+          const updated = await tx.group.update({
             where: { id: g.id },
             data: {
               ...(p.name !== undefined ? { name: p.name } : {}),
@@ -167,6 +171,18 @@ export function createAdminGroups(prisma: PrismaClient) {
             },
           });
           await recordAudit(tx, { actor, action: "group.updated", resourceType: "group", resourceId: g.id, details: { added: add, removed: remove } });
+          // Events only for what really changed: re-adding a member or removing a non-member is no news.
+          const added = add.filter((u) => !before.has(u));
+          const removed = remove.filter((u) => before.has(u));
+          const names = new Map((await tx.user.findMany({ where: { id: { in: [...added, ...removed] } }, select: { id: true, username: true } })).map((u) => [u.id, u.username]));
+          const member = (userId: string) => ({ group_id: g.id, group_name: updated.name, organization_id: g.organizationId, user_id: userId, username: names.get(userId) ?? "", source: "manual" });
+          const renamed = ["name", "displayName", "avatarUrl", "quotaAllowance"].some((k) => g[k as keyof typeof g] !== updated[k as keyof typeof updated]);
+          const events: DomainEvent[] = [
+            ...(renamed ? [{ type: "group.updated" as const, data: groupRecord(updated) }] : []),
+            ...added.map((u) => ({ type: "group_member.added" as const, data: member(u) })),
+            ...removed.map((u) => ({ type: "group_member.removed" as const, data: member(u) })),
+          ];
+          await emit(tx, events);
         });
       } catch (err) {
         if (isUniqueViolation(err)) throw nameTaken(p.name ?? g.name);
@@ -182,6 +198,7 @@ export function createAdminGroups(prisma: PrismaClient) {
       await prisma.$transaction(async (tx) => {
         await tx.group.delete({ where: { id: g.id } });
         await recordAudit(tx, { actor, action: "group.deleted", resourceType: "group", resourceId: g.id });
+        await emit(tx, [{ type: "group.deleted", data: groupRecord(g) }]);
       });
       return shown;
     },

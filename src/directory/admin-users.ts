@@ -1,4 +1,5 @@
 import type { Prisma, PrismaClient } from "../generated/prisma/client";
+import { emit } from "../events/outbox";
 import { recordAudit } from "./audit";
 import { DirectoryError, notFound } from "./errors";
 import { isUuid } from "./prisma-errors";
@@ -93,6 +94,7 @@ export function createAdminUsers(prisma: PrismaClient) {
     const row = await prisma.$transaction(async (tx) => {
       const updated = await tx.user.update({ where: { id: user.id }, data: { status, version: { increment: 1 } }, include });
       await recordAudit(tx, { actor, action: status === "suspended" ? "user.suspended" : "user.reactivated", resourceType: "user", resourceId: user.id, userId: user.id });
+      await emit(tx, [{ type: status === "suspended" ? "user.suspended" : "user.reactivated", data: toAdminUser(updated) }]);
       return updated;
     });
     return toAdminUser(row);

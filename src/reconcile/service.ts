@@ -2,6 +2,7 @@ import type { Logger } from "winston";
 import type { Database } from "../db/database";
 import { DirectoryError } from "../directory/errors";
 import { isUuid } from "../directory/prisma-errors";
+import { emit } from "../events/outbox";
 import type { Prisma } from "../generated/prisma/client";
 import type { ResourceService } from "../scim/resource-service";
 import { ExportFormatError, parseCsvExport, parseJsonExport, type ParsedExport } from "./export-format";
@@ -130,7 +131,10 @@ export function createReconciliationService(deps: ReconciliationDeps): Reconcili
         req.kind === "resync"
           ? await runResync(env, req, prepared as Awaited<ReturnType<typeof resolveResyncScope>>)
           : await runImport({ ...env, users: deps.users, groups: deps.groups }, req, prepared as ParsedExport);
-      await prisma.reconciliationRun.update({ where: { id: runId }, data: { status: "completed", planDigest: digest, finishedAt: new Date() } });
+      await prisma.$transaction(async (tx) => {
+        const run = await tx.reconciliationRun.update({ where: { id: runId }, data: { status: "completed", planDigest: digest, finishedAt: new Date() }, select: RUN_COLUMNS });
+        await emit(tx, [{ type: "reconciliation.completed", data: runView(run) }]);
+      });
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       logger.error("reconciliation failed", { run: runId, error: message });

@@ -1,5 +1,7 @@
 import type { Prisma } from "../generated/prisma/client";
 import { bulkInsert } from "../db/bulk";
+import { emit } from "../events/outbox";
+import { syncEvents } from "./events";
 import { loadSyncContext, type SyncContext } from "./context";
 import { describeReason, planUser, type Change, type UserPlan } from "./plan";
 import { loadUserStates } from "./state";
@@ -76,19 +78,36 @@ async function applyOrganizations(tx: Tx, plans: readonly UserPlan[]): Promise<v
   }
 }
 
-/** Makes the groups auto-create needs (source `oidc`) and fills in their ids in the plans. */
-async function createGroups(tx: Tx, plans: readonly UserPlan[]): Promise<void> {
+interface CreatedGroup {
+  id: string;
+  name: string;
+  displayName: string;
+  organizationId: string;
+  avatarUrl: string;
+  quotaAllowance: number;
+  source: string;
+}
+
+/** Makes the groups auto-create needs (source `oidc`), fills in their ids, returns the new ones. */
+async function createGroups(tx: Tx, plans: readonly UserPlan[]): Promise<CreatedGroup[]> {
   const pending = byDimension(plans, "group", "add").filter((a) => a.change.groupId === null);
-  if (pending.length === 0) return;
+  if (pending.length === 0) return [];
   const wanted = [...groupBy(pending, (p) => JSON.stringify([p.change.organizationId, p.change.groupName])).values()].map((l) => l[0]!.change);
-  await tx.group.createMany({ data: wanted.map((g) => ({ organizationId: g.organizationId, name: g.groupName, source: "oidc" as const })), skipDuplicates: true });
+  const created = await tx.$queryRawUnsafe<CreatedGroup[]>(
+    `INSERT INTO groups (id, organization_id, name, source, updated_at)
+     SELECT gen_random_uuid(), x.organization_id, x.name, 'oidc', now() FROM jsonb_to_recordset($1::jsonb) AS x(organization_id uuid, name text)
+     ON CONFLICT DO NOTHING
+     RETURNING id::text AS id, name, display_name AS "displayName", organization_id::text AS "organizationId", avatar_url AS "avatarUrl", quota_allowance AS "quotaAllowance", source::text AS source`,
+    JSON.stringify(wanted.map((g) => ({ organization_id: g.organizationId, name: g.groupName }))),
+  );
   const made = await tx.group.findMany({ where: { OR: wanted.map((g) => ({ organizationId: g.organizationId, name: g.groupName })) }, select: { id: true, organizationId: true, name: true } });
   const ids = new Map(made.map((g) => [JSON.stringify([g.organizationId, g.name]), g.id]));
   for (const p of pending) p.change.groupId = ids.get(JSON.stringify([p.change.organizationId, p.change.groupName])) ?? null;
+  return created;
 }
 
-async function applyGroups(tx: Tx, plans: readonly UserPlan[]): Promise<void> {
-  await createGroups(tx, plans);
+async function applyGroups(tx: Tx, plans: readonly UserPlan[]): Promise<CreatedGroup[]> {
+  const created = await createGroups(tx, plans);
   const adds = byDimension(plans, "group", "add").filter((a) => a.change.groupId !== null);
   if (adds.length > 0) {
     await bulkInsert(tx, GROUP_MEMBERS, adds.map((a) => ({ group_id: a.change.groupId, user_id: a.userId })));
@@ -98,6 +117,7 @@ async function applyGroups(tx: Tx, plans: readonly UserPlan[]): Promise<void> {
   for (const [groupId, list] of groupBy(removes, (r) => r.change.groupId ?? "")) {
     await tx.groupMember.deleteMany({ where: { groupId, userId: { in: list.map((r) => r.userId) } } });
   }
+  return created;
 }
 
 async function applyRoles(tx: Tx, plans: readonly UserPlan[]): Promise<void> {
@@ -136,9 +156,10 @@ async function audit(tx: Tx, plans: readonly UserPlan[], actor: string): Promise
 export async function applyPlans(tx: Tx, plans: readonly UserPlan[], actor: string): Promise<void> {
   if (plans.every((p) => p.changes.length === 0 && p.problems.length === 0)) return;
   await applyOrganizations(tx, plans);
-  await applyGroups(tx, plans);
+  const created = await applyGroups(tx, plans);
   await applyRoles(tx, plans);
   await audit(tx, plans, actor);
+  await emit(tx, await syncEvents(tx, plans, created));
 }
 
 /** Plans the users from their stored state (no writes). */

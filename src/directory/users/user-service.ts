@@ -10,6 +10,8 @@ import {
   type ResourceService,
   type WriteContext,
 } from "../../scim/resource-service";
+import { emit } from "../../events/outbox";
+import { userChangeEvents } from "../../events/records";
 import { syncUsers } from "../../sync/apply";
 import { readOrganizationSyncSettings } from "../../sync/organization-settings";
 import { recordAudit } from "../audit";
@@ -76,6 +78,8 @@ async function joinDefaultOrganization(tx: Tx, userId: string, actor: string): P
   if (!org) return;
   const added = await tx.organizationMember.createMany({ data: [{ organizationId: org.id, userId, source: "sync" }], skipDuplicates: true });
   if (added.count > 0) {
+    const { username } = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { username: true } });
+    await emit(tx, [{ type: "organization_member.added", data: { organization_id: org.id, user_id: userId, username, source: "sync" } }]);
     await recordAudit(tx, {
       actor,
       action: "organization_member.added",
@@ -118,6 +122,7 @@ export function createUserService(prisma: PrismaClient): ResourceService {
       data: { ...columns, claims, resource: storedResource(attrs), status: nextStatus(current.status, active), version: { increment: 1 } },
     });
     await recordAudit(tx, { actor: ctx.actor, action, resourceType: "user", resourceId: id, userId: id });
+    await emit(tx, await userChangeEvents(tx, id, current.status, "user.updated"));
     // IdP sync at provisioning time, in the same transaction: claims just changed.
     await syncUsers(tx, [id], ctx.actor);
     return row;
@@ -139,6 +144,7 @@ export function createUserService(prisma: PrismaClient): ResourceService {
               data: { ...columns, claims, resource: storedResource(attrs), status: nextStatus("suspended", active ?? true), version: { increment: 1 } },
             });
             await recordAudit(tx, { actor: ctx.actor, action: "user.reprovisioned", resourceType: "user", resourceId: revived.id, userId: revived.id });
+            await emit(tx, await userChangeEvents(tx, revived.id, existing.status, "user.updated"));
             await joinDefaultOrganization(tx, revived.id, ctx.actor);
             await syncUsers(tx, [revived.id], ctx.actor);
             return revived;
@@ -148,6 +154,7 @@ export function createUserService(prisma: PrismaClient): ResourceService {
             data: { ...columns, username, claims: deriveClaims(attrs, []) as Prisma.InputJsonObject, resource: storedResource(attrs), status: nextStatus(undefined, active) },
           });
           await recordAudit(tx, { actor: ctx.actor, action: "user.created", resourceType: "user", resourceId: created.id, userId: created.id });
+          await emit(tx, await userChangeEvents(tx, created.id, undefined, "user.created"));
           await joinDefaultOrganization(tx, created.id, ctx.actor);
           await syncUsers(tx, [created.id], ctx.actor);
           return created;
@@ -213,6 +220,7 @@ export function createUserService(prisma: PrismaClient): ResourceService {
           data: { resource: Prisma.DbNull, status: "suspended", version: { increment: 1 } },
         });
         await recordAudit(tx, { actor: ctx.actor, action: "user.deleted", resourceType: "user", resourceId: id, userId: id });
+        await emit(tx, await userChangeEvents(tx, id, undefined, "user.deleted"));
       });
     },
   };
