@@ -24,6 +24,9 @@ import { normalizePathMiddleware } from "./http/normalize-path";
 import { createMetrics, requestContext, type Metrics } from "./http/observability";
 import type { Logger } from "./log/logger";
 import { scimRouter } from "./scim/router";
+import { createDispatcher, type Dispatcher } from "./events/dispatcher";
+import { createSecretBox, encryptionKey, type SecretBox } from "./events/secret-box";
+import { createWebhookService } from "./events/webhook-service";
 import { createReconciliationService, type ReconciliationService } from "./reconcile/service";
 
 /**
@@ -42,12 +45,17 @@ export interface AppDeps {
   importBodyLimitBytes?: number;
   /** Largest share of active users one import may suspend without `allow_mass_suspend`. */
   maxSuspendShare?: number;
+  /** Encrypts webhook signing secrets at rest. */
+  secretBox: SecretBox;
+  webhooks: Config["webhooks"];
 }
 
 /** The HTTP app and what must be stopped before the database closes (reconciliation runs). */
 export interface BridgeApp {
   app: Express;
   reconciliations: ReconciliationService;
+  /** Not started here: `startBridge` starts it (tests drive it with `tick()` or start it themselves). */
+  dispatcher: Dispatcher;
   close(): Promise<void>;
 }
 
@@ -113,6 +121,8 @@ export function buildBridge(deps: AppDeps): BridgeApp {
     ],
   });
   const reconciliations = createReconciliationService({ db: deps.db, users, groups, maxSuspendShare: deps.maxSuspendShare ?? 0.1, logger: deps.logger });
+  const webhooks = createWebhookService(deps.db.prisma, deps.secretBox, { allowPrivateTargets: deps.webhooks.allowPrivateTargets });
+  const dispatcher = createDispatcher({ prisma: deps.db.prisma, box: deps.secretBox, logger: deps.logger, ...deps.webhooks });
   // The SCIM mounts come before `/api/v2`, so `/api/v2/scim/v2` is never judged by the admin scope.
   for (const mount of SCIM_MOUNTS) {
     app.use(mount, markProtocol("scim"), requireScope("scim", "scim"), ...jsonBody(deps.bodyLimitBytes, "scim"), scim);
@@ -130,11 +140,20 @@ export function buildBridge(deps: AppDeps): BridgeApp {
       syncSettings: createSyncSettings(deps.db.prisma),
       audit: createAdminAudit(deps.db.prisma),
       reconciliations,
+      webhooks,
     }),
   );
   app.use(notFound("plain"));
   app.use(errorHandler({ logger: deps.logger, bodyLimitBytes: deps.bodyLimitBytes }));
-  return { app, reconciliations, close: () => reconciliations.close() };
+  return {
+    app,
+    reconciliations,
+    dispatcher,
+    close: async () => {
+      await reconciliations.close();
+      await dispatcher.stop();
+    },
+  };
 }
 
 export function databaseTarget(config: Config): DatabaseTarget {
@@ -219,12 +238,16 @@ export async function startBridge(config: Config, logger: Logger): Promise<Runni
       bodyLimitBytes: config.bodyLimitBytes,
       importBodyLimitBytes: config.importBodyLimitBytes,
       maxSuspendShare: config.maxSuspendShare,
+      secretBox: createSecretBox(encryptionKey(config.encryptionKey, config.dataDir)),
+      webhooks: config.webhooks,
     });
     const app = bridge.app;
     const server = await new Promise<Server>((resolve, reject) => {
       const s = app.listen(config.port, config.host, () => resolve(s));
       s.once("error", reject);
     });
+    // Deliveries left pending by an earlier run (a crash, a kill -9) go out now.
+    bridge.dispatcher.start();
     const addr = server.address() as AddressInfo;
     const url = `http://${addr.address.includes(":") ? `[${addr.address}]` : addr.address}:${addr.port}`;
     logger.info("scim-bridge listening", {

@@ -13,6 +13,8 @@ import { organizationsRouter } from "./organizations-router";
 import { tokensRouter } from "./tokens-router";
 import { usersRouter } from "./users-router";
 import { reconciliationsRouter } from "./reconciliations-router";
+import { webhooksRouter } from "./webhooks-router";
+import type { WebhookService } from "../events/webhook-service";
 import type { ReconciliationService } from "../reconcile/service";
 
 /** The admin API under `/api/v2` (scope admin). Authentication and body parsing are mounted in front. */
@@ -24,6 +26,7 @@ export interface AdminDeps {
   syncSettings: SyncSettings;
   audit: AdminAudit;
   reconciliations: ReconciliationService;
+  webhooks: WebhookService;
 }
 
 export function adminRouter(deps: AdminDeps): Router {
@@ -35,6 +38,7 @@ export function adminRouter(deps: AdminDeps): Router {
   r.use(idpSyncRouter(deps.syncSettings));
   r.use(auditRouter(deps.audit));
   r.use(reconciliationsRouter(deps.reconciliations));
+  r.use(webhooksRouter(deps.webhooks));
   r.use(notFound("admin"));
   return r;
 }

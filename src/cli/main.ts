@@ -8,9 +8,11 @@ import { MigrationError } from "../db/migrate";
 import { createLogger, type Logger } from "../log/logger";
 import { DirectoryError } from "../directory/errors";
 import { ReconcileFailed, reconcileCommand } from "./reconcile";
+import { HarnessFailed, harnessCommand } from "./harness";
+import { ScenarioError } from "../harness/replay";
 
 /**
- * The command line: `serve`, `migrate`, `token create|list|revoke`, `reconcile`. Output meant for people goes to
+ * The command line: `serve`, `migrate`, `token create|list|revoke`, `reconcile`, `harness replay|listen`. Output meant for people goes to
  * stderr (logs) and results to stdout, so `token create` can be captured with `$(...)`.
  */
 
@@ -19,6 +21,8 @@ export interface CliIo {
   err: (line: string) => void;
   /** Rewrites the current stderr line (a progress bar); absent when stderr is not a terminal. */
   progress?: (text: string) => void;
+  /** Resolves when the process should stop (`harness listen` runs until then). */
+  untilStopped?: () => Promise<void>;
 }
 
 const defaultIo: CliIo = {
@@ -30,6 +34,13 @@ const defaultIo: CliIo = {
 /** Logs of CLI commands go to stderr; only `serve` logs to stdout. */
 function cliLogger(config: Config): Logger {
   return createLogger({ level: config.log.level === "info" ? "warn" : config.log.level, format: config.log.format, stream: process.stderr });
+}
+
+function untilSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    process.once("SIGINT", () => resolve());
+    process.once("SIGTERM", () => resolve());
+  });
 }
 
 function table(rows: string[][]): string[] {
@@ -146,6 +157,7 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
     });
 
   program.addCommand(reconcileCommand(io, loadConfig, cliLogger));
+  program.addCommand(harnessCommand({ ...io, untilStopped: io.untilStopped ?? untilSignal }));
 
   return program;
 }
@@ -160,7 +172,7 @@ export async function main(argv: string[], io: CliIo = defaultIo, loadConfig?: (
     if (err && typeof err === "object" && "exitCode" in err && "code" in err && String(err.code).startsWith("commander.")) {
       return Number(err.exitCode);
     }
-    if (err instanceof ConfigError || err instanceof EmbeddedLockError || err instanceof MigrationError || err instanceof TokenError || err instanceof DirectoryError || err instanceof ReconcileFailed) {
+    if (err instanceof ConfigError || err instanceof EmbeddedLockError || err instanceof MigrationError || err instanceof TokenError || err instanceof DirectoryError || err instanceof ReconcileFailed || err instanceof HarnessFailed || err instanceof ScenarioError) {
       io.err(`error: ${err.message}`);
       return 1;
     }

@@ -22,6 +22,22 @@ const tokenSecret = (name: string) =>
 
 const sizeRe = /^(\d+)\s*(b|kb|mb)?$/i;
 
+/** `250ms`, `5s`, `30m`, `2h` (a bare number is milliseconds). */
+export function durationMs(text: string): number | undefined {
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) return undefined;
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "ms") as "ms" | "s" | "m" | "h"];
+  return Math.round(Number(m[1]) * unit);
+}
+
+/** 32 bytes as 64 hex digits or base64. */
+export function parseEncryptionKey(text: string): Buffer | undefined {
+  if (/^[0-9a-f]{64}$/i.test(text)) return Buffer.from(text, "hex");
+  if (!/^[A-Za-z0-9+/]+=*$/.test(text)) return undefined;
+  const b = Buffer.from(text, "base64");
+  return b.length === 32 ? b : undefined;
+}
+
 const envSchema = z.object({
   PORT: z.coerce
     .number({ message: "PORT must be a number" })
@@ -52,6 +68,21 @@ const envSchema = z.object({
     .min(0, "RECONCILE_MAX_SUSPEND_SHARE must be between 0 and 1")
     .max(1, "RECONCILE_MAX_SUSPEND_SHARE must be between 0 and 1")
     .default(0.1),
+  BRIDGE_ENCRYPTION_KEY: optionalString.refine((v) => v === undefined || parseEncryptionKey(v) !== undefined, {
+    message: "BRIDGE_ENCRYPTION_KEY must be 32 bytes as base64 (openssl rand -base64 32) or 64 hex digits",
+  }),
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: optionalString.default("false").refine((v) => v === "true" || v === "false", {
+    message: "WEBHOOK_ALLOW_PRIVATE_TARGETS must be true or false",
+  }),
+  WEBHOOK_TIMEOUT: optionalString.default("10s").refine((v) => durationMs(v) !== undefined && durationMs(v)! > 0, {
+    message: "WEBHOOK_TIMEOUT must be a duration such as 10s or 2500ms",
+  }),
+  WEBHOOK_RETRY_SCHEDULE: optionalString.default("5s,5m,30m,2h,5h,10h,10h").refine((v) => v.split(",").every((d) => durationMs(d.trim()) !== undefined), {
+    message: "WEBHOOK_RETRY_SCHEDULE must be comma-separated durations such as 5s,5m,30m,2h",
+  }),
+  WEBHOOK_POLL_INTERVAL: optionalString.default("1s").refine((v) => durationMs(v) !== undefined && durationMs(v)! > 0, {
+    message: "WEBHOOK_POLL_INTERVAL must be a duration such as 1s or 250ms",
+  }),
   BRIDGE_SCIM_TOKEN: tokenSecret("BRIDGE_SCIM_TOKEN"),
   BRIDGE_ADMIN_TOKEN: tokenSecret("BRIDGE_ADMIN_TOKEN"),
   NODE_ENV: optionalString,
@@ -75,6 +106,16 @@ export interface Config {
   importBodyLimitBytes: number;
   /** Largest share of active users one import may suspend without `allow_mass_suspend`. */
   maxSuspendShare: number;
+  /** Encrypts webhook secrets at rest; when unset, a key file under DATA_DIR is used. */
+  encryptionKey: Buffer | undefined;
+  webhooks: {
+    /** Allow loopback and private addresses as webhook targets (tests, internal consumers). */
+    allowPrivateTargets: boolean;
+    timeoutMs: number;
+    /** Delays before each retry; the attempts are this list's length + 1. */
+    retryScheduleMs: number[];
+    pollIntervalMs: number;
+  };
   /** Secrets from BRIDGE_SCIM_TOKEN / BRIDGE_ADMIN_TOKEN, stored hashed at start. */
   envTokens: { scim: string | undefined; admin: string | undefined };
 }
@@ -120,6 +161,13 @@ export function loadConfig(
     bodyLimitBytes: parseSize(e.BODY_LIMIT),
     importBodyLimitBytes: parseSize(e.IMPORT_BODY_LIMIT),
     maxSuspendShare: e.RECONCILE_MAX_SUSPEND_SHARE,
+    encryptionKey: e.BRIDGE_ENCRYPTION_KEY ? parseEncryptionKey(e.BRIDGE_ENCRYPTION_KEY) : undefined,
+    webhooks: {
+      allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS === "true",
+      timeoutMs: durationMs(e.WEBHOOK_TIMEOUT)!,
+      retryScheduleMs: e.WEBHOOK_RETRY_SCHEDULE.split(",").map((d) => durationMs(d.trim())!),
+      pollIntervalMs: durationMs(e.WEBHOOK_POLL_INTERVAL)!,
+    },
     envTokens: { scim: e.BRIDGE_SCIM_TOKEN, admin: e.BRIDGE_ADMIN_TOKEN },
   };
 }

@@ -1,6 +1,7 @@
 import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { parseEncryptionKey } from "../config/config";
 
 /**
  * Webhook signing secrets at rest: the bridge must sign with them, so they cannot be hashed like
@@ -37,13 +38,6 @@ export function createSecretBox(key: Buffer): SecretBox {
       }
     },
   };
-}
-
-/** Parses BRIDGE_ENCRYPTION_KEY: 32 bytes as base64 or 64 hex digits. */
-export function parseEncryptionKey(text: string): Buffer | undefined {
-  if (/^[0-9a-f]{64}$/i.test(text)) return Buffer.from(text, "hex");
-  const b = Buffer.from(text, "base64");
-  return b.length === 32 && /^[A-Za-z0-9+/]+=*$/.test(text) ? b : undefined;
 }
 
 /** The configured key, or the key file under the data directory (created when missing). */

@@ -1,6 +1,8 @@
 import { PassThrough } from "node:stream";
 import type { Express } from "express";
-import { buildBridge } from "../../src/app";
+import { randomBytes } from "node:crypto";
+import { buildBridge, type BridgeApp } from "../../src/app";
+import { createSecretBox } from "../../src/events/secret-box";
 import { createTokenService, type TokenService } from "../../src/auth/token-service";
 import type { Database } from "../../src/db/database";
 import { ensureDefaultOrganization } from "../../src/directory/bootstrap";
@@ -10,6 +12,7 @@ import { openMigrated, type EngineName } from "./databases";
 /** A bridge app on a real, migrated database, with one token of each scope and captured logs. */
 export interface TestBridge {
   app: Express;
+  bridge: BridgeApp;
   db: Database;
   tokens: TokenService;
   scimToken: string;
@@ -19,7 +22,7 @@ export interface TestBridge {
   close(): Promise<void>;
 }
 
-export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number } = {}): Promise<TestBridge> {
+export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number; retryScheduleMs?: number[] } = {}): Promise<TestBridge> {
   const { db, done } = await openMigrated(engine);
   await ensureDefaultOrganization(db.prisma);
   const tokens = createTokenService(db.prisma);
@@ -29,10 +32,20 @@ export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes
   const chunks: string[] = [];
   stream.on("data", (c: Buffer) => chunks.push(c.toString("utf8")));
   const logger = createLogger({ level: "debug", format: "json", stream });
-  const bridge = buildBridge({ db, tokens, logger, baseUrl: undefined, bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024, maxSuspendShare: opts.maxSuspendShare ?? 0.1 });
+  const bridge = buildBridge({
+    db,
+    tokens,
+    logger,
+    baseUrl: undefined,
+    bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024,
+    maxSuspendShare: opts.maxSuspendShare ?? 0.1,
+    secretBox: createSecretBox(randomBytes(32)),
+    // Tests deliver to listeners on loopback, with short retry delays.
+    webhooks: { allowPrivateTargets: true, timeoutMs: 2000, retryScheduleMs: opts.retryScheduleMs ?? [50, 100, 200], pollIntervalMs: 50 },
+  });
   const close = async () => {
     await bridge.close();
     await done();
   };
-  return { app: bridge.app, db, tokens, scimToken, adminToken, logs: () => chunks.join(""), close };
+  return { app: bridge.app, bridge, db, tokens, scimToken, adminToken, logs: () => chunks.join(""), close };
 }

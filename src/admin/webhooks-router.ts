@@ -1,0 +1,49 @@
+import { Router } from "express";
+import { z } from "zod";
+import { principalOf } from "../auth/middleware";
+import type { WebhookService } from "../events/webhook-service";
+import { AdminError } from "./errors";
+import { parseBody } from "./validation";
+
+/** `/api/v2/webhooks`: endpoints that receive the bridge's signed events, and their deliveries. */
+
+const create = z.object({ url: z.string().min(1).max(2000), events: z.array(z.string()).max(50).optional(), description: z.string().max(500).optional() }).strict();
+const patch = z
+  .object({ url: z.string().min(1).max(2000).optional(), events: z.array(z.string()).max(50).optional(), description: z.string().max(500).optional(), enabled: z.boolean().optional() })
+  .strict();
+const page = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+  status: z.enum(["pending", "succeeded", "failed"]).optional(),
+});
+
+export function webhooksRouter(webhooks: WebhookService): Router {
+  const r = Router();
+  r.post("/webhooks", async (req, res) => {
+    const body = parseBody(create, req.body);
+    const made = await webhooks.create(body, principalOf(res)?.tokenName ?? "unknown");
+    res.status(201).location(`${req.baseUrl}/webhooks/${made.id}`).json(made);
+  });
+  r.get("/webhooks", async (_req, res) => {
+    res.json({ webhooks: await webhooks.list() });
+  });
+  r.get("/webhooks/:id", async (req, res) => {
+    res.json(await webhooks.get(req.params.id));
+  });
+  r.patch("/webhooks/:id", async (req, res) => {
+    res.json(await webhooks.patch(req.params.id, parseBody(patch, req.body)));
+  });
+  r.delete("/webhooks/:id", async (req, res) => {
+    await webhooks.remove(req.params.id);
+    res.status(204).end();
+  });
+  r.post("/webhooks/:id/rotate-secret", async (req, res) => {
+    res.json(await webhooks.rotateSecret(req.params.id));
+  });
+  r.get("/webhooks/:id/deliveries", async (req, res) => {
+    const p = page.safeParse(req.query);
+    if (!p.success) throw new AdminError(400, "Invalid query parameters.", { validations: p.error.issues.map((i) => ({ field: i.path.join("."), detail: i.message })) });
+    res.json(await webhooks.deliveries(req.params.id, p.data));
+  });
+  return r;
+}

@@ -1,0 +1,181 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "winston";
+import type { PrismaClient } from "../generated/prisma/client";
+import { postWebhook } from "./deliver";
+import type { SecretBox } from "./secret-box";
+import { signedHeaders } from "./signing";
+
+/**
+ * Delivers pending webhook deliveries, in event order per endpoint. An instance leases a few endpoints
+ * at a time (`FOR UPDATE SKIP LOCKED`, so several instances on one PostgreSQL share the endpoints and
+ * never work one endpoint at once), delivers each one's queue head to tail, and stops at the first
+ * failure, which is retried after the next delay of the schedule (with ±20% jitter). A delivery that
+ * fails every attempt is marked failed and its endpoint disabled (paused: it keeps queuing, and
+ * re-enabling it resumes after the failed one). A crashed instance's leases expire.
+ */
+
+export interface DispatcherOptions {
+  prisma: PrismaClient;
+  box: SecretBox;
+  logger: Logger;
+  allowPrivateTargets: boolean;
+  timeoutMs: number;
+  retryScheduleMs: readonly number[];
+  pollIntervalMs: number;
+  /** Endpoints leased per round. */
+  concurrency?: number;
+}
+
+export interface Dispatcher {
+  start(): void;
+  /** Finishes the round in progress and stops. */
+  stop(): Promise<void>;
+  /** One round: leases due endpoints and delivers; returns the number of attempts made. */
+  tick(): Promise<number>;
+}
+
+interface Leased {
+  id: string;
+  url: string;
+  secret_encrypted: string;
+}
+
+interface Head {
+  id: string;
+  event_id: string;
+  attempts: number;
+  next_attempt_at: Date;
+  payload: unknown;
+}
+
+const MAX_PER_ROUND = 100;
+
+export function createDispatcher(opts: DispatcherOptions): Dispatcher {
+  const { prisma, logger } = opts;
+  const owner = randomUUID();
+  const leaseMs = opts.timeoutMs * 2 + 30_000;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+  let stopped = true;
+
+  const jitter = (ms: number) => Math.round(ms * (0.8 + Math.random() * 0.4));
+
+  async function lease(): Promise<Leased[]> {
+    return prisma.$queryRawUnsafe<Leased[]>(
+      `UPDATE webhook_endpoints SET lease_owner = $1, lease_until = now() + ($2::int * interval '1 millisecond')
+        WHERE id IN (
+          SELECT e.id FROM webhook_endpoints e
+           WHERE e.enabled AND (e.lease_until IS NULL OR e.lease_until < now())
+             AND (SELECT d.next_attempt_at FROM webhook_deliveries d
+                   WHERE d.endpoint_id = e.id AND d.status = 'pending' ORDER BY d.event_seq LIMIT 1) <= now()
+           ORDER BY e.id LIMIT $3
+           FOR UPDATE SKIP LOCKED)
+        RETURNING id::text AS id, url, secret_encrypted`,
+      owner,
+      leaseMs,
+      opts.concurrency ?? 8,
+    );
+  }
+
+  async function release(id: string): Promise<void> {
+    await prisma.$executeRawUnsafe(`UPDATE webhook_endpoints SET lease_owner = NULL, lease_until = NULL WHERE id = $1::uuid AND lease_owner = $2`, id, owner);
+  }
+
+  async function head(endpointId: string): Promise<Head | undefined> {
+    const rows = await prisma.$queryRawUnsafe<Head[]>(
+      `SELECT d.id::text AS id, d.event_id::text AS event_id, d.attempts, d.next_attempt_at, o.payload
+         FROM webhook_deliveries d JOIN outbox_events o ON o.seq = d.event_seq
+        WHERE d.endpoint_id = $1::uuid AND d.status = 'pending' ORDER BY d.event_seq LIMIT 1`,
+      endpointId,
+    );
+    return rows[0];
+  }
+
+  /** Works one endpoint's queue; returns the attempts made. */
+  async function work(endpoint: Leased): Promise<number> {
+    let secret: string;
+    try {
+      secret = opts.box.open(endpoint.secret_encrypted);
+    } catch (err) {
+      await prisma.webhookEndpoint.update({ where: { id: endpoint.id }, data: { enabled: false, disabledReason: (err as Error).message } });
+      logger.error("webhook endpoint disabled", { endpoint: endpoint.id, reason: (err as Error).message });
+      return 0;
+    }
+    let attempts = 0;
+    for (let n = 0; n < MAX_PER_ROUND && !stopped; n++) {
+      const d = await head(endpoint.id);
+      if (!d || new Date(d.next_attempt_at).getTime() > Date.now()) break;
+      const body = JSON.stringify(d.payload);
+      const result = await postWebhook(endpoint.url, signedHeaders(secret, d.event_id, Math.floor(Date.now() / 1000), body), body, {
+        timeoutMs: opts.timeoutMs,
+        allowPrivate: opts.allowPrivateTargets,
+      });
+      attempts++;
+      const ok = result.error === undefined && result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;
+      const attempt = d.attempts + 1;
+      const error = ok ? null : (result.error ?? `HTTP ${result.statusCode}`);
+      const exhausted = !ok && attempt > opts.retryScheduleMs.length;
+      await prisma.$transaction(async (tx) => {
+        await tx.webhookAttempt.create({ data: { deliveryId: d.id, attempt, statusCode: result.statusCode ?? null, durationMs: result.durationMs, error } });
+        await tx.webhookDelivery.update({
+          where: { id: d.id },
+          data: ok
+            ? { status: "succeeded", attempts: attempt, finishedAt: new Date() }
+            : exhausted
+              ? { status: "failed", attempts: attempt, finishedAt: new Date() }
+              : { attempts: attempt, nextAttemptAt: new Date(Date.now() + jitter(opts.retryScheduleMs[attempt - 1]!)) },
+        });
+        if (exhausted) {
+          await tx.webhookEndpoint.update({
+            where: { id: endpoint.id },
+            data: { enabled: false, disabledReason: `delivery ${d.id} failed ${attempt} attempts (last: ${error}); re-enable the endpoint to resume after it` },
+          });
+        }
+        await tx.$executeRawUnsafe(`UPDATE webhook_endpoints SET lease_until = now() + ($1::int * interval '1 millisecond') WHERE id = $2::uuid AND lease_owner = $3`, leaseMs, endpoint.id, owner);
+      });
+      if (exhausted) logger.warn("webhook endpoint disabled after a delivery failed every attempt", { endpoint: endpoint.id, delivery: d.id, error });
+      if (!ok) break;
+    }
+    return attempts;
+  }
+
+  async function tick(): Promise<number> {
+    const leased = await lease();
+    const counts = await Promise.all(
+      leased.map(async (e) => {
+        try {
+          return await work(e);
+        } finally {
+          await release(e.id).catch(() => undefined);
+        }
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  const loop = (): void => {
+    if (stopped) return;
+    running = tick()
+      .catch((err: unknown) => {
+        logger.warn("webhook dispatcher round failed", { error: err instanceof Error ? err.message : String(err) });
+        return 0;
+      })
+      .then((made) => {
+        if (!stopped) timer = setTimeout(loop, made > 0 ? 0 : opts.pollIntervalMs);
+      });
+  };
+
+  return {
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      loop();
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await running;
+    },
+    tick,
+  };
+}
