@@ -56,7 +56,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const leaseMs = opts.timeoutMs * 2 + 30_000;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
+  /** True before start() and after stop(): the poll loop does not run. */
   let stopped = true;
+  /** Set by stop(): rounds in progress finish the delivery at hand and end. */
+  let stopping = false;
 
   const jitter = (ms: number) => Math.round(ms * (0.8 + Math.random() * 0.4));
 
@@ -102,7 +105,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       return 0;
     }
     let attempts = 0;
-    for (let n = 0; n < MAX_PER_ROUND && !stopped; n++) {
+    for (let n = 0; n < MAX_PER_ROUND && !stopping; n++) {
       const d = await head(endpoint.id);
       if (!d || new Date(d.next_attempt_at).getTime() > Date.now()) break;
       const body = JSON.stringify(d.payload);
@@ -169,10 +172,12 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     start() {
       if (!stopped) return;
       stopped = false;
+      stopping = false;
       loop();
     },
     async stop() {
       stopped = true;
+      stopping = true;
       if (timer) clearTimeout(timer);
       await running;
     },

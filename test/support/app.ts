@@ -2,7 +2,7 @@ import { PassThrough } from "node:stream";
 import type { Express } from "express";
 import { randomBytes } from "node:crypto";
 import { buildBridge, type BridgeApp } from "../../src/app";
-import { createSecretBox } from "../../src/events/secret-box";
+import { createSecretBox, type SecretBox } from "../../src/events/secret-box";
 import { createTokenService, type TokenService } from "../../src/auth/token-service";
 import type { Database } from "../../src/db/database";
 import { ensureDefaultOrganization } from "../../src/directory/bootstrap";
@@ -13,6 +13,7 @@ import { openMigrated, type EngineName } from "./databases";
 export interface TestBridge {
   app: Express;
   bridge: BridgeApp;
+  secretBox: SecretBox;
   db: Database;
   tokens: TokenService;
   scimToken: string;
@@ -22,7 +23,7 @@ export interface TestBridge {
   close(): Promise<void>;
 }
 
-export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number; retryScheduleMs?: number[] } = {}): Promise<TestBridge> {
+export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number; retryScheduleMs?: number[]; allowPrivateTargets?: boolean } = {}): Promise<TestBridge> {
   const { db, done } = await openMigrated(engine);
   await ensureDefaultOrganization(db.prisma);
   const tokens = createTokenService(db.prisma);
@@ -32,6 +33,7 @@ export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes
   const chunks: string[] = [];
   stream.on("data", (c: Buffer) => chunks.push(c.toString("utf8")));
   const logger = createLogger({ level: "debug", format: "json", stream });
+  const secretBox = createSecretBox(randomBytes(32));
   const bridge = buildBridge({
     db,
     tokens,
@@ -39,13 +41,13 @@ export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes
     baseUrl: undefined,
     bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024,
     maxSuspendShare: opts.maxSuspendShare ?? 0.1,
-    secretBox: createSecretBox(randomBytes(32)),
+    secretBox,
     // Tests deliver to listeners on loopback, with short retry delays.
-    webhooks: { allowPrivateTargets: true, timeoutMs: 2000, retryScheduleMs: opts.retryScheduleMs ?? [50, 100, 200], pollIntervalMs: 50 },
+    webhooks: { allowPrivateTargets: opts.allowPrivateTargets ?? true, timeoutMs: 2000, retryScheduleMs: opts.retryScheduleMs ?? [50, 100, 200], pollIntervalMs: 50 },
   });
   const close = async () => {
     await bridge.close();
     await done();
   };
-  return { app: bridge.app, bridge, db, tokens, scimToken, adminToken, logs: () => chunks.join(""), close };
+  return { app: bridge.app, bridge, secretBox, db, tokens, scimToken, adminToken, logs: () => chunks.join(""), close };
 }
