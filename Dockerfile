@@ -22,6 +22,8 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
+# The recorded IdP scenarios `scim-bridge harness replay --scenario okta|entra` plays.
+COPY test/fixtures/idp ./test/fixtures/idp
 # The bridge applies prisma/migrations itself at start.
 COPY prisma/migrations ./prisma/migrations
 RUN mkdir -p /data && chown node:node /data

@@ -49,7 +49,8 @@ export function harnessCommand(io: HarnessIo): Command {
       });
       const steps = reports.flatMap((r) => r.results);
       const failed = steps.filter((s) => !s.ok).length;
-      if (text) io.out(`\n${steps.length - failed} passed, ${failed} failed (${reports.length} scenario${reports.length === 1 ? "" : "s"} against ${opts.target})`);
+      if (text) io.out("");
+      if (text) io.out(`${steps.length - failed} passed, ${failed} failed (${reports.length} scenario${reports.length === 1 ? "" : "s"} against ${opts.target})`);
       else io.out(JSON.stringify({ target: opts.target, passed: steps.length - failed, failed, scenarios: reports }, null, 2));
       if (failed > 0) throw new HarnessFailed(`${failed} step${failed === 1 ? "" : "s"} failed`);
     });

@@ -10,6 +10,7 @@ import { DirectoryError } from "../directory/errors";
 import { ReconcileFailed, reconcileCommand } from "./reconcile";
 import { HarnessFailed, harnessCommand } from "./harness";
 import { ScenarioError } from "../harness/replay";
+import { SecretBoxError } from "../events/secret-box";
 
 /**
  * The command line: `serve`, `migrate`, `token create|list|revoke`, `reconcile`, `harness replay|listen`. Output meant for people goes to
@@ -78,7 +79,8 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
       "SCIM 2.0 provisioning bridge.\n\n" +
         "Configuration comes from the environment (PORT, HOST, DATABASE_URL, DATA_DIR, BASE_URL, LOG_LEVEL, " +
         "LOG_FORMAT, BODY_LIMIT, IMPORT_BODY_LIMIT, RECONCILE_MAX_SUSPEND_SHARE, BRIDGE_SCIM_TOKEN, " +
-        "BRIDGE_ADMIN_TOKEN); see README.md. Without DATABASE_URL the embedded database under DATA_DIR " +
+        "BRIDGE_ADMIN_TOKEN, BRIDGE_ENCRYPTION_KEY, WEBHOOK_ALLOW_PRIVATE_TARGETS, WEBHOOK_TIMEOUT, " +
+        "WEBHOOK_RETRY_SCHEDULE, WEBHOOK_POLL_INTERVAL); see README.md. Without DATABASE_URL the embedded database under DATA_DIR " +
         "(default ./data) is used.",
     )
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
@@ -172,7 +174,7 @@ export async function main(argv: string[], io: CliIo = defaultIo, loadConfig?: (
     if (err && typeof err === "object" && "exitCode" in err && "code" in err && String(err.code).startsWith("commander.")) {
       return Number(err.exitCode);
     }
-    if (err instanceof ConfigError || err instanceof EmbeddedLockError || err instanceof MigrationError || err instanceof TokenError || err instanceof DirectoryError || err instanceof ReconcileFailed || err instanceof HarnessFailed || err instanceof ScenarioError) {
+    if (err instanceof ConfigError || err instanceof EmbeddedLockError || err instanceof MigrationError || err instanceof TokenError || err instanceof DirectoryError || err instanceof ReconcileFailed || err instanceof HarnessFailed || err instanceof ScenarioError || err instanceof SecretBoxError) {
       io.err(`error: ${err.message}`);
       return 1;
     }
