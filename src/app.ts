@@ -21,6 +21,7 @@ import { baseUrlResolver } from "./http/base-url";
 import { jsonBody } from "./http/body";
 import { errorHandler, markProtocol, notFound } from "./http/errors";
 import { normalizePathMiddleware } from "./http/normalize-path";
+import { rateLimiter } from "./http/rate-limit";
 import { createMetrics, requestContext, type Metrics } from "./http/observability";
 import type { Logger } from "./log/logger";
 import { scimRouter } from "./scim/router";
@@ -48,6 +49,8 @@ export interface AppDeps {
   /** Encrypts webhook signing secrets at rest. */
   secretBox: SecretBox;
   webhooks: Config["webhooks"];
+  /** Requests per token before 429; undefined: unlimited. */
+  rateLimit?: Config["rateLimit"];
 }
 
 /** The HTTP app and what must be stopped before the database closes (reconciliation runs). */
@@ -110,6 +113,8 @@ export function buildBridge(deps: AppDeps): BridgeApp {
   });
 
   const requireScope = createAuth(deps.tokens);
+  // One limiter for both APIs: the buckets are per token.
+  const limit = rateLimiter(deps.rateLimit);
   const users = createUserService(deps.db.prisma);
   const groups = createGroupService(deps.db.prisma);
   const scim = scimRouter({
@@ -125,12 +130,13 @@ export function buildBridge(deps: AppDeps): BridgeApp {
   const dispatcher = createDispatcher({ prisma: deps.db.prisma, box: deps.secretBox, logger: deps.logger, ...deps.webhooks });
   // The SCIM mounts come before `/api/v2`, so `/api/v2/scim/v2` is never judged by the admin scope.
   for (const mount of SCIM_MOUNTS) {
-    app.use(mount, markProtocol("scim"), requireScope("scim", "scim"), ...jsonBody(deps.bodyLimitBytes, "scim"), scim);
+    app.use(mount, markProtocol("scim"), requireScope("scim", "scim"), limit, ...jsonBody(deps.bodyLimitBytes, "scim"), scim);
   }
   app.use(
     "/api/v2",
     markProtocol("admin"),
     requireScope("admin", "admin"),
+    limit,
     adminBody(deps),
     adminRouter({
       tokens: deps.tokens,
@@ -240,6 +246,7 @@ export async function startBridge(config: Config, logger: Logger): Promise<Runni
       maxSuspendShare: config.maxSuspendShare,
       secretBox: createSecretBox(encryptionKey(config.encryptionKey, config.dataDir)),
       webhooks: config.webhooks,
+      rateLimit: config.rateLimit,
     });
     const app = bridge.app;
     const server = await new Promise<Server>((resolve, reject) => {

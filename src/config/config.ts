@@ -30,6 +30,13 @@ export function durationMs(text: string): number | undefined {
   return Math.round(Number(m[1]) * unit);
 }
 
+/** `100/s`, `3000/m`, `10000/h`: requests per period, per token. */
+export function parseRate(text: string): { limit: number; perMs: number } | undefined {
+  const m = /^(\d+)\s*\/\s*(s|m|h)$/.exec(text.trim());
+  if (!m || Number(m[1]) < 1) return undefined;
+  return { limit: Number(m[1]), perMs: { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as "s" | "m" | "h"] };
+}
+
 /** 32 bytes as 64 hex digits or base64. */
 export function parseEncryptionKey(text: string): Buffer | undefined {
   if (/^[0-9a-f]{64}$/i.test(text)) return Buffer.from(text, "hex");
@@ -83,6 +90,9 @@ const envSchema = z.object({
   WEBHOOK_POLL_INTERVAL: optionalString.default("1s").refine((v) => durationMs(v) !== undefined && durationMs(v)! > 0, {
     message: "WEBHOOK_POLL_INTERVAL must be a duration such as 1s or 250ms",
   }),
+  RATE_LIMIT: optionalString.default("100/s").refine((v) => v === "off" || parseRate(v) !== undefined, {
+    message: "RATE_LIMIT must be requests per second, minute or hour per token, such as 100/s or 3000/m, or off",
+  }),
   BRIDGE_SCIM_TOKEN: tokenSecret("BRIDGE_SCIM_TOKEN"),
   BRIDGE_ADMIN_TOKEN: tokenSecret("BRIDGE_ADMIN_TOKEN"),
   NODE_ENV: optionalString,
@@ -106,6 +116,8 @@ export interface Config {
   importBodyLimitBytes: number;
   /** Largest share of active users one import may suspend without `allow_mass_suspend`. */
   maxSuspendShare: number;
+  /** Requests per token before 429 (undefined: no limit). */
+  rateLimit: { limit: number; perMs: number } | undefined;
   /** Encrypts webhook secrets at rest; when unset, a key file under DATA_DIR is used. */
   encryptionKey: Buffer | undefined;
   webhooks: {
@@ -161,6 +173,7 @@ export function loadConfig(
     bodyLimitBytes: parseSize(e.BODY_LIMIT),
     importBodyLimitBytes: parseSize(e.IMPORT_BODY_LIMIT),
     maxSuspendShare: e.RECONCILE_MAX_SUSPEND_SHARE,
+    rateLimit: e.RATE_LIMIT === "off" ? undefined : parseRate(e.RATE_LIMIT),
     encryptionKey: e.BRIDGE_ENCRYPTION_KEY ? parseEncryptionKey(e.BRIDGE_ENCRYPTION_KEY) : undefined,
     webhooks: {
       allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS === "true",

@@ -3,6 +3,7 @@ import { AdminError } from "../admin/errors";
 import type { Logger } from "../log/logger";
 import { DirectoryError } from "../directory/errors";
 import { ScimError } from "../scim/errors";
+import { RateLimitedError } from "./rate-limit";
 
 /**
  * The one place where errors become HTTP responses. Each mounted API marks its requests with the
@@ -28,7 +29,7 @@ function protocolOf(res: Response): Protocol {
 
 /** A failure the HTTP layer knows how to describe, independent of protocol. */
 interface Problem {
-  status: 400 | 401 | 403 | 404 | 405 | 413 | 415 | 500 | 503;
+  status: 400 | 401 | 403 | 404 | 405 | 413 | 415 | 429 | 500 | 503;
   message: string;
   scimType?: "invalidSyntax";
 }
@@ -109,6 +110,11 @@ export function errorHandler(deps: { logger: Logger; bodyLimitBytes: number }): 
     }
     if (err instanceof DirectoryError) {
       renderDirectoryError(res, protocol, err);
+      return;
+    }
+    if (err instanceof RateLimitedError) {
+      res.setHeader("Retry-After", String(err.retryAfterSeconds));
+      render(res, protocol, { status: 429, message: err.message });
       return;
     }
     const parsed = bodyParserProblem(err, deps.bodyLimitBytes);

@@ -23,7 +23,7 @@ export interface TestBridge {
   close(): Promise<void>;
 }
 
-export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number; retryScheduleMs?: number[]; allowPrivateTargets?: boolean } = {}): Promise<TestBridge> {
+export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number; retryScheduleMs?: number[]; allowPrivateTargets?: boolean; rateLimit?: { limit: number; perMs: number } } = {}): Promise<TestBridge> {
   const { db, done } = await openMigrated(engine);
   await ensureDefaultOrganization(db.prisma);
   const tokens = createTokenService(db.prisma);
@@ -42,6 +42,7 @@ export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes
     bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024,
     maxSuspendShare: opts.maxSuspendShare ?? 0.1,
     secretBox,
+    ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
     // Tests deliver to listeners on loopback, with short retry delays.
     webhooks: { allowPrivateTargets: opts.allowPrivateTargets ?? true, timeoutMs: 2000, retryScheduleMs: opts.retryScheduleMs ?? [50, 100, 200], pollIntervalMs: 50 },
   });
