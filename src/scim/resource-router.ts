@@ -11,7 +11,7 @@ import { parseProjection, project, showsAttribute, type Projection } from "./pro
 import { listResponse, locationOf, renderResource } from "./render";
 import { etagOf, type ResourceRecord, type ResourceService, type WriteContext } from "./resource-service";
 import { resolvePath } from "./schema/resolve";
-import { normalizeInput } from "./schema/validate";
+import { normalizeInput, requireAttributes } from "./schema/validate";
 
 /**
  * One router for every resource type (RFC 7644 §3): list, `.search`, get, create, replace, patch,
@@ -88,7 +88,16 @@ export function resourceRouter(deps: ResourceRouterDeps): Router {
   r.patch("/:id", async (req, res) => {
     const ops = parsePatchRequest(rt, req.body);
     const detached = deps.detached ?? [];
-    const record = await service.patch(String(req.params.id), (current) => applyPatch(rt, current, ops, { detached }), ctx(req, res));
+    const record = await service.patch(
+      String(req.params.id),
+      (current) => {
+        const result = applyPatch(rt, current, ops, { detached });
+        // A PATCH may not leave a required attribute out (removing userName, emptying displayName).
+        requireAttributes(rt, result.next);
+        return result;
+      },
+      ctx(req, res),
+    );
     send(req, res, 200, record, projectionOf(req.query as Record<string, unknown>));
   });
 
@@ -96,6 +105,15 @@ export function resourceRouter(deps: ResourceRouterDeps): Router {
     await service.remove(String(req.params.id), ctx(req, res));
     res.status(204).end();
   });
+
+  // RFC 7644 §3.12: a method the endpoint does not support is 405, with the ones it does.
+  const notAllowed = (allow: string) => (_req: Request, res: Response) => {
+    res.setHeader("Allow", allow);
+    throw new ScimError(405, `this endpoint supports ${allow}`);
+  };
+  r.all("/.search", notAllowed("POST"));
+  r.all("/", notAllowed("GET, POST"));
+  r.all("/:id", notAllowed("GET, PUT, PATCH, DELETE"));
 
   return r;
 }

@@ -29,6 +29,23 @@ interface Walk {
 
 const invalid = (detail: string) => ScimError.badRequest("invalidValue", detail);
 
+/**
+ * Longest accepted string values. Identifiers are stored in b-tree indexes (case-folded userName,
+ * externalId, email, group name), whose entries PostgreSQL caps at about 2.7 kB; a longer value would
+ * fail in the database as a 500. Other text is capped so that one attribute can't fill a row.
+ */
+export const MAX_IDENTIFIER_LENGTH = 1024;
+export const MAX_STRING_LENGTH = 8192;
+export const MAX_BINARY_LENGTH = 65536;
+/** Most values of one multi-valued attribute (emails, roles, …); a Group's members are bounded by the body size only. */
+export const MAX_VALUES = 1000;
+
+function maxLength(def: AttributeDef, path: string): number {
+  if (def.type === "binary") return MAX_BINARY_LENGTH;
+  if (def.name === "userName" || def.name === "externalId" || def.name === "displayName" || /^emails\[\d+\]\.value$/.test(path)) return MAX_IDENTIFIER_LENGTH;
+  return MAX_STRING_LENGTH;
+}
+
 /** `true`/`false` in any case (Entra sends `"False"`), else undefined. */
 export function coerceBoolean(value: unknown): boolean | undefined {
   if (typeof value === "boolean") return value;
@@ -67,6 +84,7 @@ function simpleValue(def: AttributeDef, value: unknown, path: string): unknown {
       // string, reference, binary. Numbers are read as their text (an employeeNumber sent as 1234).
       if (typeof value === "number" && Number.isFinite(value)) return String(value);
       if (typeof value !== "string") throw invalid(`${path} must be a string`);
+      if (value.length > maxLength(def, path)) throw invalid(`${path} must be at most ${maxLength(def, path)} characters`);
       return value;
   }
 }
@@ -76,6 +94,7 @@ export function normalizeValue(def: AttributeDef, value: unknown, path: string, 
   if (value === null || value === undefined) return undefined;
   if (def.multiValued) {
     if (!Array.isArray(value)) throw invalid(`${path} is multi-valued and must be an array`);
+    if (value.length > MAX_VALUES && def.name !== "members") throw invalid(`${path} must have at most ${MAX_VALUES} values`);
     return value.map((item, i) => normalizeSingle(def, item, `${path}[${i}]`, walk)).filter((v) => v !== undefined);
   }
   return normalizeSingle(def, value, path, walk);
@@ -110,8 +129,11 @@ function normalizeSingle(def: AttributeDef, value: unknown, path: string, walk: 
 
 function putAttribute(target: Attributes, def: AttributeDef, value: unknown, path: string, walk: Walk): void {
   if (def.mutability === "writeOnly") {
-    // The password (the only writeOnly attribute): accepted, never stored.
-    if (value !== null && value !== undefined) walk.passwordProvided = true;
+    // The password (the only writeOnly attribute): checked like any value, then never stored.
+    if (value !== null && value !== undefined) {
+      normalizeValue(def, value, path, walk);
+      walk.passwordProvided = true;
+    }
     return;
   }
   if (def.mutability === "readOnly") return;
@@ -145,6 +167,15 @@ function listedSchemas(rt: ResourceTypeDef, body: Attributes): string[] {
     throw ScimError.badRequest("invalidSyntax", `schemas must include ${rt.schema.id}`);
   }
   return schemas;
+}
+
+/** Required attributes present and non-empty: after a POST/PUT body is read, and after a PATCH. */
+export function requireAttributes(rt: ResourceTypeDef, attrs: Attributes): void {
+  for (const def of rt.schema.attributes) {
+    if (def.required && (attrs[def.name] === undefined || attrs[def.name] === null || attrs[def.name] === "")) {
+      throw invalid(`${def.name} is required`);
+    }
+  }
 }
 
 export function normalizeInput(rt: ResourceTypeDef, body: unknown, _mode: "create" | "replace"): NormalizedInput {
@@ -194,10 +225,6 @@ export function normalizeInput(rt: ResourceTypeDef, body: unknown, _mode: "creat
   }
   for (const [urn, part] of extensionParts) if (Object.keys(part).length > 0) out[urn] = part;
 
-  for (const def of rt.schema.attributes) {
-    if (def.required && (out[def.name] === undefined || out[def.name] === "")) {
-      throw invalid(`${def.name} is required`);
-    }
-  }
+  requireAttributes(rt, out);
   return { attributes: out, passwordProvided: walk.passwordProvided, ignored: walk.ignored };
 }
