@@ -37,6 +37,8 @@ interface Problem {
 /** Connection-level failures that mean "the database is unavailable", not "the thing is missing". */
 const UNAVAILABLE_CODES = new Set([
   "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EPIPE", "ENOTFOUND", "57P01", "57P02", "57P03", "08000", "08003", "08006",
+  // Prisma's: can't reach the server, timed out, server closed the connection, no pool connection in time.
+  "P1001", "P1002", "P1008", "P1017", "P2024",
 ]);
 
 export function isDatabaseUnavailable(err: unknown): boolean {
@@ -44,7 +46,7 @@ export function isDatabaseUnavailable(err: unknown): boolean {
   for (let depth = 0; depth < 5 && cur && typeof cur === "object"; depth++) {
     const o = cur as { code?: unknown; message?: unknown; cause?: unknown; kind?: unknown };
     if (typeof o.code === "string" && UNAVAILABLE_CODES.has(o.code)) return true;
-    if (typeof o.message === "string" && /Connection terminated|connection timeout|timeout exceeded when trying to connect|Cannot use a pool after calling end|PGlite is closed/i.test(o.message)) return true;
+    if (typeof o.message === "string" && /Connection terminated|Can't reach database server|connection timeout|timeout exceeded when trying to connect|Cannot use a pool after calling end|PGlite is closed/i.test(o.message)) return true;
     cur = o.cause;
   }
   return false;

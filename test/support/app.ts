@@ -4,7 +4,8 @@ import { randomBytes } from "node:crypto";
 import { buildBridge, type BridgeApp } from "../../src/app";
 import { createSecretBox, type SecretBox } from "../../src/events/secret-box";
 import { createTokenService, type TokenService } from "../../src/auth/token-service";
-import type { Database } from "../../src/db/database";
+import { openDatabase, type Database } from "../../src/db/database";
+import { migrate } from "../../src/db/migrate";
 import { ensureDefaultOrganization } from "../../src/directory/bootstrap";
 import { createLogger } from "../../src/log/logger";
 import { openMigrated, type EngineName } from "./databases";
@@ -23,8 +24,15 @@ export interface TestBridge {
   close(): Promise<void>;
 }
 
-export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number; retryScheduleMs?: number[]; allowPrivateTargets?: boolean; rateLimit?: { limit: number; perMs: number } } = {}): Promise<TestBridge> {
-  const { db, done } = await openMigrated(engine);
+/** A PostgreSQL database the caller made (and cleans up), migrated here. */
+async function openUrl(url: string): Promise<{ db: Database; done: () => Promise<void> }> {
+  const db = await openDatabase({ kind: "postgres", url, poolSize: 5 });
+  await migrate(db);
+  return { db, done: () => db.close() };
+}
+
+export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number; retryScheduleMs?: number[]; allowPrivateTargets?: boolean; rateLimit?: { limit: number; perMs: number }; databaseUrl?: string } = {}): Promise<TestBridge> {
+  const { db, done } = opts.databaseUrl ? await openUrl(opts.databaseUrl) : await openMigrated(engine);
   await ensureDefaultOrganization(db.prisma);
   const tokens = createTokenService(db.prisma);
   const scimToken = (await tokens.create({ name: "test-scim", scope: "scim", origin: "cli" })).token;
