@@ -101,6 +101,14 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE_TARGETS: "yes" }, opts)).toThrow(/WEBHOOK_ALLOW_PRIVATE_TARGETS must be true or false/);
   });
 
+  it("reads the rate limit per token, or none", () => {
+    expect(loadConfig({}, opts).rateLimit).toEqual({ limit: 100, perMs: 1000 });
+    expect(loadConfig({ RATE_LIMIT: "3000/m" }, opts).rateLimit).toEqual({ limit: 3000, perMs: 60_000 });
+    expect(loadConfig({ RATE_LIMIT: "off" }, opts).rateLimit).toBeUndefined();
+    expect(() => loadConfig({ RATE_LIMIT: "fast" }, opts)).toThrow(/RATE_LIMIT must be requests per second, minute or hour/);
+    expect(() => loadConfig({ RATE_LIMIT: "0/s" }, opts)).toThrow(/RATE_LIMIT/);
+  });
+
   it("refuses a port out of range", () => {
     expect(() => loadConfig({ PORT: "70000" }, opts)).toThrow(/PORT must be between 0 and 65535/);
   });
