@@ -103,13 +103,16 @@ export function createTokenService(prisma: PrismaClient, now: () => Date = () =>
       const digest = hashToken(token);
       // The lookup is by digest, so the index search reveals nothing about the secret; the digests
       // are compared again in constant time.
-      const row = await prisma.apiToken.findUnique({ where: { tokenHash: digest } });
-      if (!row || row.revokedAt || !digestsEqual(row.tokenHash, digest)) return undefined;
+      // Raw SQL on this path: it runs on every request, and Prisma 6's client compiles each
+      // model query on the event loop (~0.6 ms of CPU; raw statements skip it). See bench/.
+      const [row] = await prisma.$queryRaw<{ id: string; name: string; scope: TokenScope; token_hash: string; revoked_at: Date | null; last_used_at: Date | null }[]>`
+        SELECT id::text AS id, name, scope::text AS scope, token_hash, revoked_at, last_used_at FROM api_tokens WHERE token_hash = ${digest}`;
+      if (!row || row.revoked_at || !digestsEqual(row.token_hash, digest)) return undefined;
       const t = now().getTime();
-      const last = lastUsedWritten.get(row.id) ?? row.lastUsedAt?.getTime() ?? 0;
+      const last = lastUsedWritten.get(row.id) ?? (row.last_used_at ? new Date(row.last_used_at).getTime() : 0);
       if (t - last >= LAST_USED_RESOLUTION_MS) {
         lastUsedWritten.set(row.id, t);
-        await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(t) } });
+        await prisma.$executeRaw`UPDATE api_tokens SET last_used_at = ${new Date(t)} WHERE id = ${row.id}::uuid`;
       }
       return { tokenId: row.id, tokenName: row.name, scope: row.scope };
     },
