@@ -88,14 +88,14 @@ describe("loadConfig", () => {
   it("reads the webhook settings and the encryption key, with defaults", () => {
     expect(loadConfig({}, opts)).toMatchObject({
       encryptionKey: undefined,
-      webhooks: { allowPrivateTargets: false, timeoutMs: 10_000, retryScheduleMs: [5000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000], pollIntervalMs: 1000 },
+      webhooks: { allowPrivateTargets: false, timeoutMs: 10_000, retryScheduleMs: [5000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000], pollIntervalMs: 1000, retentionMs: 30 * 86_400_000 },
     });
     const c = loadConfig(
       { BRIDGE_ENCRYPTION_KEY: "ab".repeat(32), WEBHOOK_ALLOW_PRIVATE_TARGETS: "true", WEBHOOK_TIMEOUT: "2500ms", WEBHOOK_RETRY_SCHEDULE: "1s, 2s", WEBHOOK_POLL_INTERVAL: "0.5s" },
       opts,
     );
     expect(c.encryptionKey).toEqual(Buffer.alloc(32, 0xab));
-    expect(c.webhooks).toEqual({ allowPrivateTargets: true, timeoutMs: 2500, retryScheduleMs: [1000, 2000], pollIntervalMs: 500 });
+    expect(c.webhooks).toEqual({ allowPrivateTargets: true, timeoutMs: 2500, retryScheduleMs: [1000, 2000], pollIntervalMs: 500, retentionMs: 30 * 86_400_000 });
     expect(() => loadConfig({ BRIDGE_ENCRYPTION_KEY: "short" }, opts)).toThrow(/BRIDGE_ENCRYPTION_KEY must be 32 bytes/);
     expect(() => loadConfig({ WEBHOOK_RETRY_SCHEDULE: "5s,soon" }, opts)).toThrow(/WEBHOOK_RETRY_SCHEDULE must be comma-separated durations/);
     expect(() => loadConfig({ WEBHOOK_ALLOW_PRIVATE_TARGETS: "yes" }, opts)).toThrow(/WEBHOOK_ALLOW_PRIVATE_TARGETS must be true or false/);

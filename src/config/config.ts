@@ -22,11 +22,11 @@ const tokenSecret = (name: string) =>
 
 const sizeRe = /^(\d+)\s*(b|kb|mb)?$/i;
 
-/** `250ms`, `5s`, `30m`, `2h` (a bare number is milliseconds). */
+/** `250ms`, `5s`, `30m`, `2h`, `30d` (a bare number is milliseconds). */
 export function durationMs(text: string): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/.exec(text.trim());
+  const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(text.trim());
   if (!m) return undefined;
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? "ms") as "ms" | "s" | "m" | "h"];
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? "ms") as "ms" | "s" | "m" | "h" | "d"];
   return Math.round(Number(m[1]) * unit);
 }
 
@@ -87,6 +87,9 @@ const envSchema = z.object({
   WEBHOOK_RETRY_SCHEDULE: optionalString.default("5s,5m,30m,2h,5h,10h,10h").refine((v) => v.split(",").every((d) => durationMs(d.trim()) !== undefined), {
     message: "WEBHOOK_RETRY_SCHEDULE must be comma-separated durations such as 5s,5m,30m,2h",
   }),
+  WEBHOOK_RETENTION: optionalString.default("30d").refine((v) => durationMs(v) !== undefined && durationMs(v)! >= 3_600_000, {
+    message: "WEBHOOK_RETENTION must be a duration of at least an hour, such as 30d or 72h",
+  }),
   WEBHOOK_POLL_INTERVAL: optionalString.default("1s").refine((v) => durationMs(v) !== undefined && durationMs(v)! > 0, {
     message: "WEBHOOK_POLL_INTERVAL must be a duration such as 1s or 250ms",
   }),
@@ -127,6 +130,8 @@ export interface Config {
     /** Delays before each retry; the attempts are this list's length + 1. */
     retryScheduleMs: number[];
     pollIntervalMs: number;
+    /** Finished deliveries and delivered events older than this are deleted. */
+    retentionMs: number;
   };
   /** Secrets from BRIDGE_SCIM_TOKEN / BRIDGE_ADMIN_TOKEN, stored hashed at start. */
   envTokens: { scim: string | undefined; admin: string | undefined };
@@ -180,6 +185,7 @@ export function loadConfig(
       timeoutMs: durationMs(e.WEBHOOK_TIMEOUT)!,
       retryScheduleMs: e.WEBHOOK_RETRY_SCHEDULE.split(",").map((d) => durationMs(d.trim())!),
       pollIntervalMs: durationMs(e.WEBHOOK_POLL_INTERVAL)!,
+      retentionMs: durationMs(e.WEBHOOK_RETENTION)!,
     },
     envTokens: { scim: e.BRIDGE_SCIM_TOKEN, admin: e.BRIDGE_ADMIN_TOKEN },
   };

@@ -22,6 +22,8 @@ export interface DispatcherOptions {
   timeoutMs: number;
   retryScheduleMs: readonly number[];
   pollIntervalMs: number;
+  /** Finished deliveries (and events nobody still waits for) older than this are deleted. */
+  retentionMs: number;
   /** Endpoints leased per round. */
   concurrency?: number;
 }
@@ -32,6 +34,8 @@ export interface Dispatcher {
   stop(): Promise<void>;
   /** One round: leases due endpoints and delivers; returns the number of attempts made. */
   tick(): Promise<number>;
+  /** Deletes what the retention period has passed; returns the deliveries and events removed. */
+  prune(): Promise<{ deliveries: number; events: number }>;
 }
 
 interface Leased {
@@ -156,8 +160,25 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     return counts.reduce((a, b) => a + b, 0);
   }
 
+  async function prune(): Promise<{ deliveries: number; events: number }> {
+    const before = new Date(Date.now() - opts.retentionMs);
+    // Attempts go with their deliveries (ON DELETE CASCADE).
+    const deliveries = await prisma.webhookDelivery.deleteMany({ where: { status: { in: ["succeeded", "failed"] }, finishedAt: { lt: before } } });
+    // An event is kept while any delivery of it is pending, whatever its age: nothing undelivered is lost.
+    const events = await prisma.$executeRawUnsafe(
+      `DELETE FROM outbox_events o WHERE o.created_at < $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_seq = o.seq AND d.status = 'pending')`,
+      before,
+    );
+    return { deliveries: deliveries.count, events };
+  }
+
+  let lastPrune = 0;
   const loop = (): void => {
     if (stopped) return;
+    if (Date.now() - lastPrune > 3_600_000) {
+      lastPrune = Date.now();
+      prune().catch((err: unknown) => logger.warn("webhook retention pass failed", { error: err instanceof Error ? err.message : String(err) }));
+    }
     running = tick()
       .catch((err: unknown) => {
         logger.warn("webhook dispatcher round failed", { error: err instanceof Error ? err.message : String(err) });
@@ -182,5 +203,6 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       await running;
     },
     tick,
+    prune,
   };
 }

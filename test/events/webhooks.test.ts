@@ -169,6 +169,25 @@ describe.each(testEngines())("webhooks on %s", (engine) => {
     expect((listener.events.at(-1)!.payload as { data: { username: string } }).data.username).toBe("later");
   });
 
+  it("deletes finished deliveries and delivered events after the retention period, never a pending one", async () => {
+    const { id, listener } = await subscribe(["user.created"]);
+    await scim("post", "/Users", { schemas: [USER], userName: "old@corp.example" });
+    await deliverUntil(() => listener.events.length === 1);
+    listener.setStatuses([500]);
+    await scim("post", "/Users", { schemas: [USER], userName: "waiting@corp.example" });
+    // Both events (and the delivered one's delivery) are now older than the retention period.
+    const old = new Date(Date.now() - 31 * 86_400_000);
+    await b.db.prisma.outboxEvent.updateMany({ data: { createdAt: old } });
+    await b.db.prisma.webhookDelivery.updateMany({ where: { status: "succeeded" }, data: { finishedAt: old } });
+    const pruned = await b.bridge.dispatcher.prune();
+    expect(pruned.deliveries).toBe(1);
+    // Every event but the one still pending for the endpoint (the organization_member.added events were
+    // never subscribed, so nobody waits for them).
+    expect(await b.db.prisma.outboxEvent.count()).toBe(1);
+    const left = await b.db.prisma.webhookDelivery.findMany({ where: { endpointId: id } });
+    expect(left.map((d) => d.status)).toEqual(["pending"]);
+  });
+
   it("refuses private targets unless allowed", async () => {
     await b.close();
     b = await startTestBridge(engine, { allowPrivateTargets: false });
@@ -183,7 +202,7 @@ describe.each(testEngines())("webhooks on %s", (engine) => {
       for (let i = 0; i < 40; i++) await scim("post", "/Users", { schemas: [USER], userName: `many${i}@corp.example` });
       const logger = createLogger({ level: "error", format: "json", silent: true });
       // A second instance: its own dispatcher on the same database, with the same key.
-      const other = createDispatcher({ prisma: b.db.prisma, box: b.secretBox, logger, allowPrivateTargets: true, timeoutMs: 2000, retryScheduleMs: [50], pollIntervalMs: 10 });
+      const other = createDispatcher({ prisma: b.db.prisma, box: b.secretBox, logger, allowPrivateTargets: true, timeoutMs: 2000, retryScheduleMs: [50], pollIntervalMs: 10, retentionMs: 86_400_000 });
       const mine = b.bridge.dispatcher;
       let made = 0;
       for (let i = 0; i < 50 && listener.events.length < 40; i++) {

@@ -52,7 +52,7 @@ export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes
     secretBox,
     ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
     // Tests deliver to listeners on loopback, with short retry delays.
-    webhooks: { allowPrivateTargets: opts.allowPrivateTargets ?? true, timeoutMs: 2000, retryScheduleMs: opts.retryScheduleMs ?? [50, 100, 200], pollIntervalMs: 50 },
+    webhooks: { allowPrivateTargets: opts.allowPrivateTargets ?? true, timeoutMs: 2000, retryScheduleMs: opts.retryScheduleMs ?? [50, 100, 200], pollIntervalMs: 50, retentionMs: 30 * 86_400_000 },
   });
   const close = async () => {
     await bridge.close();
