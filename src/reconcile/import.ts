@@ -118,13 +118,27 @@ export async function runImport(env: ImportEnv, req: ImportRequest, parsed: Pars
   }
 
   // Groups, with members translated to the bridge's user ids.
+  const presentGroups = new Set<string>();
   for (const chunk of chunks(parsed.groups, req.batch_size)) {
     const matches = await matchGroups(env.prisma, chunk);
     const items: ItemInput[] = [];
-    for (const [i, g] of chunk.entries()) items.push(...(await importGroup(env, ctx, g, matches[i]?.id, sourceIds)));
+    for (const [i, g] of chunk.entries()) {
+      items.push(...(await importGroup(env, ctx, g, matches[i]?.id, sourceIds, presentGroups)));
+    }
     await flush(items, 0, 0);
     scanned += chunk.length;
     env.onProgress?.(scanned, total);
+  }
+  // Groups the export does not have (only when it has groups at all: a users-only export says nothing
+  // about groups). Reported, never deleted.
+  if (parsed.groups.length > 0) {
+    const groups = await env.prisma.idpGroup.findMany({ select: { id: true, displayName: true }, orderBy: { displayNameKey: "asc" } });
+    const absent = groups.filter((g) => !presentGroups.has(g.id));
+    await flush(
+      absent.map((g) => ({ kind: "problem", groupId: g.id, groupName: g.displayName, dimension: "idp_group", action: "absent", details: { message: "not in the export (an import never deletes groups)" } })),
+      0,
+      0,
+    );
   }
 
   // Users the export does not have.
@@ -186,7 +200,16 @@ async function importUser(
   }
 }
 
-async function importGroup(env: ImportEnv, ctx: WriteContext, g: ExportGroup, matchId: string | undefined, sourceIds: ReadonlyMap<string, string>): Promise<ItemInput[]> {
+/** Imports one group; adds its bridge id (matched or created) to `present`. */
+async function importGroup(
+  env: ImportEnv,
+  ctx: WriteContext,
+  g: ExportGroup,
+  matchId: string | undefined,
+  sourceIds: ReadonlyMap<string, string>,
+  present: Set<string>,
+): Promise<ItemInput[]> {
+  if (matchId) present.add(matchId);
   const items: ItemInput[] = [];
   const name = String(g.attributes.displayName);
   const who = { groupId: matchId ?? null, groupName: name, dimension: "idp_group" };
@@ -201,7 +224,10 @@ async function importGroup(env: ImportEnv, ctx: WriteContext, g: ExportGroup, ma
   const attributes = { ...g.attributes, members: [...new Set(members)].map((value) => ({ value })) };
   try {
     if (!matchId) {
-      if (!env.dryRun) who.groupId = (await env.groups.create(attributes, ctx)).id;
+      if (!env.dryRun) {
+        who.groupId = (await env.groups.create(attributes, ctx)).id;
+        present.add(who.groupId);
+      }
       items.push({ kind: "change", ...who, action: "create", details: { ref: g.ref, members: members.length } });
       return items;
     }

@@ -113,6 +113,9 @@ export async function runResync(env: ResyncEnv, req: ResyncRequest, scope: Resyn
   let cursor = "00000000-0000-0000-0000-000000000000";
   let scanned = 0;
   for (;;) {
+    // Between batches, let waiting requests in first: the embedded database is one connection, and a
+    // run that took the next batch at once would hold the whole API until it finished.
+    await new Promise((r) => setImmediate(r));
     if (env.shouldStop()) throw new RunStopped();
     const last = await prisma.$transaction(async (tx) => {
       const rows = await tx.$queryRawUnsafe<{ id: string }[]>(

@@ -76,6 +76,7 @@ describe.each(testEngines())("import reconciliations on %s", (engine) => {
   });
 
   it("imports a CSV with the documented columns, and reports rows it cannot take", async () => {
+    await scim("post", "/Groups", { schemas: [GROUP], displayName: "Unmentioned" });
     const csv = [
       "userName,givenName,familyName,email,active,department,groups",
       "eve@corp.example,Eve,Adams,eve@corp.example,true,Sales,Sales;Eng",
@@ -92,6 +93,13 @@ describe.each(testEngines())("import reconciliations on %s", (engine) => {
     expect(errors).toEqual([expect.objectContaining({ dimension: "export", action: "invalid", ref: "line 4", message: 'active must be true or false, not "maybe"' })]);
     // The CSV names the complete membership of the groups it mentions.
     expect((await state()).groups).toContain("Eng=eve@corp.example");
+    // Groups it does not mention are reported, and kept.
+    const problems = (await api("get", `/reconciliations/${run.body.id}?kind=problem`)).body.items;
+    const others = (await b.db.prisma.idpGroup.findMany({ where: { displayName: { notIn: ["Eng", "Sales"] } }, orderBy: { displayNameKey: "asc" } })).map((g) => g.displayName);
+    expect(others.length).toBeGreaterThan(0);
+    expect(problems.filter((i: { dimension: string }) => i.dimension === "idp_group")).toEqual(
+      others.map((name) => expect.objectContaining({ action: "absent", group_name: name, message: "not in the export (an import never deletes groups)" })),
+    );
   });
 
   it("takes exports larger than the normal body limit on this path only", async () => {
