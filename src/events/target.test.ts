@@ -1,4 +1,4 @@
-import { isPrivateAddress, parseTarget, TargetError, validateTarget } from "./target";
+import { isPrivateAddress, parseTarget, safeLookup, TargetError, validateTarget } from "./target";
 
 describe("webhook targets", () => {
   it.each([
@@ -24,5 +24,18 @@ describe("webhook targets", () => {
     await expect(validateTarget("http://localhost/hook", false)).rejects.toThrow(/private or loopback/);
     expect((await validateTarget("http://127.0.0.1:9000/hook", true)).port).toBe("9000");
     expect((await validateTarget("https://8.8.8.8/hook", false)).hostname).toBe("8.8.8.8");
+  });
+});
+
+describe("connect-time lookup", () => {
+  const lookup = (host: string, allow: boolean) =>
+    new Promise<{ err: NodeJS.ErrnoException | null; address: unknown }>((resolve) => safeLookup(allow)(host, {}, (err, address) => resolve({ err, address })));
+
+  it("refuses a name that resolves only to loopback (DNS rebinding), unless allowed", async () => {
+    const refused = await lookup("localhost", false);
+    expect(refused.err).toMatchObject({ code: "EPRIVATETARGET", message: expect.stringMatching(/resolves only to private or loopback addresses/) });
+    const allowed = await lookup("localhost", true);
+    expect(allowed.err).toBeNull();
+    expect(allowed.address).toMatch(/^(127\.0\.0\.1|::1)$/);
   });
 });

@@ -149,6 +149,14 @@ describe.each(testEngines())("webhooks on %s", (engine) => {
     expect(first.attempt_log[0]).toMatchObject({ error: "HTTP 500", duration_ms: expect.any(Number) });
   });
 
+  it("counts a redirect as a failure: a signed body is never replayed elsewhere", async () => {
+    const { id, listener } = await subscribe(["user.created"], [302, 204]);
+    await scim("post", "/Users", { schemas: [USER], userName: "redirected@corp.example" });
+    await deliverUntil(() => listener.events.some((e) => e.status === 204));
+    const first = (await api("get", `/webhooks/${id}/deliveries`)).body.deliveries[0];
+    expect(first.attempt_log.map((a: { status_code: number; error: string | null }) => [a.status_code, a.error])).toEqual([[302, "HTTP 302"], [204, null]]);
+  });
+
   it("marks a delivery failed after every retry, disables the endpoint, and resumes after it when re-enabled", async () => {
     const { id, listener } = await subscribe(["user.created"], [500]);
     await scim("post", "/Users", { schemas: [USER], userName: "doomed@corp.example" });

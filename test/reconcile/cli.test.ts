@@ -8,7 +8,7 @@ import { loadConfig, type Config } from "../../src/config/config";
 import { ensureDefaultOrganization } from "../../src/directory/bootstrap";
 import { createLogger } from "../../src/log/logger";
 import { emptyDatabase, testEngines, type TestDatabase } from "../support/databases";
-import { seedSyncDirectory, syncState } from "../support/seed-sync";
+import { seededId, seedSyncDirectory, syncState } from "../support/seed-sync";
 
 const silent = createLogger({ level: "error", format: "json", silent: true });
 const root = path.resolve(__dirname, "../..");
@@ -77,6 +77,21 @@ describe.each(testEngines())("scim-bridge reconcile on %s", (engine) => {
     const again = capture();
     expect(await main(["node", "scim-bridge", "reconcile"], again.io, () => config)).toBe(0);
     expect(again.out.join("\n")).toMatch(/120\s+120\s+0\s+0\s+0\s+0/);
+  });
+
+  it("applies a reviewed dry run with --apply-run, and refuses it once the plan has changed", async () => {
+    await p.open((db) => db.prisma.user.update({ where: { id: seededId(7) }, data: { claims: { groups: ["team-99", "dept-0"] } } }));
+    const dry = capture();
+    expect(await main(["node", "scim-bridge", "reconcile", "--format", "json"], dry.io, () => config)).toBe(0);
+    const reviewed = JSON.parse(dry.out.join("\n"));
+    expect(reviewed.items.map((i: { action: string; group_name: string }) => `${i.action} ${i.group_name}`).sort()).toEqual(["add team-99", "remove team-7"]);
+    const applied = capture();
+    expect(await main(["node", "scim-bridge", "reconcile", "--apply-run", reviewed.id], applied.io, () => config)).toBe(0);
+    expect(applied.out[0]).toMatch(/\(resync, applied\): completed/);
+    expect((await p.open(syncState)).members.filter((m) => m.startsWith(seededId(7)))).toEqual([`${seededId(7)}:dept-0:sync`, `${seededId(7)}:team-99:sync`]);
+    const again = capture();
+    expect(await main(["node", "scim-bridge", "reconcile", "--apply-run", reviewed.id], again.io, () => config)).toBe(1);
+    expect(again.err.join("\n")).toMatch(/the plan changed since dry run/);
   });
 
   it("refuses bad options with a clear message", async () => {
