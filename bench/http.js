@@ -8,11 +8,10 @@
 const { spawn, spawnSync } = require("node:child_process");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
-const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
 const { Client } = require("pg");
-const { postgres, writeResult, printTable, root } = require("./lib");
+const { freePort, postgres, writeResult, printTable, root } = require("./lib");
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -26,13 +25,6 @@ const ENGINES = arg("engines", "embedded,postgres").split(",");
 const SCIM = crypto.randomBytes(24).toString("hex");
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
 
-const freePort = () =>
-  new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const rssMiB = (pid) => {
   const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));

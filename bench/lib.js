@@ -3,22 +3,11 @@
 // started here with durable settings and stopped afterwards), RSS sampling, and the report writer.
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
-const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
+const { freePort } = require("../scripts/free-port");
 
 const root = path.resolve(__dirname, "..");
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 /** A PostgreSQL server URL and a stop function. */
 async function postgres() {
@@ -63,4 +52,4 @@ function printTable(rows) {
   for (const r of rows) console.log(r.map((c, i) => String(c).padEnd(widths[i])).join("  ").trimEnd());
 }
 
-module.exports = { root, postgres, sampleRss, writeResult, printTable };
+module.exports = { root, freePort, postgres, sampleRss, writeResult, printTable };

@@ -8,9 +8,9 @@
 // Extra arguments go to jest (`npm test -- test/http`). Ends with a plain `N passed, N failed` line.
 const { spawn, spawnSync } = require("node:child_process");
 const fs = require("node:fs");
-const net = require("node:net");
 const os = require("node:os");
 const path = require("node:path");
+const { freePort } = require("./free-port");
 
 const root = path.resolve(__dirname, "..");
 const pgTemp = path.join(__dirname, "pg-temp.sh");
@@ -21,17 +21,6 @@ function hasPostgresBinaries() {
     : [];
   dirs.push(...(process.env.PATH || "").split(path.delimiter));
   return dirs.some((d) => fs.existsSync(path.join(d, "initdb")) && fs.existsSync(path.join(d, "pg_ctl")));
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function main() {

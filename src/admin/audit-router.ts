@@ -1,7 +1,7 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { AdminAudit } from "../directory/admin-audit";
-import { AdminError } from "./errors";
+import { parseQuery } from "./validation";
 
 /** `GET /api/v2/audit`: every change the bridge made and why, filtered and paged. */
 
@@ -18,11 +18,7 @@ const query = z.object({
 export function auditRouter(audit: AdminAudit): Router {
   const r = Router();
   r.get("/audit", async (req, res) => {
-    const p = query.safeParse(req.query);
-    if (!p.success) {
-      throw new AdminError(400, "Invalid query parameters.", { validations: p.error.issues.map((i) => ({ field: i.path.join("."), detail: i.message })) });
-    }
-    const { user, dimension, action, since, until, limit, offset } = p.data;
+    const { user, dimension, action, since, until, limit, offset } = parseQuery(query, req.query);
     res.json(await audit.list({ user, dimension, action, since: since ? new Date(since) : undefined, until: until ? new Date(until) : undefined, limit, offset }));
   });
   return r;

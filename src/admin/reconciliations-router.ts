@@ -3,8 +3,7 @@ import { z } from "zod";
 import { principalOf } from "../auth/middleware";
 import { reconciliationRequestSchema } from "../reconcile/request";
 import type { ReconciliationService, Started } from "../reconcile/service";
-import { AdminError } from "./errors";
-import { parseBody } from "./validation";
+import { parseBody, parseQuery } from "./validation";
 
 /**
  * `/api/v2/reconciliations`: start a resync or an import (a dry run unless `dry_run: false`), list
@@ -19,12 +18,6 @@ const pageQuery = z.object({
   kind: z.enum(["change", "problem", "error"]).optional(),
 });
 
-function query<S extends z.ZodType>(schema: S, req: Request): z.infer<S> {
-  const p = schema.safeParse(req.query);
-  if (!p.success) throw new AdminError(400, "Invalid query parameters.", { validations: p.error.issues.map((i) => ({ field: i.path.join("."), detail: i.message })) });
-  return p.data;
-}
-
 export function reconciliationsRouter(service: ReconciliationService): Router {
   const r = Router();
   const answer = (res: Response, req: Request, started: Started) => {
@@ -34,21 +27,21 @@ export function reconciliationsRouter(service: ReconciliationService): Router {
 
   r.post("/reconciliations", async (req, res) => {
     const body = parseBody(reconciliationRequestSchema, req.body);
-    const { wait } = query(waitQuery, req);
+    const { wait } = parseQuery(waitQuery, req.query);
     answer(res, req, await service.start(body, principalOf(res)?.tokenName ?? "unknown", { waitMs: wait * 1000 }));
   });
 
   r.get("/reconciliations", async (req, res) => {
-    const { limit, offset } = query(pageQuery, req);
+    const { limit, offset } = parseQuery(pageQuery, req.query);
     res.json(await service.list({ limit, offset }));
   });
 
   r.get("/reconciliations/:id", async (req, res) => {
-    res.json(await service.get(req.params.id, query(pageQuery, req)));
+    res.json(await service.get(req.params.id, parseQuery(pageQuery, req.query)));
   });
 
   r.post("/reconciliations/:id/apply", async (req, res) => {
-    const { wait } = query(waitQuery, req);
+    const { wait } = parseQuery(waitQuery, req.query);
     answer(res, req, await service.applyReviewed(req.params.id, principalOf(res)?.tokenName ?? "unknown", { waitMs: wait * 1000 }));
   });
   return r;

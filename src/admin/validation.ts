@@ -9,3 +9,12 @@ export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infe
     validations: r.error.issues.map((i) => ({ field: i.path.join(".") || "body", detail: i.message })),
   });
 }
+
+/** Parses query parameters with zod; failures are a 400 naming each bad parameter. */
+export function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.infer<S> {
+  const r = schema.safeParse(query);
+  if (r.success) return r.data;
+  throw new AdminError(400, "Invalid query parameters.", {
+    validations: r.error.issues.map((i) => ({ field: i.path.join("."), detail: i.message })),
+  });
+}

@@ -2,8 +2,7 @@ import { Router } from "express";
 import { z } from "zod";
 import { principalOf } from "../auth/middleware";
 import type { WebhookService } from "../events/webhook-service";
-import { AdminError } from "./errors";
-import { parseBody } from "./validation";
+import { parseBody, parseQuery } from "./validation";
 
 /** `/api/v2/webhooks`: endpoints that receive the bridge's signed events, and their deliveries. */
 
@@ -41,9 +40,7 @@ export function webhooksRouter(webhooks: WebhookService): Router {
     res.json(await webhooks.rotateSecret(req.params.id));
   });
   r.get("/webhooks/:id/deliveries", async (req, res) => {
-    const p = page.safeParse(req.query);
-    if (!p.success) throw new AdminError(400, "Invalid query parameters.", { validations: p.error.issues.map((i) => ({ field: i.path.join("."), detail: i.message })) });
-    res.json(await webhooks.deliveries(req.params.id, p.data));
+    res.json(await webhooks.deliveries(req.params.id, parseQuery(page, req.query)));
   });
   return r;
 }

@@ -8,6 +8,7 @@ import { MigrationError } from "../db/migrate";
 import { createLogger, type Logger } from "../log/logger";
 import { DirectoryError } from "../directory/errors";
 import { ReconcileFailed, reconcileCommand } from "./reconcile";
+import { table } from "./table";
 import { HarnessFailed, harnessCommand } from "./harness";
 import { ScenarioError } from "../harness/replay";
 import { SecretBoxError } from "../events/secret-box";
@@ -42,11 +43,6 @@ function untilSignal(): Promise<void> {
     process.once("SIGINT", () => resolve());
     process.once("SIGTERM", () => resolve());
   });
-}
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd());
 }
 
 function tokenRows(tokens: TokenInfo[]): string[][] {

@@ -7,6 +7,7 @@ import type { Logger } from "../log/logger";
 import type { ReconciliationRequest } from "../reconcile/request";
 import type { ReconciliationService, Started } from "../reconcile/service";
 import type { RunView } from "../reconcile/store";
+import { table } from "./table";
 
 /**
  * `scim-bridge reconcile`: a resync (default) or an import (`--import FILE`), a dry run unless
@@ -48,11 +49,6 @@ export function progressBar(scanned: number, total: number, width = 30): string 
   const share = total > 0 ? Math.min(1, scanned / total) : 1;
   const filled = Math.round(share * width);
   return `[${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(Math.floor(share * 100)).padStart(3)}%  ${scanned}/${total}`;
-}
-
-function table(rows: string[][]): string[] {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
-  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd());
 }
 
 function requestOf(opts: Options): ReconciliationRequest {

@@ -26,38 +26,50 @@ export interface BridgeGroup {
 
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
+/**
+ * Picks each exported record's row: by the export's id, then externalId, then the case-folded name.
+ * `key` is the row's (already case-folded) name column; `name` the record's name attribute.
+ */
+function pick<R extends { id: string; externalId: string | null }>(
+  rows: R[],
+  key: (r: R) => string,
+  records: readonly { sourceId: string | undefined; attributes: Record<string, unknown> }[],
+  name: string,
+): (R | undefined)[] {
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const byExternal = new Map(rows.filter((r) => r.externalId).map((r) => [r.externalId!, r]));
+  const byKey = new Map(rows.map((r) => [key(r), r]));
+  return records.map((x) => {
+    const ext = str(x.attributes.externalId);
+    return (x.sourceId ? byId.get(x.sourceId) : undefined) ?? (ext ? byExternal.get(ext) : undefined) ?? byKey.get(String(x.attributes[name]).toLowerCase());
+  });
+}
+
+/** The lookup values of a chunk: uuid source ids, externalIds, case-folded names. */
+function lookups(records: readonly { sourceId: string | undefined; attributes: Record<string, unknown> }[], name: string) {
+  return {
+    ids: records.map((r) => r.sourceId).filter((id): id is string => id !== undefined && isUuid(id)),
+    externalIds: records.map((r) => str(r.attributes.externalId)).filter((v): v is string => v !== undefined),
+    keys: records.map((r) => String(r.attributes[name]).toLowerCase()),
+  };
+}
+
 export async function matchUsers(prisma: PrismaClient, chunk: readonly ExportUser[]): Promise<(BridgeUser | undefined)[]> {
-  const ids = chunk.map((u) => u.sourceId).filter((id): id is string => id !== undefined && isUuid(id));
-  const externalIds = chunk.map((u) => str(u.attributes.externalId)).filter((v): v is string => v !== undefined);
-  const keys = chunk.map((u) => String(u.attributes.userName).toLowerCase());
+  const { ids, externalIds, keys } = lookups(chunk, "userName");
   const rows = await prisma.user.findMany({
     where: { resource: { not: Prisma.DbNull }, OR: [{ id: { in: ids } }, { externalId: { in: externalIds } }, { userNameKey: { in: keys } }] },
     select: { id: true, userNameKey: true, externalId: true, username: true, resource: true, status: true },
   });
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  const byExternal = new Map(rows.filter((r) => r.externalId).map((r) => [r.externalId!, r]));
-  const byKey = new Map(rows.map((r) => [r.userNameKey, r]));
-  return chunk.map((u) => {
-    const ext = str(u.attributes.externalId);
-    return (u.sourceId ? byId.get(u.sourceId) : undefined) ?? (ext ? byExternal.get(ext) : undefined) ?? byKey.get(String(u.attributes.userName).toLowerCase());
-  });
+  return pick(rows, (r) => r.userNameKey, chunk, "userName");
 }
 
 export async function matchGroups(prisma: PrismaClient, chunk: readonly ExportGroup[]): Promise<(BridgeGroup | undefined)[]> {
-  const ids = chunk.map((g) => g.sourceId).filter((id): id is string => id !== undefined && isUuid(id));
-  const externalIds = chunk.map((g) => str(g.attributes.externalId)).filter((v): v is string => v !== undefined);
-  const keys = chunk.map((g) => String(g.attributes.displayName).toLowerCase());
+  const { ids, externalIds, keys } = lookups(chunk, "displayName");
   const rows = await prisma.idpGroup.findMany({
     where: { OR: [{ id: { in: ids } }, { externalId: { in: externalIds } }, { displayNameKey: { in: keys } }] },
     select: { id: true, displayNameKey: true, externalId: true, resource: true },
   });
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  const byExternal = new Map(rows.filter((r) => r.externalId).map((r) => [r.externalId!, r]));
-  const byKey = new Map(rows.map((r) => [r.displayNameKey, r]));
-  return chunk.map((g) => {
-    const ext = str(g.attributes.externalId);
-    return (g.sourceId ? byId.get(g.sourceId) : undefined) ?? (ext ? byExternal.get(ext) : undefined) ?? byKey.get(String(g.attributes.displayName).toLowerCase());
-  });
+  return pick(rows, (r) => r.displayNameKey, chunk, "displayName");
 }
 
 export function chunks<T>(list: readonly T[], size: number): T[][] {

@@ -7,7 +7,7 @@ import type { Attributes, ResourceService, WriteContext } from "../scim/resource
 import type { ExportGroup, ExportUser, ParsedExport } from "./export-format";
 import { chunks, matchGroups, matchUsers, type BridgeUser } from "./import-match";
 import type { ImportRequest } from "./request";
-import { RunStopped, recordBatch, zeroCounters, type ItemInput } from "./store";
+import { RunStopped, recordBatch, zeroCounters, type ItemInput, type RunEnv } from "./store";
 
 /**
  * An import: the bridge reconciled with an IdP export. Users and groups are created or updated
@@ -18,17 +18,9 @@ import { RunStopped, recordBatch, zeroCounters, type ItemInput } from "./store";
  * never deleted.
  */
 
-export interface ImportEnv {
-  prisma: PrismaClient;
+export interface ImportEnv extends RunEnv {
   users: ResourceService;
   groups: ResourceService;
-  runId: string;
-  dryRun: boolean;
-  auditActor: string;
-  onProgress?: (scanned: number, total: number) => void;
-  /** False to compute the digest only (checking a reviewed dry run): nothing is written at all. */
-  record: boolean;
-  shouldStop: () => boolean;
 }
 
 const withoutActive = (a: Attributes): Attributes => {
@@ -47,18 +39,18 @@ function describeError(err: unknown): string | undefined {
 }
 
 /** Provisioned users the export does not contain (and how many are active), walked in id order. */
-async function* absentees(prisma: PrismaClient, present: ReadonlySet<string>, batch: number): AsyncGenerator<BridgeUser[]> {
+async function* absentees(prisma: PrismaClient, present: ReadonlySet<string>, batch: number): AsyncGenerator<Pick<BridgeUser, "id" | "username" | "status">[]> {
   let cursor = "00000000-0000-0000-0000-000000000000";
   for (;;) {
     const rows = await prisma.user.findMany({
       where: { id: { gt: cursor }, resource: { not: Prisma.DbNull } },
       orderBy: { id: "asc" },
       take: batch,
-      select: { id: true, userNameKey: true, externalId: true, username: true, resource: true, status: true },
+      select: { id: true, username: true, status: true },
     });
     if (rows.length === 0) return;
     cursor = rows[rows.length - 1]!.id;
-    yield rows.filter((r) => r.resource !== null && !present.has(r.id));
+    yield rows.filter((r) => !present.has(r.id));
   }
 }
 

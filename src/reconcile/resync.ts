@@ -1,14 +1,15 @@
 import { createHash, type Hash } from "node:crypto";
 import type { PrismaClient } from "../generated/prisma/client";
 import { DirectoryError } from "../directory/errors";
+import { isUuid } from "../directory/prisma-errors";
 import { parseFilter } from "../scim/filter/parse";
 import { toSql } from "../scim/filter/sql";
 import { ScimError } from "../scim/errors";
 import { userResourceType } from "../scim/schema/registry";
 import { userStorage } from "../directory/scim-storage";
-import { applyPlans, changeDetails, loadSyncContext, planUsers } from "../sync/apply";
-import type { Change, UserPlan } from "../sync/plan";
-import { RunStopped, recordBatch, zeroCounters, type ItemInput } from "./store";
+import { applyPlans, loadSyncContext, planUsers } from "../sync/apply";
+import { describeReason, type Change, type UserPlan } from "../sync/plan";
+import { RunStopped, recordBatch, zeroCounters, type ItemInput, type RunEnv } from "./store";
 import type { ResyncRequest } from "./request";
 
 /**
@@ -24,25 +25,11 @@ export interface ResyncScope {
   where: { text: string; values: unknown[] };
 }
 
-export interface ResyncEnv {
-  prisma: PrismaClient;
-  runId: string;
-  dryRun: boolean;
-  /** Written as the actor of every audit row the apply makes. */
-  auditActor: string;
-  onProgress?: (scanned: number, total: number) => void;
-  /** False to compute the digest only (checking a reviewed dry run): nothing is written at all. */
-  record: boolean;
-  /** Asked between batches: true stops the run (the bridge is shutting down). */
-  shouldStop: () => boolean;
-}
-
 /** Validates the request's organization and filter (a bad one is a 400 before anything starts). */
 export async function resolveResyncScope(prisma: PrismaClient, req: ResyncRequest): Promise<ResyncScope> {
   let organizationId: string | undefined;
   if (req.organization !== undefined) {
-    const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(req.organization);
-    const org = await prisma.organization.findFirst({ where: uuid ? { id: req.organization } : { name: req.organization }, select: { id: true } });
+    const org = await prisma.organization.findFirst({ where: isUuid(req.organization) ? { id: req.organization } : { name: req.organization }, select: { id: true } });
     if (!org) throw new DirectoryError("invalid", `organization ${JSON.stringify(req.organization)} does not exist`);
     organizationId = org.id;
   }
@@ -86,7 +73,7 @@ function itemsOf(plans: readonly UserPlan[], usernames: ReadonlyMap<string, stri
         organizationId: c.organizationId,
         ...(c.dimension === "group" ? { groupId: c.groupId, groupName: c.groupName } : {}),
         ...(c.dimension === "role" ? { role: c.role } : {}),
-        details: pickRule(changeDetails(c)),
+        details: describeReason(c.reason),
       });
     }
     for (const problem of p.problems) {
@@ -96,14 +83,8 @@ function itemsOf(plans: readonly UserPlan[], usernames: ReadonlyMap<string, stri
   return items;
 }
 
-function pickRule(details: Record<string, unknown>): { rule?: string; field?: string; value?: string } {
-  const out: Record<string, string> = {};
-  for (const k of ["rule", "field", "value"]) if (typeof details[k] === "string") out[k] = details[k];
-  return out;
-}
-
 /** Runs the resync and returns its plan digest (sha256 over the changes in order). */
-export async function runResync(env: ResyncEnv, req: ResyncRequest, scope: ResyncScope): Promise<string> {
+export async function runResync(env: RunEnv, req: ResyncRequest, scope: ResyncScope): Promise<string> {
   const { prisma } = env;
   const n = scope.where.values.length;
   const [{ total }] = await prisma.$queryRawUnsafe<[{ total: number }]>(`SELECT count(*)::int AS total FROM users u WHERE ${scope.where.text}`, ...scope.where.values);

@@ -189,7 +189,7 @@ export function createReconciliationService(deps: ReconciliationDeps): Reconcili
       created = resolve;
       failedEarly = reject;
     });
-    const work = (req.dry_run ? Promise.resolve(body()) : withApplyLock(body).then((p) => p)).catch((err: unknown) => failedEarly(err));
+    const work = (req.dry_run ? body() : withApplyLock(body)).catch((err: unknown) => failedEarly(err));
     background.add(work);
     void work.finally(() => background.delete(work));
     await ready;

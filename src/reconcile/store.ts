@@ -11,6 +11,20 @@ type Db = PrismaClient | Prisma.TransactionClient;
 /** How long a `running` run may go without progress before it counts as interrupted. */
 export const STALE_AFTER_MS = 120_000;
 
+/** What both kinds of run work with. */
+export interface RunEnv {
+  prisma: PrismaClient;
+  runId: string;
+  dryRun: boolean;
+  /** Written as the actor of every audit row an apply makes. */
+  auditActor: string;
+  onProgress?: (scanned: number, total: number) => void;
+  /** False to compute the digest only (checking a reviewed dry run): nothing is written at all. */
+  record: boolean;
+  /** Asked between batches: true stops the run (the bridge is shutting down). */
+  shouldStop: () => boolean;
+}
+
 /** Thrown between batches when the bridge shuts down: the run ends `failed`, its batches stay. */
 export class RunStopped extends Error {
   constructor() {

@@ -133,7 +133,7 @@ async function applyRoles(tx: Tx, plans: readonly UserPlan[]): Promise<void> {
 }
 
 /** The audit details of one change, as the admin API's audit log shows them. */
-export function changeDetails(change: Change): Prisma.InputJsonObject {
+function changeDetails(change: Change): Prisma.InputJsonObject {
   const target = change.dimension === "group" ? { group_id: change.groupId, group_name: change.groupName } : change.dimension === "role" ? { role: change.role } : {};
   return { dimension: change.dimension, organization_id: change.organizationId, ...target, ...describeReason(change.reason) };
 }

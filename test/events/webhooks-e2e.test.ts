@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import readline from "node:readline";
+import { freePort } from "../support/net";
 import { emptyDatabase, testEngines, type TestDatabase } from "../support/databases";
 
 /**
@@ -22,15 +22,6 @@ const bin = path.join(root, "bin/scim-bridge.js");
 const SCIM = "scim-token-for-the-webhook-e2e-test-0001";
 const ADMIN = "admin-token-for-the-webhook-e2e-test-001";
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 interface Proc {
   child: ChildProcess;

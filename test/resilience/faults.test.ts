@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import request from "supertest";
@@ -8,6 +7,7 @@ import { randomBytes } from "node:crypto";
 import { openForProcess } from "../../src/app";
 import { loadConfig } from "../../src/config/config";
 import { createLogger } from "../../src/log/logger";
+import { freePort } from "../support/net";
 import { emptyDatabase, testEngines, type TestDatabase } from "../support/databases";
 import { startTestBridge } from "../support/app";
 import { startTcpProxy } from "../support/tcp-proxy";
@@ -59,15 +59,6 @@ pgOnly("the database going away (PostgreSQL behind a proxy)", () => {
     }
   }, 60_000);
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer().listen(0, "127.0.0.1", () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe.each(testEngines())("kill -9 during writes on %s", (engine) => {
   it("keeps every acknowledged write, and every write whole", async () => {

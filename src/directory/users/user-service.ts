@@ -71,15 +71,15 @@ async function chooseUsername(tx: Tx, candidates: (string | undefined)[]): Promi
  * A provisioned user joins the default organization while organization sync settings say
  * `organization_assign_default` (the default). The membership's source is `sync`: sync manages it.
  */
-async function joinDefaultOrganization(tx: Tx, userId: string, actor: string): Promise<void> {
+async function joinDefaultOrganization(tx: Tx, user: { id: string; username: string }, actor: string): Promise<void> {
+  const userId = user.id;
   const settings = await readOrganizationSyncSettings(tx);
   if (!settings.organization_assign_default) return;
   const org = await tx.organization.findFirst({ where: { isDefault: true }, select: { id: true } });
   if (!org) return;
   const added = await tx.organizationMember.createMany({ data: [{ organizationId: org.id, userId, source: "sync" }], skipDuplicates: true });
   if (added.count > 0) {
-    const { username } = await tx.user.findUniqueOrThrow({ where: { id: userId }, select: { username: true } });
-    await emit(tx, [{ type: "organization_member.added", data: { organization_id: org.id, user_id: userId, username, source: "sync" } }]);
+    await emit(tx, [{ type: "organization_member.added", data: { organization_id: org.id, user_id: userId, username: user.username, source: "sync" } }]);
     await recordAudit(tx, {
       actor,
       action: "organization_member.added",
@@ -157,7 +157,7 @@ export function createUserService(prisma: PrismaClient): ResourceService {
             });
             await recordAudit(tx, { actor: ctx.actor, action: "user.reprovisioned", resourceType: "user", resourceId: revived.id, userId: revived.id });
             await emit(tx, await userChangeEvents(tx, revived.id, existing.status, "user.updated"));
-            await joinDefaultOrganization(tx, revived.id, ctx.actor);
+            await joinDefaultOrganization(tx, revived, ctx.actor);
             await syncUsers(tx, [revived.id], ctx.actor);
             return revived;
           }
@@ -167,7 +167,7 @@ export function createUserService(prisma: PrismaClient): ResourceService {
           });
           await recordAudit(tx, { actor: ctx.actor, action: "user.created", resourceType: "user", resourceId: created.id, userId: created.id });
           await emit(tx, await userChangeEvents(tx, created.id, undefined, "user.created"));
-          await joinDefaultOrganization(tx, created.id, ctx.actor);
+          await joinDefaultOrganization(tx, created, ctx.actor);
           await syncUsers(tx, [created.id], ctx.actor);
           return created;
         });
