@@ -11,7 +11,7 @@ const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
 const { Client } = require("pg");
-const { freePort, postgres, writeResult, printTable, root } = require("./lib");
+const { freePort, postgres, seedUsers, writeResult, printTable, root } = require("./lib");
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -56,28 +56,6 @@ function load(url, opts) {
   const out = JSON.parse(r.stdout);
   const ok = out["2xx"];
   return { rps: Math.round(out.requests.average), p50: out.latency.p50, p99: out.latency.p99, ok, non2xx: out.non2xx, errors: out.errors };
-}
-
-async function seedUsers(dbUrlOrDir, engine, n, offset = 0) {
-  const dist = (m) => require(path.join(root, "dist", m));
-  const { loadConfig } = dist("config/config.js");
-  const { openForProcess } = dist("app.js");
-  const { ensureDefaultOrganization } = dist("directory/bootstrap.js");
-  const { createLogger } = dist("log/logger.js");
-  const env = engine === "postgres" ? { DATABASE_URL: dbUrlOrDir } : { DATA_DIR: dbUrlOrDir };
-  const { db, close } = await openForProcess(loadConfig({ ...env, LOG_LEVEL: "error" }, { cwd: root, isTty: false }), "bench", createLogger({ level: "error", format: "json", silent: true }));
-  const org = await ensureDefaultOrganization(db.prisma);
-  if (n > 0) {
-    await db.prisma.$executeRawUnsafe(`
-      INSERT INTO users (id, user_name, user_name_key, username, status, resource, claims, email, emails, updated_at)
-      SELECT gen_random_uuid(), 'seed' || i || '@corp.example', 'seed' || i || '@corp.example', 'seed' || i, 'active',
-             jsonb_build_object('userName', 'seed' || i || '@corp.example', 'emails', jsonb_build_array(jsonb_build_object('value', 'seed' || i || '@corp.example', 'primary', true))),
-             '{}'::jsonb, 'seed' || i || '@corp.example', ARRAY['seed' || i || '@corp.example'], now()
-        FROM generate_series(${offset}, ${offset + n - 1}) AS i`);
-    await db.prisma.$executeRawUnsafe(`INSERT INTO organization_members (organization_id, user_id, source, updated_at) SELECT '${org.id}', id, 'sync', now() FROM users ON CONFLICT DO NOTHING`);
-    await db.prisma.$executeRawUnsafe("ANALYZE");
-  }
-  await close();
 }
 
 async function bench(engine, pgUrl) {
@@ -158,7 +136,8 @@ async function bench(engine, pgUrl) {
   await seedUsers(db.target, engine, MEMORY_SEED);
   results.memory = await run(db.target, async (url, pid) => {
     const samples = [rssMiB(pid)];
-    const per = Math.ceil(MEMORY_USERS / 5);
+    // autocannon stalls when asked for fewer requests than it has connections.
+    const per = Math.max(Math.ceil(MEMORY_USERS / 5), CONNECTIONS);
     const started = Date.now();
     for (let k = 0; k < 5; k++) {
       load(`${url}/scim/v2/Users`, { method: "POST", amount: per, duration: 3600, body: JSON.stringify({ schemas: [USER], userName: `mem${k}-[<id>]@corp.example` }) });

@@ -52,4 +52,27 @@ function printTable(rows) {
   for (const r of rows) console.log(r.map((c, i) => String(c).padEnd(widths[i])).join("  ").trimEnd());
 }
 
-module.exports = { root, freePort, postgres, sampleRss, writeResult, printTable };
+/** Provisioned-looking users (resource, email, default organization membership), made in SQL. */
+async function seedUsers(dbUrlOrDir, engine, n, offset = 0) {
+  const dist = (m) => require(path.join(root, "dist", m));
+  const { loadConfig } = dist("config/config.js");
+  const { openForProcess } = dist("app.js");
+  const { ensureDefaultOrganization } = dist("directory/bootstrap.js");
+  const { createLogger } = dist("log/logger.js");
+  const env = engine === "postgres" ? { DATABASE_URL: dbUrlOrDir } : { DATA_DIR: dbUrlOrDir };
+  const { db, close } = await openForProcess(loadConfig({ ...env, LOG_LEVEL: "error" }, { cwd: root, isTty: false }), "bench", createLogger({ level: "error", format: "json", silent: true }));
+  const org = await ensureDefaultOrganization(db.prisma);
+  if (n > 0) {
+    await db.prisma.$executeRawUnsafe(`
+      INSERT INTO users (id, user_name, user_name_key, username, status, resource, claims, email, emails, updated_at)
+      SELECT gen_random_uuid(), 'seed' || i || '@corp.example', 'seed' || i || '@corp.example', 'seed' || i, 'active',
+             jsonb_build_object('userName', 'seed' || i || '@corp.example', 'emails', jsonb_build_array(jsonb_build_object('value', 'seed' || i || '@corp.example', 'primary', true))),
+             '{}'::jsonb, 'seed' || i || '@corp.example', ARRAY['seed' || i || '@corp.example'], now()
+        FROM generate_series(${offset}, ${offset + n - 1}) AS i`);
+    await db.prisma.$executeRawUnsafe(`INSERT INTO organization_members (organization_id, user_id, source, updated_at) SELECT '${org.id}', id, 'sync', now() FROM users ON CONFLICT DO NOTHING`);
+    await db.prisma.$executeRawUnsafe("ANALYZE");
+  }
+  await close();
+}
+
+module.exports = { root, freePort, postgres, seedUsers, sampleRss, writeResult, printTable };
