@@ -2,6 +2,7 @@ import type { Prisma } from "../generated/prisma/client";
 import type { GroupSyncSettings, RoleSyncSettings } from "./expected";
 import { readOrganizationSyncSettings, type OrganizationSyncSettings } from "./organization-settings";
 import { readOrgSyncSettings } from "./org-settings-store";
+import { compilePattern, type CompiledPattern } from "./pattern";
 
 type Tx = Prisma.TransactionClient;
 
@@ -20,6 +21,8 @@ export interface SyncContext {
   defaultOrganizationId: string;
   organizationIds: Set<string>;
   perOrganization: Map<string, { groups: GroupSyncSettings; roles: RoleSyncSettings }>;
+  /** Each organization's group `regex_filter`, compiled once here rather than per user or claim value. */
+  groupFilters: Map<string, CompiledPattern>;
   /** Groups of the organizations with group sync on (the only ones group sync looks up). */
   groups: Map<string, OrganizationGroups>;
   /** False when no dimension is enabled anywhere: syncing is then free. */
@@ -41,11 +44,17 @@ export async function loadSyncContext(tx: Tx): Promise<SyncContext> {
       org.groupIds.add(g.id);
     }
   }
+  const groupFilters = new Map<string, CompiledPattern>();
+  for (const id of groupSynced) {
+    const source = perOrganization.get(id)!.groups.regex_filter;
+    if (source) groupFilters.set(id, compilePattern(source));
+  }
   return {
     organization,
     defaultOrganizationId: orgs.find((o) => o.isDefault)?.id ?? "",
     organizationIds: new Set(orgs.map((o) => o.id)),
     perOrganization,
+    groupFilters,
     groups,
     enabled,
   };

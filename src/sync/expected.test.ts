@@ -1,5 +1,6 @@
 import { expectedGroups, expectedOrganizations, expectedRoles, type GroupSyncSettings } from "./expected";
 import type { Outcome, Rule } from "./rules";
+import { compilePattern } from "./pattern";
 
 const DEF = "00000000-0000-4000-8000-000000000000";
 const ACME = "00000000-0000-4000-8000-00000000acme";
@@ -47,9 +48,12 @@ describe("expected groups", () => {
     ["a mapped group of another organization is recorded", base, { groups: ["Weird"] }, { status: "expected", groups: {}, create: {}, problems: ['group 00000000-0000-4000-8000-0000000000ff (mapped from "Weird") is not a group of this organization'] }],
     ["Everyone is never an expected grant (it is implicit)", base, { groups: ["Everyone"] }, { status: "expected", groups: {}, create: {}, problems: [] }],
     ["a wrong type skips", base, { groups: [1] }, { status: "skipped", problems: ['claim "groups": element 0 is a number, expected a string'] }],
-    ["an invalid pattern skips", { ...base, regex_filter: "(" }, { groups: ["eng"] }, { status: "skipped", problems: ['regex_filter "(" is not a valid pattern'] }],
+    ["an invalid pattern skips", { ...base, regex_filter: "(" }, { groups: ["eng"] }, { status: "skipped", problems: ['regex_filter "(" is not a valid RE2 pattern: error parsing regexp: missing closing ): `(`'] }],
+    ["a pattern RE2 refuses though JavaScript takes it skips", { ...base, regex_filter: "^eng\\Z" }, { groups: ["eng"] }, { status: "skipped", problems: ['regex_filter "^eng\\\\Z" is not a valid RE2 pattern: error parsing regexp: invalid escape sequence: `\\Z`'] }],
+    ["the filter is unanchored, as Go's MatchString", { ...base, regex_filter: "ng" }, { groups: ["eng", "ops"] }, { status: "expected", groups: { [ENG]: { kind: "name", field: "groups", value: "eng" } }, create: {}, problems: [] }],
   ] as const)("%s", (_n, s, claims, expected) => {
-    expect(flat(expectedGroups(s as GroupSyncSettings, claims, org))).toEqual(expected);
+    const settings = s as GroupSyncSettings;
+    expect(flat(expectedGroups(settings, claims, org, settings.regex_filter ? compilePattern(settings.regex_filter) : null))).toEqual(expected);
   });
 });
 

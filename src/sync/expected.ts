@@ -1,4 +1,5 @@
 import { claimValues } from "./claim-values";
+import type { CompiledPattern } from "./pattern";
 import type { OrganizationSyncSettings } from "./organization-settings";
 import { IMPLICIT_MEMBER_ROLE, SITE_ROLES, type Outcome, type Rule } from "./rules";
 
@@ -40,29 +41,28 @@ export function expectedOrganizations(
   return { status: "expected", organizations, problems };
 }
 
+/**
+ * `filter` is `settings.regex_filter` compiled once when the settings were loaded (src/sync/context.ts),
+ * not per user or per value; null when there is none.
+ */
 export function expectedGroups(
   settings: GroupSyncSettings,
   claims: Record<string, unknown>,
   org: { id: string; groupIdsByName: ReadonlyMap<string, string>; groupIds: ReadonlySet<string> },
+  filter: CompiledPattern | null,
 ): Outcome<{ groups: Map<string, Rule>; create: Map<string, Rule> }> {
   if (settings.field === "") return { status: "disabled" };
   const parsed = claimValues(claims, settings.field);
   if (!parsed.ok) return { status: "skipped", problems: [parsed.problem] };
-  let regex: RegExp | undefined;
-  if (settings.regex_filter) {
-    try {
-      regex = new RegExp(settings.regex_filter);
-    } catch {
-      return { status: "skipped", problems: [`regex_filter ${JSON.stringify(settings.regex_filter)} is not a valid pattern`] };
-    }
-  }
+  // A pattern saved before the engine's check existed, which it refuses: the mapping can't apply.
+  if (filter && !filter.ok) return { status: "skipped", problems: [`regex_filter ${JSON.stringify(filter.source)} ${filter.problem}`] };
   const groups = new Map<string, Rule>();
   const create = new Map<string, Rule>();
   const problems: string[] = [];
   for (const raw of parsed.values) {
     const value = settings.legacy_group_name_mapping?.[raw] ?? raw;
     // Unanchored, as Go's MatchString: a value the filter rejects is not a problem, it is the filter's job.
-    if (regex && !regex.test(value)) continue;
+    if (filter && !filter.test(value)) continue;
     const mapped = settings.mapping?.[value];
     if (mapped) {
       for (const id of mapped) {

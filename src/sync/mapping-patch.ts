@@ -25,19 +25,3 @@ export function patchMapping(
   }
   return Object.fromEntries([...next.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
-
-/**
- * Group sync's regex_filter is Go RE2 syntax in Coder; patterns are checked on save so that what the
- * bridge accepts behaves the same in both: JavaScript must compile it, and constructs RE2 lacks
- * (lookaround, backreferences) are refused. Returns the problem, or undefined when the pattern is fine.
- */
-export function regexProblem(pattern: string): string | undefined {
-  if (/\(\?<?[=!]/.test(pattern)) return "lookahead and lookbehind are not supported (RE2 syntax)";
-  if (/\\[1-9]|\\k</.test(pattern)) return "backreferences are not supported (RE2 syntax)";
-  try {
-    new RegExp(pattern);
-    return undefined;
-  } catch (err) {
-    return `not a valid pattern: ${err instanceof Error ? err.message : String(err)}`;
-  }
-}

@@ -14,6 +14,7 @@ const ctx: SyncContext = {
     [DEF, { groups: { field: "", mapping: null, regex_filter: null, auto_create_missing_groups: false }, roles: { field: "", mapping: null } }],
     [ACME, { groups: { field: "groups", mapping: null, regex_filter: null, auto_create_missing_groups: true }, roles: { field: "groups", mapping: { Admins: ["organization-admin"] } } }],
   ]),
+  groupFilters: new Map(),
   groups: new Map([[ACME, { groupIdsByName: new Map([["devs", DEVS], ["ops", OPS]]), groupIds: new Set([DEVS, OPS]) }]]),
   enabled: true,
 };

@@ -83,7 +83,7 @@ function planGroups(ctx: SyncContext, state: UserState, orgId: string, plan: Use
   const settings = ctx.perOrganization.get(orgId)?.groups;
   if (!settings || settings.field === "") return;
   const groups = ctx.groups.get(orgId) ?? { groupIdsByName: new Map<string, string>(), groupIds: new Set<string>() };
-  const outcome = expectedGroups(settings, state.claims, { id: orgId, ...groups });
+  const outcome = expectedGroups(settings, state.claims, { id: orgId, ...groups }, ctx.groupFilters.get(orgId) ?? null);
   plan.problems.push(...problemsOf(outcome, "group", orgId));
   if (outcome.status !== "expected") return;
   const names = new Map([...groups.groupIdsByName].map(([name, id]) => [id, name]));

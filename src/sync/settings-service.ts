@@ -3,7 +3,8 @@ import { recordAudit } from "../directory/audit";
 import { DirectoryError, notFound } from "../directory/errors";
 import { isUuid } from "../directory/prisma-errors";
 import type { GroupSyncSettings, RoleSyncSettings } from "./expected";
-import { patchMapping, regexProblem, type MappingPair } from "./mapping-patch";
+import { patchMapping, type MappingPair } from "./mapping-patch";
+import { patternProblem } from "./pattern";
 import { ORGANIZATION_SYNC_KEY, readOrganizationSyncSettings, type OrganizationSyncSettings } from "./organization-settings";
 import { groupSettingsKey, readOrgSyncSettings, roleSettingsKey } from "./org-settings-store";
 import { ORGANIZATION_ROLES, SITE_ROLES } from "./rules";
@@ -47,7 +48,7 @@ export function createSyncSettings(prisma: PrismaClient) {
   async function checkGroupSettings(tx: Tx, orgId: string, s: GroupSyncSettings): Promise<void> {
     const problems: string[] = [];
     if (s.regex_filter) {
-      const p = regexProblem(s.regex_filter);
+      const p = patternProblem(s.regex_filter);
       if (p) problems.push(`regex_filter ${p}`);
     }
     const ids = [...new Set(Object.values(s.mapping ?? {}).flat())];
