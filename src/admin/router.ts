@@ -4,11 +4,13 @@ import type { AdminAudit } from "../directory/admin-audit";
 import type { AdminGroups } from "../directory/admin-groups";
 import type { AdminOrganizations } from "../directory/admin-organizations";
 import type { AdminUsers } from "../directory/admin-users";
+import type { NameCollisions } from "../directory/name-collisions";
 import type { SyncSettings } from "../sync/settings-service";
 import { notFound } from "../http/errors";
 import { auditRouter } from "./audit-router";
 import { groupsRouter } from "./groups-router";
 import { idpSyncRouter } from "./idpsync-router";
+import { nameCollisionsRouter } from "./name-collisions-router";
 import { organizationsRouter } from "./organizations-router";
 import { tokensRouter } from "./tokens-router";
 import { usersRouter } from "./users-router";
@@ -27,6 +29,7 @@ export interface AdminDeps {
   audit: AdminAudit;
   reconciliations: ReconciliationService;
   webhooks: WebhookService;
+  nameCollisions: NameCollisions;
 }
 
 export function adminRouter(deps: AdminDeps): Router {
@@ -39,6 +42,7 @@ export function adminRouter(deps: AdminDeps): Router {
   r.use(auditRouter(deps.audit));
   r.use(reconciliationsRouter(deps.reconciliations));
   r.use(webhooksRouter(deps.webhooks));
+  r.use(nameCollisionsRouter(deps.nameCollisions));
   r.use(notFound("admin"));
   return r;
 }

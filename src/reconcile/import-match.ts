@@ -1,10 +1,12 @@
 import { Prisma, type PrismaClient, type UserStatus } from "../generated/prisma/client";
+import { nameKey } from "../directory/name-key";
 import { isUuid } from "../directory/prisma-errors";
 import type { ExportGroup, ExportUser } from "./export-format";
 
 /**
  * Finding the bridge's record for each exported resource: the same id (an export of this bridge),
- * else the same externalId, else the same userName / displayName (case-insensitive, as SCIM says).
+ * else the same externalId, else the same userName / displayName (the same identity: nameKey, as
+ * uniqueness and filters have it).
  * Looked up a chunk at a time, so an export of any size costs a few queries per chunk.
  */
 
@@ -27,8 +29,8 @@ export interface BridgeGroup {
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
 /**
- * Picks each exported record's row: by the export's id, then externalId, then the case-folded name.
- * `key` is the row's (already case-folded) name column; `name` the record's name attribute.
+ * Picks each exported record's row: by the export's id, then externalId, then the name's key.
+ * `key` is the row's stored key column; `name` the record's name attribute.
  */
 function pick<R extends { id: string; externalId: string | null }>(
   rows: R[],
@@ -41,16 +43,16 @@ function pick<R extends { id: string; externalId: string | null }>(
   const byKey = new Map(rows.map((r) => [key(r), r]));
   return records.map((x) => {
     const ext = str(x.attributes.externalId);
-    return (x.sourceId ? byId.get(x.sourceId) : undefined) ?? (ext ? byExternal.get(ext) : undefined) ?? byKey.get(String(x.attributes[name]).toLowerCase());
+    return (x.sourceId ? byId.get(x.sourceId) : undefined) ?? (ext ? byExternal.get(ext) : undefined) ?? byKey.get(nameKey(String(x.attributes[name])));
   });
 }
 
-/** The lookup values of a chunk: uuid source ids, externalIds, case-folded names. */
+/** The lookup values of a chunk: uuid source ids, externalIds, name keys. */
 function lookups(records: readonly { sourceId: string | undefined; attributes: Record<string, unknown> }[], name: string) {
   return {
     ids: records.map((r) => r.sourceId).filter((id): id is string => id !== undefined && isUuid(id)),
     externalIds: records.map((r) => str(r.attributes.externalId)).filter((v): v is string => v !== undefined),
-    keys: records.map((r) => String(r.attributes[name]).toLowerCase()),
+    keys: records.map((r) => nameKey(String(r.attributes[name]))),
   };
 }
 

@@ -17,6 +17,7 @@ async function membersChanged(tx: Prisma.TransactionClient, userIds: readonly st
   await syncUsers(tx, userIds, actor);
 }
 import { DirectoryError, notFound } from "../errors";
+import { isMarkedKey, keyOnWrite, nameKey, nameProblem } from "../name-key";
 import { isUniqueViolation, isUuid } from "../prisma-errors";
 import { listResources } from "../scim-list";
 import { groupStorage } from "../scim-storage";
@@ -33,6 +34,7 @@ type Tx = Prisma.TransactionClient;
 interface GroupRow {
   id: string;
   displayName: string;
+  displayNameKey: string;
   resource: unknown;
   version: number;
   createdAt: Date;
@@ -52,13 +54,25 @@ function stored(attrs: Attributes): Prisma.InputJsonObject {
   return rest as Prisma.InputJsonObject;
 }
 
-function columns(attrs: Attributes) {
+/**
+ * The columns derived from a group's attributes; the name is checked against the naming rules
+ * (nameProblem: 400 invalidValue) unless it is the one `current` already has (a group written before
+ * the rules keeps taking updates until renamed). A group whose key is marked (its name collided with
+ * an older group's when keys were recomputed) keeps the mark while another group holds its name.
+ */
+async function columns(tx: Tx, attrs: Attributes, current?: GroupRow) {
   const displayName = String(attrs.displayName ?? "");
-  return {
-    displayName,
-    displayNameKey: displayName.toLowerCase(),
-    externalId: typeof attrs.externalId === "string" ? attrs.externalId : null,
-  };
+  if (displayName !== current?.displayName) {
+    const problem = nameProblem(displayName, "displayName");
+    if (problem !== undefined) throw new DirectoryError("invalid", problem);
+  }
+  let displayNameKey = nameKey(displayName);
+  if (current && isMarkedKey(current.id, current.displayNameKey)) {
+    // Only a marked group may keep a key other than its name's: one lookup, for those alone.
+    const holder = await tx.idpGroup.findUnique({ where: { displayNameKey }, select: { id: true } });
+    displayNameKey = keyOnWrite({ id: current.id, key: current.displayNameKey }, displayNameKey, holder !== null && holder.id !== current.id);
+  }
+  return { displayName, displayNameKey, externalId: typeof attrs.externalId === "string" ? attrs.externalId : null };
 }
 
 function conflict(attrs: Attributes): DirectoryError {
@@ -108,7 +122,7 @@ export function createGroupService(prisma: PrismaClient): ResourceService {
     async create(attrs, ctx) {
       return prisma
         .$transaction(async (tx) => {
-          const row = await tx.idpGroup.create({ data: { ...columns(attrs), resource: stored(attrs) } });
+          const row = await tx.idpGroup.create({ data: { ...(await columns(tx, attrs)), resource: stored(attrs) } });
           await membersChanged(tx, await applyMemberOps(tx, row.id, [{ kind: "add", values: memberIdsOf(attrs) }]), ctx.actor);
           await recordAudit(tx, { actor: ctx.actor, action: "idp_group.created", resourceType: "idp_group", resourceId: row.id });
           return one(tx, row);
@@ -125,7 +139,7 @@ export function createGroupService(prisma: PrismaClient): ResourceService {
           if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
           const before = await memberIdsOfGroup(tx, id);
           await applyMemberOps(tx, id, [{ kind: "replace", values: memberIdsOf(attrs) }]);
-          const row = await tx.idpGroup.update({ where: { id }, data: { ...columns(attrs), resource: stored(attrs), version: { increment: 1 } } });
+          const row = await tx.idpGroup.update({ where: { id }, data: { ...(await columns(tx, attrs, current)), resource: stored(attrs), version: { increment: 1 } } });
           // The name may have changed too: every member, old and new, gets its groups claim again.
           await membersChanged(tx, [...new Set([...before, ...memberIdsOf(attrs).map((m) => m.toLowerCase())])], ctx.actor);
           await recordAudit(tx, { actor: ctx.actor, action: "idp_group.replaced", resourceType: "idp_group", resourceId: id });
@@ -149,7 +163,7 @@ export function createGroupService(prisma: PrismaClient): ResourceService {
           if (!result.changed && touched.length === 0) return one(tx, current);
           const row = await tx.idpGroup.update({
             where: { id },
-            data: { ...(result.changed ? { ...columns(next), resource: stored(next) } : {}), version: { increment: 1 } },
+            data: { ...(result.changed ? { ...(await columns(tx, next, current)), resource: stored(next) } : {}), version: { increment: 1 } },
           });
           const renamed = row.displayName !== current.displayName;
           await membersChanged(tx, renamed ? await memberIdsOfGroup(tx, id).then((m) => [...new Set([...m, ...touched])]) : touched, ctx.actor);

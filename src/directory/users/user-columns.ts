@@ -1,11 +1,15 @@
 import type { Attributes } from "../../scim/resource-service";
+import { DirectoryError } from "../errors";
+import { nameKey, nameProblem } from "../name-key";
 
 /**
  * The columns of `users` that are derived from the SCIM attributes on every write, so that lookups
  * and filters hit indexes instead of scanning JSON. Pure.
  */
 export interface UserColumns {
+  /** As the IdP sent it. */
   userName: string;
+  /** Its identity: nameKey(userName), under the unique index. */
   userNameKey: string;
   externalId: string | null;
   email: string | null;
@@ -38,8 +42,8 @@ export function userColumns(attrs: Attributes): UserColumns {
   const primary = primaryEmail(emails);
   return {
     userName,
-    // RFC 7643 §4.1.1: userName is case-insensitive.
-    userNameKey: userName.toLowerCase(),
+    // RFC 7643 §4.1.1: userName is case-insensitive; beyond case, one identity per name as read.
+    userNameKey: nameKey(userName),
     externalId: str(attrs.externalId),
     email: primary?.toLowerCase() ?? null,
     emails: [...new Set(emails.map((e) => str(e.value)?.toLowerCase()).filter((v): v is string => v !== null))],
@@ -48,6 +52,18 @@ export function userColumns(attrs: Attributes): UserColumns {
     displayName: str(attrs.displayName),
     active: typeof attrs.active === "boolean" ? attrs.active : undefined,
   };
+}
+
+/**
+ * Refuses (400 invalidValue) a userName that can't be an identity: blank, with a control or format
+ * character, or too long once keyed (nameProblem). A name equal to the one already `stored` passes: a
+ * record written before these rules keeps taking updates from its IdP (deactivation above all) until
+ * its name changes.
+ */
+export function checkUserName(userName: string, stored?: string): void {
+  if (userName === stored) return;
+  const problem = nameProblem(userName, "userName");
+  if (problem !== undefined) throw new DirectoryError("invalid", problem);
 }
 
 export type UserStatus = "active" | "dormant" | "suspended";

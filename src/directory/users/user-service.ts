@@ -23,7 +23,8 @@ import { isUniqueViolation, isUuid } from "../prisma-errors";
 import { listResources } from "../scim-list";
 import { userStorage } from "../scim-storage";
 import { baseUsername, firstFreeUsername } from "../username";
-import { nextStatus, userColumns, type UserStatus } from "./user-columns";
+import { keyOnWrite } from "../name-key";
+import { checkUserName, nextStatus, userColumns, type UserStatus } from "./user-columns";
 
 /**
  * SCIM Users over the `users` table. Every write is one transaction: the user row (with its derived
@@ -41,6 +42,12 @@ interface UserRow {
   version: number;
   createdAt: Date;
   updatedAt: Date;
+}
+
+/** A row read for a write: also its stored name and key (a name-collision mark is kept or cleared). */
+interface LockedUserRow extends UserRow {
+  userName: string;
+  userNameKey: string;
 }
 
 const PRECONDITION = "the resource was modified since you read it (If-Match does not match meta.version)";
@@ -91,7 +98,7 @@ async function joinDefaultOrganization(tx: Tx, user: { id: string; username: str
   }
 }
 
-async function lockedUser(tx: Tx, id: string): Promise<UserRow> {
+async function lockedUser(tx: Tx, id: string): Promise<LockedUserRow> {
   if (!isUuid(id)) throw notFound(`User ${id}`);
   const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE id = ${id}::uuid AND resource IS NOT NULL FOR UPDATE`;
   if (locked.length === 0) throw notFound(`User ${id}`);
@@ -122,12 +129,15 @@ async function withGroups(db: PrismaClient, records: ResourceRecord[]): Promise<
 export function createUserService(prisma: PrismaClient): ResourceService {
   const enrich = async (record: ResourceRecord) => (await withGroups(prisma, [record]))[0]!;
 
-  async function write(tx: Tx, id: string, current: UserRow, attrs: Attributes, ctx: WriteContext, action: string): Promise<UserRow> {
+  async function write(tx: Tx, id: string, current: LockedUserRow, attrs: Attributes, ctx: WriteContext, action: string): Promise<UserRow> {
     if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
     const cols = userColumns(attrs);
+    checkUserName(cols.userName, current.userName);
     const clash = await tx.user.findUnique({ where: { userNameKey: cols.userNameKey }, select: { id: true } });
-    if (clash && clash.id !== id) throw new DirectoryError("conflict", `userName "${cols.userName}" is already taken`);
-    const { active, ...columns } = cols;
+    const heldByAnother = clash !== null && clash.id !== id;
+    const userNameKey = keyOnWrite({ id, key: current.userNameKey }, cols.userNameKey, heldByAnother);
+    if (heldByAnother && userNameKey === cols.userNameKey) throw new DirectoryError("conflict", `userName "${cols.userName}" is already taken`);
+    const { active, ...columns } = { ...cols, userNameKey };
     const claims = deriveClaims(attrs, await groupNamesOf(tx, id)) as Prisma.InputJsonObject;
     const row = await tx.user.update({
       where: { id },
@@ -147,6 +157,8 @@ export function createUserService(prisma: PrismaClient): ResourceService {
       try {
         const row = await prisma.$transaction(async (tx) => {
           const existing = await tx.user.findUnique({ where: { userNameKey: cols.userNameKey } });
+          // A name stored before the naming rules may come back as it was (a user DELETEd and POSTed again).
+          checkUserName(cols.userName, existing?.userName);
           if (existing?.resource != null) throw new DirectoryError("conflict", `userName "${cols.userName}" is already taken`);
           if (existing) {
             // Deleted from SCIM earlier: the same user comes back (same id, same username handle).

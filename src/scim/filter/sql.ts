@@ -7,10 +7,22 @@ import type { CompareOp, Filter, FilterValue } from "./ast";
  * knows SQL and SCIM semantics only. Values are always parameters, never spliced into the text.
  */
 
+/**
+ * A column beside a text column that holds a canonical key of its value (a userName's identity),
+ * under a unique index. `eq` and `ne` compare the key column with `of(value)`, computed by the caller's
+ * function rather than by SQL (whose lower() and normalize() follow the database's locale), so the
+ * index applies and a filter matches exactly what uniqueness means. Every other operator, and sorting,
+ * reads the text column itself, case-insensitively.
+ */
+export interface KeyColumn {
+  column: string;
+  of: (value: string) => string;
+}
+
 /** Where an attribute's value lives for a row aliased `alias`. */
 export type Location =
-  /** A real column. `lowered`: it holds a lower-cased copy, so `eq` on it can use its index. */
-  | { kind: "column"; column: string; type: "text" | "uuid" | "timestamptz" | "boolean"; lowered?: boolean }
+  /** A real column; `key`: its canonical key column, for `eq`/`ne`. */
+  | { kind: "column"; column: string; type: "text" | "uuid" | "timestamptz" | "boolean"; key?: KeyColumn }
   /** A text[] column with every value of a multi-valued attribute (lower-cased when `lowered`). */
   | { kind: "textArray"; column: string; lowered?: boolean }
   /** Inside the JSONB document column under the attribute's canonical name. */
@@ -114,12 +126,13 @@ function compileLeaf(b: Builder, f: Extract<Filter, { kind: "compare" | "present
         return compareScalar(b, `${col}::text`, "string", false, f.op, f.value);
       }
       if (loc.type === "timestamptz") return compareScalar(b, col, "dateTime", true, f.op, f.value);
-      if (loc.lowered && f.value !== null && (f.op === "eq" || f.op === "ne")) {
-        // Index-friendly: the column already holds lower(value).
-        const c = `${col} ${f.op === "eq" ? "=" : "<>"} lower(${b.param(String(f.value))})`;
-        return f.op === "ne" ? `(${col} IS NULL OR ${c})` : c;
+      if (loc.key && f.value !== null && (f.op === "eq" || f.op === "ne")) {
+        // Index-friendly: the key column holds of(value) for every row.
+        const k = `${alias}.${loc.key.column}`;
+        const c = `${k} ${f.op === "eq" ? "=" : "<>"} ${b.param(loc.key.of(String(f.value)))}`;
+        return f.op === "ne" ? `(${k} IS NULL OR ${c})` : c;
       }
-      return compareScalar(b, col, leaf.type === "boolean" ? "boolean" : "string", loc.lowered ? false : leaf.caseExact, f.op, f.value);
+      return compareScalar(b, col, leaf.type === "boolean" ? "boolean" : "string", loc.key ? false : leaf.caseExact, f.op, f.value);
     }
     case "textArray": {
       const col = `${alias}.${loc.column}`;
@@ -215,7 +228,7 @@ export function sortSql(path: ResolvedPath, storage: Storage, alias: string): st
   const leaf = path.subAttribute ?? path.attribute;
   switch (loc.kind) {
     case "column":
-      return `${alias}.${loc.column}`;
+      return loc.key ? `lower(${alias}.${loc.column})` : `${alias}.${loc.column}`;
     case "booleanExpr":
       return `(${loc.sql(alias)})`;
     case "textArray":
