@@ -1,5 +1,6 @@
 import { Router } from "express";
 import { z } from "zod";
+import { principalOf } from "../auth/middleware";
 import { TOKEN_SCOPES } from "../auth/token-format";
 import { TokenError, type TokenInfo, type TokenService } from "../auth/token-service";
 import { AdminError } from "./errors";
@@ -36,10 +37,11 @@ function translate(err: unknown): unknown {
 
 export function tokensRouter(tokens: TokenService): Router {
   const r = Router();
+  const actor = (res: Parameters<typeof principalOf>[0]) => principalOf(res)?.tokenName ?? "unknown";
 
   r.post("/tokens", async (req, res) => {
     const body = parseBody(createBody, req.body);
-    const created = await tokens.create({ ...body, origin: "api" }).catch((e: unknown) => Promise.reject(translate(e)));
+    const created = await tokens.create({ ...body, origin: "api", actor: actor(res) }).catch((e: unknown) => Promise.reject(translate(e)));
     res.status(201).json({ ...tokenJson(created.info), token: created.token });
   });
 
@@ -48,7 +50,7 @@ export function tokensRouter(tokens: TokenService): Router {
   });
 
   r.delete("/tokens/:token", async (req, res) => {
-    await tokens.revoke(req.params.token).catch((e: unknown) => Promise.reject(translate(e)));
+    await tokens.revoke(req.params.token, actor(res)).catch((e: unknown) => Promise.reject(translate(e)));
     res.status(204).end();
   });
 

@@ -1,13 +1,19 @@
 import { Router } from "express";
 import { z } from "zod";
 import { principalOf } from "../auth/middleware";
-import type { AdminUsers } from "../directory/admin-users";
+import { userSearchProblem, type AdminUsers } from "../directory/admin-users";
 import { AdminError } from "./errors";
 
 /** `/api/v2/users` (Coder's paths and `codersdk.User` JSON). */
 
 const listQuery = z.object({
-  q: z.string().optional(),
+  q: z
+    .string()
+    .optional()
+    .superRefine((q, ctx) => {
+      const problem = userSearchProblem(q);
+      if (problem) ctx.addIssue({ code: "custom", message: problem });
+    }),
   limit: z.coerce.number().int().min(0).max(1000).default(0),
   offset: z.coerce.number().int().min(0).default(0),
   after_id: z.string().optional(),

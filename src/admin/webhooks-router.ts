@@ -18,9 +18,10 @@ const page = z.object({
 
 export function webhooksRouter(webhooks: WebhookService): Router {
   const r = Router();
+  const actor = (res: Parameters<typeof principalOf>[0]) => principalOf(res)?.tokenName ?? "unknown";
   r.post("/webhooks", async (req, res) => {
     const body = parseBody(create, req.body);
-    const made = await webhooks.create(body, principalOf(res)?.tokenName ?? "unknown");
+    const made = await webhooks.create(body, actor(res));
     res.status(201).location(`${req.baseUrl}/webhooks/${made.id}`).json(made);
   });
   r.get("/webhooks", async (_req, res) => {
@@ -30,14 +31,14 @@ export function webhooksRouter(webhooks: WebhookService): Router {
     res.json(await webhooks.get(req.params.id));
   });
   r.patch("/webhooks/:id", async (req, res) => {
-    res.json(await webhooks.patch(req.params.id, parseBody(patch, req.body)));
+    res.json(await webhooks.patch(req.params.id, parseBody(patch, req.body), actor(res)));
   });
   r.delete("/webhooks/:id", async (req, res) => {
-    await webhooks.remove(req.params.id);
+    await webhooks.remove(req.params.id, actor(res));
     res.status(204).end();
   });
   r.post("/webhooks/:id/rotate-secret", async (req, res) => {
-    res.json(await webhooks.rotateSecret(req.params.id));
+    res.json(await webhooks.rotateSecret(req.params.id, actor(res)));
   });
   r.get("/webhooks/:id/deliveries", async (req, res) => {
     res.json(await webhooks.deliveries(req.params.id, parseQuery(page, req.query)));

@@ -1,4 +1,5 @@
-import type { PrismaClient } from "../generated/prisma/client";
+import type { Prisma, PrismaClient } from "../generated/prisma/client";
+import { recordAudit } from "../directory/audit";
 import { digestsEqual, generateToken, hashToken, tokenHint, type TokenScope } from "./token-format";
 
 /** A token as listings show it: never the secret, never the hash. */
@@ -42,11 +43,17 @@ function toInfo(row: TokenInfo): TokenInfo {
   return { id, name, scope, hint, origin, createdAt, lastUsedAt, revokedAt };
 }
 
+/**
+ * Every change is audited (`token.created`, `token.revoked`, and for env tokens `token.replaced` and
+ * `token.reinstated`) in the transaction that makes it. `actor` is who did it: the admin token's name
+ * on the API, `cli` from the command line, `startup` for the environment's tokens. Audit details
+ * carry the name, scope and origin, never the secret, its hash or its hint.
+ */
 export interface TokenService {
-  create(input: { name: string; scope: TokenScope; origin: "cli" | "api" }): Promise<{ token: string; info: TokenInfo }>;
+  create(input: { name: string; scope: TokenScope; origin: "cli" | "api"; actor: string }): Promise<{ token: string; info: TokenInfo }>;
   list(): Promise<TokenInfo[]>;
-  /** Revokes by id or name; revoking an already revoked token is not an error. */
-  revoke(idOrName: string): Promise<TokenInfo>;
+  /** Revokes by id or name; revoking an already revoked token is not an error (and audits nothing). */
+  revoke(idOrName: string, actor: string): Promise<TokenInfo>;
   /** The principal for a presented token, or undefined when unknown or revoked. */
   verify(token: string): Promise<Principal | undefined>;
   /**
@@ -57,11 +64,23 @@ export interface TokenService {
   syncEnvTokens(env: { scim: string | undefined; admin: string | undefined }): Promise<void>;
 }
 
+/** Key of the transaction-level advisory lock that serialises env-token sync across instances. */
+const ENV_TOKENS_LOCK_KEY = 0x5c1b02;
+
+/** The actor of changes made by `syncEnvTokens` at start. */
+export const STARTUP_ACTOR = "startup";
+
+type TokenAction = "token.created" | "token.revoked" | "token.replaced" | "token.reinstated";
+
+function audit(tx: Prisma.TransactionClient, actor: string, action: TokenAction, row: { id: string; name: string; scope: TokenScope; origin: string }): Promise<void> {
+  return recordAudit(tx, { actor, action, resourceType: "token", resourceId: row.id, details: { name: row.name, scope: row.scope, origin: row.origin } });
+}
+
 export function createTokenService(prisma: PrismaClient, now: () => Date = () => new Date()): TokenService {
   const lastUsedWritten = new Map<string, number>();
 
   return {
-    async create({ name, scope, origin }) {
+    async create({ name, scope, origin, actor }) {
       if (!NAME_RE.test(name) || name.startsWith("env:")) {
         throw new TokenError("invalid", "name must be 1-64 characters of letters, digits, space and ._:@- (not starting with env:)");
       }
@@ -69,8 +88,10 @@ export function createTokenService(prisma: PrismaClient, now: () => Date = () =>
       if (existing) throw new TokenError("duplicate", `a token named "${name}" already exists`);
       const token = generateToken(scope);
       try {
-        const row = await prisma.apiToken.create({
-          data: { name, scope, tokenHash: hashToken(token), hint: tokenHint(token), origin },
+        const row = await prisma.$transaction(async (tx) => {
+          const made = await tx.apiToken.create({ data: { name, scope, tokenHash: hashToken(token), hint: tokenHint(token), origin } });
+          await audit(tx, actor, "token.created", made);
+          return made;
         });
         return { token, info: toInfo(row) };
       } catch (err) {
@@ -87,15 +108,20 @@ export function createTokenService(prisma: PrismaClient, now: () => Date = () =>
       return rows.map(toInfo);
     },
 
-    async revoke(idOrName) {
+    async revoke(idOrName, actor) {
       const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrName);
       const row = await prisma.apiToken.findFirst({
         where: isUuid ? { OR: [{ id: idOrName }, { name: idOrName }] } : { name: idOrName },
       });
       if (!row) throw new TokenError("notFound", `no token with id or name "${idOrName}"`);
       if (row.revokedAt) return toInfo(row);
-      const updated = await prisma.apiToken.update({ where: { id: row.id }, data: { revokedAt: now() } });
-      return toInfo(updated);
+      return prisma.$transaction(async (tx) => {
+        // Only a revocation that happens here is audited: of two concurrent ones, the second changes nothing.
+        const { count } = await tx.apiToken.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: now() } });
+        const updated = await tx.apiToken.findUniqueOrThrow({ where: { id: row.id } });
+        if (count === 1) await audit(tx, actor, "token.revoked", updated);
+        return toInfo(updated);
+      });
     },
 
     async verify(token) {
@@ -118,24 +144,36 @@ export function createTokenService(prisma: PrismaClient, now: () => Date = () =>
     },
 
     async syncEnvTokens(env) {
-      for (const scope of ["scim", "admin"] as const) {
-        const name = ENV_TOKEN_NAMES[scope];
-        const secret = env[scope];
-        if (secret === undefined) {
-          await prisma.apiToken.updateMany({ where: { name, revokedAt: null }, data: { revokedAt: now() } });
-          continue;
+      // One transaction: a start either applies both variables (and their audit rows) or neither.
+      // Instances starting at once take turns, so only one of them creates or replaces a token.
+      await prisma.$transaction(async (tx) => {
+        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ENV_TOKENS_LOCK_KEY})`;
+        for (const scope of ["scim", "admin"] as const) {
+          const name = ENV_TOKEN_NAMES[scope];
+          const secret = env[scope];
+          const existing = await tx.apiToken.findUnique({ where: { name } });
+          if (secret === undefined) {
+            if (existing && !existing.revokedAt) {
+              await audit(tx, STARTUP_ACTOR, "token.revoked", await tx.apiToken.update({ where: { id: existing.id }, data: { revokedAt: now() } }));
+            }
+            continue;
+          }
+          const tokenHash = hashToken(secret);
+          const clash = await tx.apiToken.findUnique({ where: { tokenHash } });
+          if (clash && clash.name !== name) {
+            throw new TokenError("invalid", `${name.slice(4)} has the same value as the token "${clash.name}": use a distinct secret`);
+          }
+          if (!existing) {
+            await audit(tx, STARTUP_ACTOR, "token.created", await tx.apiToken.create({ data: { name, scope, tokenHash, hint: tokenHint(secret), origin: "env" } }));
+            continue;
+          }
+          const replaced = existing.tokenHash !== tokenHash;
+          // An unchanged, valid env token (every ordinary start) changes and audits nothing.
+          if (!replaced && !existing.revokedAt && existing.scope === scope) continue;
+          const updated = await tx.apiToken.update({ where: { id: existing.id }, data: { scope, tokenHash, hint: tokenHint(secret), revokedAt: null } });
+          await audit(tx, STARTUP_ACTOR, replaced ? "token.replaced" : "token.reinstated", updated);
         }
-        const tokenHash = hashToken(secret);
-        const clash = await prisma.apiToken.findUnique({ where: { tokenHash } });
-        if (clash && clash.name !== name) {
-          throw new TokenError("invalid", `${name.slice(4)} has the same value as the token "${clash.name}": use a distinct secret`);
-        }
-        await prisma.apiToken.upsert({
-          where: { name },
-          create: { name, scope, tokenHash, hint: tokenHint(secret), origin: "env" },
-          update: { scope, tokenHash, hint: tokenHint(secret), revokedAt: null },
-        });
-      }
+      });
     },
   };
 }

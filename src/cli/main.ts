@@ -8,13 +8,14 @@ import { MigrationError } from "../db/migrate";
 import { createLogger, type Logger } from "../log/logger";
 import { DirectoryError } from "../directory/errors";
 import { ReconcileFailed, reconcileCommand } from "./reconcile";
+import { collisionsCommand } from "./collisions";
 import { table } from "./table";
 import { HarnessFailed, harnessCommand } from "./harness";
 import { ScenarioError } from "../harness/replay";
 import { SecretBoxError } from "../events/secret-box";
 
 /**
- * The command line: `serve`, `migrate`, `token create|list|revoke`, `reconcile`, `harness replay|listen`. Output meant for people goes to
+ * The command line: `serve`, `migrate`, `token create|list|revoke`, `reconcile`, `collisions`, `harness replay|listen`. Output meant for people goes to
  * stderr (logs) and results to stdout, so `token create` can be captured with `$(...)`.
  */
 
@@ -63,6 +64,9 @@ async function withTokens<T>(config: Config, purpose: string, fn: (tokens: Retur
     await close();
   }
 }
+
+/** The audit log's actor for changes made from the command line (it has no token to name). */
+const CLI_ACTOR = "cli";
 
 function parseScope(value: string): TokenScope {
   if ((TOKEN_SCOPES as readonly string[]).includes(value)) return value as TokenScope;
@@ -127,7 +131,7 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
     .addOption(new Option("--scope <scope>", "scim (for an IdP) or admin (for /api/v2)").argParser(parseScope).makeOptionMandatory())
     .action(async (opts: { name: string; scope: TokenScope }) => {
       const config = loadConfig();
-      const created = await withTokens(config, "token create", (t) => t.create({ name: opts.name, scope: opts.scope, origin: "cli" }));
+      const created = await withTokens(config, "token create", (t) => t.create({ name: opts.name, scope: opts.scope, origin: "cli", actor: CLI_ACTOR }));
       io.out(`created token "${created.info.name}" (scope ${created.info.scope}, id ${created.info.id}); it is shown only once:`);
       io.out(created.token);
     });
@@ -150,11 +154,12 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
     .argument("<id-or-name>")
     .action(async (idOrName: string) => {
       const config = loadConfig();
-      const t = await withTokens(config, "token revoke", (s) => s.revoke(idOrName));
+      const t = await withTokens(config, "token revoke", (s) => s.revoke(idOrName, CLI_ACTOR));
       io.out(`revoked token "${t.name}" (${t.id})`);
     });
 
   program.addCommand(reconcileCommand(io, loadConfig, cliLogger));
+  program.addCommand(collisionsCommand(io, loadConfig, cliLogger));
   program.addCommand(harnessCommand({ ...io, untilStopped: io.untilStopped ?? untilSignal }));
 
   return program;

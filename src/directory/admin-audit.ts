@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient } from "../generated/prisma/client";
 import { notFound } from "./errors";
+import { likeLiteral } from "./like";
 import { isUuid } from "./prisma-errors";
 
 /** The audit log as the admin API lists it, newest first. */
@@ -26,7 +27,8 @@ export function createAdminAudit(prisma: PrismaClient) {
       const where: Prisma.AuditEventWhereInput = {
         ...(userId ? { userId } : {}),
         ...(q.dimension ? { details: { path: ["dimension"], equals: q.dimension } } : {}),
-        ...(q.action ? { action: { startsWith: q.action } } : {}),
+        // A literal prefix: Prisma's startsWith is a LIKE that leaves `%` and `_` live.
+        ...(q.action ? { action: { startsWith: likeLiteral(q.action) } } : {}),
         ...(q.since || q.until ? { createdAt: { ...(q.since ? { gte: q.since } : {}), ...(q.until ? { lt: q.until } : {}) } } : {}),
       };
       const [count, rows] = await Promise.all([

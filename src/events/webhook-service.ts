@@ -1,4 +1,5 @@
-import type { PrismaClient, WebhookEndpoint } from "../generated/prisma/client";
+import type { Prisma, PrismaClient, WebhookEndpoint } from "../generated/prisma/client";
+import { recordAudit } from "../directory/audit";
 import { DirectoryError } from "../directory/errors";
 import { isUuid } from "../directory/prisma-errors";
 import { EVENT_TYPES, type EventType } from "./outbox";
@@ -9,6 +10,10 @@ import { TargetError, validateTarget } from "./target";
 /**
  * Webhook endpoints as the admin API manages them. The signing secret is generated here, returned
  * once (on create and on rotation) and stored encrypted; it is never shown again.
+ *
+ * Every change is audited in its own transaction (`webhook.created`, `webhook.updated` with the fields
+ * that changed before and after, `webhook.secret_rotated`, `webhook.deleted`), with the admin token's
+ * name as the actor. Audit details never carry the secret, sealed or not.
  */
 
 export interface WebhookView {
@@ -45,6 +50,26 @@ function checkEvents(events: string[] | undefined): EventType[] {
   return [...new Set(events ?? [])] as EventType[];
 }
 
+/** An endpoint's settings as the audit log shows them, by API field name (never the secret). */
+function settingsOf(e: WebhookEndpoint) {
+  return { url: e.url, events: e.events, description: e.description, enabled: e.enabled };
+}
+
+/** What a change is compared on: the settings and why the endpoint was disabled. */
+function audited(e: WebhookEndpoint) {
+  return { ...settingsOf(e), disabled_reason: e.disabledReason };
+}
+type Audited = ReturnType<typeof audited>;
+const AUDITED_FIELDS = ["url", "events", "description", "enabled", "disabled_reason"] as const satisfies readonly (keyof Audited)[];
+
+/** The fields that differ, with their values before and after (only those fields). */
+function webhookChanges(before: Audited, after: Audited): { changed: string[]; before: Prisma.InputJsonObject; after: Prisma.InputJsonObject } | undefined {
+  const changed = AUDITED_FIELDS.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
+  if (changed.length === 0) return undefined;
+  const pick = (v: Audited) => Object.fromEntries(changed.map((f) => [f, v[f]])) as Prisma.InputJsonObject;
+  return { changed, before: pick(before), after: pick(after) };
+}
+
 export function createWebhookService(prisma: PrismaClient, box: SecretBox, opts: { allowPrivateTargets: boolean }) {
   async function target(url: string): Promise<string> {
     try {
@@ -77,12 +102,30 @@ export function createWebhookService(prisma: PrismaClient, box: SecretBox, opts:
     return e;
   }
 
+  /**
+   * The endpoint, locked for the rest of the transaction, so that the audited "before" is what the
+   * change replaced even when two admins change it at once.
+   */
+  async function lockedFind(tx: Prisma.TransactionClient, id: string): Promise<WebhookEndpoint> {
+    const [locked] = isUuid(id) ? await tx.$queryRaw<{ id: string }[]>`SELECT id::text AS id FROM webhook_endpoints WHERE id = ${id}::uuid FOR UPDATE` : [];
+    const e = locked ? await tx.webhookEndpoint.findUnique({ where: { id } }) : null;
+    if (!e) throw new DirectoryError("notFound", `webhook ${id} not found`);
+    return e;
+  }
+
+  const audit = (tx: Prisma.TransactionClient, actor: string, action: string, id: string, details: Prisma.InputJsonObject = {}) =>
+    recordAudit(tx, { actor, action, resourceType: "webhook", resourceId: id, details });
+
   return {
     async create(input: WebhookInput, actor: string): Promise<WebhookView & { secret: string }> {
       const url = await target(input.url);
       const events = checkEvents(input.events);
       const secret = newWebhookSecret();
-      const e = await prisma.webhookEndpoint.create({ data: { url, events, description: input.description ?? "", secretEncrypted: box.seal(secret), createdBy: actor } });
+      const e = await prisma.$transaction(async (tx) => {
+        const made = await tx.webhookEndpoint.create({ data: { url, events, description: input.description ?? "", secretEncrypted: box.seal(secret), createdBy: actor } });
+        await audit(tx, actor, "webhook.created", made.id, settingsOf(made));
+        return made;
+      });
       return { ...(await view(e)), secret };
     },
 
@@ -93,32 +136,47 @@ export function createWebhookService(prisma: PrismaClient, box: SecretBox, opts:
 
     get: async (id: string) => view(await find(id)),
 
-    async patch(id: string, p: WebhookPatch): Promise<WebhookView> {
+    /** Changes what the patch names; a patch that changes nothing writes nothing (and no audit row). */
+    async patch(id: string, p: WebhookPatch, actor: string): Promise<WebhookView> {
       await find(id);
       const url = p.url !== undefined ? await target(p.url) : undefined;
       const events = p.events !== undefined ? checkEvents(p.events) : undefined;
-      const e = await prisma.webhookEndpoint.update({
-        where: { id },
-        data: {
+      const e = await prisma.$transaction(async (tx) => {
+        const before = await lockedFind(tx, id);
+        const data = {
           ...(url !== undefined ? { url } : {}),
           ...(events !== undefined ? { events } : {}),
           ...(p.description !== undefined ? { description: p.description } : {}),
           // Enabling clears why it was disabled; its queue resumes where it stopped.
           ...(p.enabled !== undefined ? { enabled: p.enabled, disabledReason: null } : {}),
-        },
+        };
+        const changes = webhookChanges(audited(before), audited({ ...before, ...data }));
+        if (!changes) return before;
+        const updated = await tx.webhookEndpoint.update({ where: { id }, data });
+        await audit(tx, actor, "webhook.updated", id, changes);
+        return updated;
       });
       return view(e);
     },
 
-    async remove(id: string): Promise<void> {
-      await find(id);
-      await prisma.webhookEndpoint.delete({ where: { id } });
+    async remove(id: string, actor: string): Promise<void> {
+      await prisma.$transaction(async (tx) => {
+        const e = await lockedFind(tx, id);
+        // What was dropped with it: its settings and the deliveries still waiting.
+        const pending = await tx.webhookDelivery.count({ where: { endpointId: id, status: "pending" } });
+        await tx.webhookEndpoint.delete({ where: { id } });
+        await audit(tx, actor, "webhook.deleted", id, { ...settingsOf(e), pending_deliveries: pending });
+      });
     },
 
-    async rotateSecret(id: string): Promise<WebhookView & { secret: string }> {
-      await find(id);
+    async rotateSecret(id: string, actor: string): Promise<WebhookView & { secret: string }> {
       const secret = newWebhookSecret();
-      const e = await prisma.webhookEndpoint.update({ where: { id }, data: { secretEncrypted: box.seal(secret) } });
+      const e = await prisma.$transaction(async (tx) => {
+        await lockedFind(tx, id);
+        const updated = await tx.webhookEndpoint.update({ where: { id }, data: { secretEncrypted: box.seal(secret) } });
+        await audit(tx, actor, "webhook.secret_rotated", id);
+        return updated;
+      });
       return { ...(await view(e)), secret };
     },
 

@@ -1,7 +1,9 @@
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { PassThrough } from "node:stream";
 import request from "supertest";
 import { startBridge } from "../../src/app";
 import { main } from "../../src/cli/main";
@@ -14,6 +16,8 @@ function capture() {
   const err: string[] = [];
   return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
 }
+
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
 const silent = createLogger({ level: "error", format: "json", silent: true });
 
@@ -100,6 +104,52 @@ describe.each(testEngines())("token commands on %s", (engine) => {
       await second.close();
     }
   });
+
+  it("writes one row per change with actor cli or startup, none for a start that changes nothing, and no secret anywhere", async () => {
+    const { io, out, err } = capture();
+    expect(await main(["node", "scim-bridge", "token", "create", "--name", "okta", "--scope", "scim"], io, () => config)).toBe(0);
+    const okta = out[out.length - 1]!;
+    expect(await main(["node", "scim-bridge", "token", "revoke", "okta"], io, () => config)).toBe(0);
+    expect(await main(["node", "scim-bridge", "token", "revoke", "okta"], io, () => config)).toBe(0);
+
+    const logs: string[] = [];
+    const stream = new PassThrough();
+    stream.on("data", (c: Buffer) => logs.push(c.toString("utf8")));
+    const logger = createLogger({ level: "debug", format: "json", stream });
+    const scim1 = "scim-secret-from-env-0000000001";
+    const scim2 = "scim-secret-from-env-0000000002";
+    const admin = "admin-secret-from-env-000000001";
+    const start = async (envTokens: Config["envTokens"]) => (await startBridge({ ...config, envTokens }, logger)).close();
+    await start({ scim: scim1, admin });
+    await start({ scim: scim2, admin });
+    await start({ scim: undefined, admin });
+    await start({ scim: undefined, admin });
+    await start({ scim: scim2, admin });
+
+    const bridge = await startBridge({ ...config, envTokens: { scim: scim2, admin } }, logger);
+    let body: { audit_logs: { actor: string; action: string; resource_type: string; resource_id: string; details: { name: string } }[] };
+    let tokens: { id: string; name: string }[];
+    try {
+      body = (await request(bridge.url).get("/api/v2/audit?action=token.").set("Authorization", `Bearer ${admin}`)).body;
+      tokens = (await request(bridge.url).get("/api/v2/tokens").set("Authorization", `Bearer ${admin}`)).body;
+    } finally {
+      await bridge.close();
+    }
+    const idOf = (name: string) => tokens.find((x) => x.name === name)!.id;
+    const rows = body.audit_logs.map((a) => [a.details.name, a.action, a.actor, a.resource_type, a.resource_id]);
+    expect(rows.sort()).toEqual([
+      ["env:BRIDGE_ADMIN_TOKEN", "token.created", "startup", "token", idOf("env:BRIDGE_ADMIN_TOKEN")],
+      ["env:BRIDGE_SCIM_TOKEN", "token.created", "startup", "token", idOf("env:BRIDGE_SCIM_TOKEN")],
+      ["env:BRIDGE_SCIM_TOKEN", "token.reinstated", "startup", "token", idOf("env:BRIDGE_SCIM_TOKEN")],
+      ["env:BRIDGE_SCIM_TOKEN", "token.replaced", "startup", "token", idOf("env:BRIDGE_SCIM_TOKEN")],
+      ["env:BRIDGE_SCIM_TOKEN", "token.revoked", "startup", "token", idOf("env:BRIDGE_SCIM_TOKEN")],
+      ["okta", "token.created", "cli", "token", idOf("okta")],
+      ["okta", "token.revoked", "cli", "token", idOf("okta")],
+    ]);
+
+    const everything = JSON.stringify(body) + logs.join("") + err.join("\n");
+    for (const s of [okta, scim1, scim2, admin].flatMap((x) => [x, sha256(x)])) expect(everything.includes(s)).toBe(false);
+  }, 300_000);
 });
 
 describe("the embedded database lock", () => {

@@ -21,9 +21,9 @@ describe.each(testEngines())("authentication on every route on %s", (engine) => 
   let revoked: string;
   beforeAll(async () => {
     b = await startTestBridge(engine);
-    const t = await b.tokens.create({ name: "soon-revoked", scope: "scim", origin: "cli" });
+    const t = await b.tokens.create({ name: "soon-revoked", scope: "scim", origin: "cli", actor: "cli" });
     revoked = t.token;
-    await b.tokens.revoke("soon-revoked");
+    await b.tokens.revoke("soon-revoked", "cli");
   });
   afterAll(async () => {
     await b.close();

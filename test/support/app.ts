@@ -35,8 +35,8 @@ export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes
   const { db, done } = opts.databaseUrl ? await openUrl(opts.databaseUrl) : await openMigrated(engine);
   await ensureDefaultOrganization(db.prisma);
   const tokens = createTokenService(db.prisma);
-  const scimToken = (await tokens.create({ name: "test-scim", scope: "scim", origin: "cli" })).token;
-  const adminToken = (await tokens.create({ name: "test-admin", scope: "admin", origin: "cli" })).token;
+  const scimToken = (await tokens.create({ name: "test-scim", scope: "scim", origin: "cli", actor: "cli" })).token;
+  const adminToken = (await tokens.create({ name: "test-admin", scope: "admin", origin: "cli", actor: "cli" })).token;
   const stream = new PassThrough();
   const chunks: string[] = [];
   stream.on("data", (c: Buffer) => chunks.push(c.toString("utf8")));
