@@ -1,7 +1,6 @@
 import http from "node:http";
 import https from "node:https";
-import net from "node:net";
-import { isPrivateAddress, safeLookup } from "./target";
+import { literalRefusal, REFUSED_TARGET_CODE, safeLookup, targetHost } from "./target";
 
 /**
  * One HTTP POST of a webhook: a timeout for the whole exchange, no redirects followed (a 3xx is a
@@ -13,11 +12,21 @@ export interface DeliveryResult {
   statusCode: number | undefined;
   error: string | undefined;
   durationMs: number;
+  /**
+   * Set when the address policy refused the target (an IP literal, or a name whose every address is
+   * refused): nothing was sent, and retrying will not help until the URL changes.
+   */
+  refused?: string;
 }
 
 export function postWebhook(url: string, headers: Record<string, string>, body: string, opts: { timeoutMs: number; allowPrivate: boolean }): Promise<DeliveryResult> {
   const started = Date.now();
-  const done = (statusCode: number | undefined, error: string | undefined): DeliveryResult => ({ statusCode, error, durationMs: Date.now() - started });
+  const done = (statusCode: number | undefined, error: string | undefined, refused?: string): DeliveryResult => ({
+    statusCode,
+    error,
+    durationMs: Date.now() - started,
+    ...(refused !== undefined ? { refused } : {}),
+  });
   return new Promise((resolve) => {
     let target: URL;
     try {
@@ -26,10 +35,10 @@ export function postWebhook(url: string, headers: Record<string, string>, body: 
       resolve(done(undefined, "invalid URL"));
       return;
     }
-    const host = target.hostname.replace(/^\[|\]$/g, "");
     // Node does not look up IP literals, so the connect-time check cannot see them: check here.
-    if (!opts.allowPrivate && net.isIP(host) && isPrivateAddress(host)) {
-      resolve(done(undefined, `${host} is a private or loopback address; refused`));
+    const refused = opts.allowPrivate ? undefined : literalRefusal(targetHost(target));
+    if (refused) {
+      resolve(done(undefined, refused, refused));
       return;
     }
     const client = target.protocol === "https:" ? https : http;
@@ -55,7 +64,10 @@ export function postWebhook(url: string, headers: Record<string, string>, body: 
     const timer = setTimeout(() => req.destroy(new Error(`no response within ${opts.timeoutMs} ms`)), opts.timeoutMs);
     timer.unref();
     req.on("timeout", () => req.destroy(new Error(`no response within ${opts.timeoutMs} ms`)));
-    req.on("error", (err: NodeJS.ErrnoException) => resolve(done(undefined, err.code && !err.message.includes(err.code) ? `${err.code}: ${err.message}` : err.message)));
+    req.on("error", (err: NodeJS.ErrnoException) => {
+      if (err.code === REFUSED_TARGET_CODE) return resolve(done(undefined, err.message, err.message));
+      resolve(done(undefined, err.code && !err.message.includes(err.code) ? `${err.code}: ${err.message}` : err.message));
+    });
     req.on("close", () => clearTimeout(timer));
     req.end(body);
   });

@@ -11,7 +11,10 @@ import { signedHeaders } from "./signing";
  * never work one endpoint at once), delivers each one's queue head to tail, and stops at the first
  * failure, which is retried after the next delay of the schedule (with ±20% jitter). A delivery that
  * fails every attempt is marked failed and its endpoint disabled (paused: it keeps queuing, and
- * re-enabling it resumes after the failed one). A crashed instance's leases expire.
+ * re-enabling it resumes after the failed one). A crashed instance's leases expire. A target the
+ * address policy refuses (see target.ts: an IP literal, or a name resolving only to refused addresses)
+ * disables its endpoint at once, naming the reason: retrying cannot help until the URL changes. That
+ * delivery stays pending, so fixing the URL and re-enabling the endpoint resumes with it.
  */
 
 export interface DispatcherOptions {
@@ -98,6 +101,17 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     return rows[0];
   }
 
+  /** Logs the refused attempt and disables the endpoint; the delivery stays pending and due. */
+  async function refused(endpointId: string, d: Head, why: string, durationMs: number): Promise<void> {
+    const reason = `${why}; fix the URL (PATCH url) and re-enable the endpoint to resume with this delivery`;
+    await prisma.$transaction(async (tx) => {
+      await tx.webhookAttempt.create({ data: { deliveryId: d.id, attempt: d.attempts + 1, statusCode: null, durationMs, error: why } });
+      await tx.webhookDelivery.update({ where: { id: d.id }, data: { attempts: d.attempts + 1 } });
+      await tx.webhookEndpoint.update({ where: { id: endpointId }, data: { enabled: false, disabledReason: reason } });
+    });
+    logger.warn("webhook endpoint disabled: its target is refused", { endpoint: endpointId, delivery: d.id, reason: why });
+  }
+
   /** Works one endpoint's queue; returns the attempts made. */
   async function work(endpoint: Leased): Promise<number> {
     let secret: string;
@@ -118,6 +132,10 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         allowPrivate: opts.allowPrivateTargets,
       });
       attempts++;
+      if (result.refused !== undefined) {
+        await refused(endpoint.id, d, result.refused, result.durationMs);
+        break;
+      }
       const ok = result.error === undefined && result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;
       const attempt = d.attempts + 1;
       const error = ok ? null : (result.error ?? `HTTP ${result.statusCode}`);

@@ -139,10 +139,16 @@ describe.each(testEngines())("webhooks end to end on %s", (engine) => {
     await bridge.exited;
     listener = listen();
     bridge = await startBridge();
-    const third = await until("hook3's events after the restart", () => {
-      const r = received(listener);
-      return r.length >= 2 ? r : undefined;
-    });
+    // If the kill caught the dispatcher inside an attempt, the endpoint is still leased to the dead
+    // process: the new one waits for the lease to expire (2 × WEBHOOK_TIMEOUT + 30 s, dispatcher.ts).
+    const third = await until(
+      "hook3's events after the restart",
+      () => {
+        const r = received(listener);
+        return r.length >= 2 ? r : undefined;
+      },
+      60_000,
+    );
     expect(third.map((e) => [e.type, e.payload.data.username])).toEqual([["user.created", "hook3"], ["organization_member.added", "hook3"]]);
 
     // Every attempt is on record: the failures while the listener was down, then the success.
@@ -157,5 +163,5 @@ describe.each(testEngines())("webhooks end to end on %s", (engine) => {
     expect(hook2?.attempt_log[0]).toMatchObject({ status_code: null, error: expect.stringMatching(/ECONNREFUSED/) });
     bridge.child.kill("SIGTERM");
     await bridge.exited;
-  }, 90_000);
+  }, 150_000);
 });

@@ -201,7 +201,7 @@ describe.each(testEngines())("webhooks on %s", (engine) => {
     b = await startTestBridge(engine, { allowPrivateTargets: false });
     const res = await api("post", "/webhooks").send({ url: "http://127.0.0.1:9/hook" });
     expect(res.status).toBe(400);
-    expect(res.body.message).toMatch(/private or loopback address \(127\.0\.0\.1\).*WEBHOOK_ALLOW_PRIVATE_TARGETS/);
+    expect(res.body.message).toMatch(/refused: 127\.0\.0\.1 is loopback \(127\.0\.0\.0\/8\).*WEBHOOK_ALLOW_PRIVATE_TARGETS/);
   });
 
   if (engine === "postgres") {
