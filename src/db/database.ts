@@ -5,6 +5,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { Pool } from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client";
+import { PrivateNodeFS } from "./private-dir";
 
 /**
  * The two database engines behind one interface. Both speak the same PostgreSQL dialect and use the
@@ -65,9 +66,11 @@ async function openEmbedded(target: Extract<DatabaseTarget, { kind: "embedded" }
   if (!memory) {
     // PGlite does not create parent directories.
     location = embeddedDirectory(target.dataDir);
-    fs.mkdirSync(location, { recursive: true });
+    fs.mkdirSync(location, { recursive: true, mode: 0o700 });
   }
-  const db = new PGlite(location, target.loadDataDir ? { loadDataDir: target.loadDataDir } : {});
+  const load = target.loadDataDir ? { loadDataDir: target.loadDataDir } : {};
+  // On disk through PrivateNodeFS: PostgreSQL's files owner-only (src/db/private-dir.ts).
+  const db = memory ? new PGlite(location, load) : new PGlite({ fs: new PrivateNodeFS(location), ...load });
   await db.waitReady;
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db), transactionOptions: TRANSACTION_OPTIONS });
   // PGlite is a single connection, so session-level advisory locks are re-entrant within this

@@ -67,7 +67,7 @@ function readLock(file: string): LockContent | undefined {
  * holds it. A lock left by a process that no longer exists (crash, kill -9) is taken over.
  */
 export function acquireEmbeddedLock(dataDir: string, purpose: string): EmbeddedLock {
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const file = path.join(dataDir, "bridge.lock");
   const content: LockContent = { pid: process.pid, purpose, since: new Date().toISOString() };
   for (let attempt = 0; attempt < 3; attempt++) {

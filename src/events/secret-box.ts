@@ -51,7 +51,7 @@ export function encryptionKey(configured: Buffer | undefined, dataDir: string): 
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
   }
-  fs.mkdirSync(dataDir, { recursive: true });
+  fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 }); // private whatever the umask; the key file is 0600
   const key = randomBytes(32);
   // `wx`: two processes starting at once must not overwrite each other's key.
   try {
