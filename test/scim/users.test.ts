@@ -74,6 +74,17 @@ describe.each(testEngines())("SCIM /Users on %s", (engine) => {
     expect(res.body.meta.version).toBe(u.meta.version);
   });
 
+  it("accepts an email item without a value (none of its sub-attributes is required) on POST, PUT and PATCH", async () => {
+    // Found by the fuzzer: the email column took `undefined` for it and the write was a 500.
+    const u = await create("valueless@example.com", { emails: [{ value: "v@example.com", type: "work" }, {}] });
+    const put = await scim().put(`/Users/${u.id}`, { schemas: [USER], userName: "valueless@example.com", emails: [{ type: "home" }] });
+    expect(put.status).toBe(200);
+    const patched = await scim().patch(`/Users/${u.id}`, { schemas: [PATCH], Operations: [{ op: "add", path: "emails", value: [{}] }] });
+    expect(patched.status).toBe(200);
+    const found = await scim().get(`/Users?filter=${encodeURIComponent('emails.value eq "v@example.com"')}`);
+    expect(found.body.totalResults).toBe(0);
+  });
+
   it("PUT replaces the whole resource and ignores read-only attributes in the body", async () => {
     const u = await create("put@example.com", { nickName: "old", title: "T" });
     const res = await scim().put(`/Users/${u.id}`, { schemas: [USER], id: "other", meta: { version: "x" }, groups: [{ value: "g" }], userName: "put@example.com", nickName: "new" });

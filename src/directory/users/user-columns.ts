@@ -46,7 +46,8 @@ export function userColumns(attrs: Attributes): UserColumns {
     userNameKey: nameKey(userName),
     externalId: str(attrs.externalId),
     email: primary?.toLowerCase() ?? null,
-    emails: [...new Set(emails.map((e) => str(e.value)?.toLowerCase()).filter((v): v is string => v !== null))],
+    // Items without a string value (`{}` is a valid email item: no sub-attribute is required) have none to index.
+    emails: [...new Set(emails.map((e) => str(e.value)?.toLowerCase()).filter((v): v is string => v !== undefined))],
     givenName: str(name.givenName),
     familyName: str(name.familyName),
     displayName: str(attrs.displayName),
