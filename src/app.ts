@@ -8,7 +8,9 @@ import { createTokenService, type TokenService } from "./auth/token-service";
 import type { Config } from "./config/config";
 import { openDatabase, type Database, type DatabaseTarget } from "./db/database";
 import { acquireEmbeddedLock, type EmbeddedLock } from "./db/embedded-lock";
+import { runMaintenance } from "./db/maintenance";
 import { migrate } from "./db/migrate";
+import { makePrivate, restrictUmask } from "./db/private-dir";
 import { createAdminAudit } from "./directory/admin-audit";
 import { createAdminGroups } from "./directory/admin-groups";
 import { createAdminOrganizations } from "./directory/admin-organizations";
@@ -16,6 +18,8 @@ import { createAdminUsers } from "./directory/admin-users";
 import { ensureDefaultOrganization } from "./directory/bootstrap";
 import { createGroupService } from "./directory/groups/group-service";
 import { createUserService } from "./directory/users/user-service";
+import { createNameCollisions } from "./directory/name-collisions";
+import { nameKeysJob } from "./directory/name-rekey";
 import { createSyncSettings } from "./sync/settings-service";
 import { baseUrlResolver } from "./http/base-url";
 import { jsonBody } from "./http/body";
@@ -65,7 +69,8 @@ export interface BridgeApp {
 /** Reconciliations carry whole exports: their body limit is the import limit, the rest keep theirs. */
 function adminBody(deps: AppDeps): RequestHandler {
   const normal = jsonBody(deps.bodyLimitBytes, "admin");
-  const large = jsonBody(deps.importBodyLimitBytes ?? 100 * 1024 * 1024, "admin");
+  // An import's `data` is checked record by record by the export parser: one bad record is one error line.
+  const large = jsonBody(deps.importBodyLimitBytes ?? 100 * 1024 * 1024, "admin", { uncheckedBodyKeys: ["data"] });
   const chain = (handlers: RequestHandler[]): RequestHandler => (req, res, next) => {
     const step = (i: number, err?: unknown): void => {
       if (err !== undefined || i === handlers.length) return next(err);
@@ -147,6 +152,7 @@ export function buildBridge(deps: AppDeps): BridgeApp {
       audit: createAdminAudit(deps.db.prisma),
       reconciliations,
       webhooks,
+      nameCollisions: createNameCollisions(deps.db.prisma),
     }),
   );
   app.use(notFound("plain"));
@@ -175,12 +181,22 @@ export async function openForProcess(
   logger: Logger,
 ): Promise<{ db: Database; close: () => Promise<void> }> {
   let lock: EmbeddedLock | undefined;
-  if (config.database.kind === "embedded") lock = acquireEmbeddedLock(config.dataDir, purpose);
+  if (config.database.kind === "embedded") {
+    // DATA_DIR private to this user, also what PGlite creates while serving (src/db/private-dir.ts).
+    restrictUmask();
+    lock = acquireEmbeddedLock(config.dataDir, purpose);
+  }
   let db: Database | undefined;
   try {
+    if (lock) {
+      const repaired = makePrivate(config.dataDir);
+      if (repaired > 0) logger.warn("made the data directory private to this user (removed group and other permissions)", { dataDir: config.dataDir, repaired });
+    }
     db = await openDatabase(databaseTarget(config));
     const applied = await migrate(db);
     if (applied.length > 0) logger.info("applied database migrations", { migrations: applied });
+    // Data jobs that need our TypeScript (each once per database): name keys recomputed with nameKey.
+    await runMaintenance(db, [nameKeysJob], logger);
   } catch (err) {
     await db?.close();
     lock?.release();

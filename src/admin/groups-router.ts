@@ -2,7 +2,7 @@ import { Router } from "express";
 import { z } from "zod";
 import { principalOf } from "../auth/middleware";
 import type { AdminGroups } from "../directory/admin-groups";
-import { parseBody } from "./validation";
+import { INT32_MAX, parseBody } from "./validation";
 
 /** Application groups: `/api/v2/organizations/{org}/groups…` and `/api/v2/groups/{group}` (Coder's JSON). */
 
@@ -10,7 +10,8 @@ const name = z.string().trim().min(1, "name is required").max(255, "name must be
 const fields = {
   display_name: z.string().max(255).optional(),
   avatar_url: z.string().max(2048).optional(),
-  quota_allowance: z.number().int().min(0).optional(),
+  // The column is a 32-bit integer (PostgreSQL `integer`): 0 … 2^31-1.
+  quota_allowance: z.number().int().min(0, "quota_allowance must be 0 or more").max(INT32_MAX, `quota_allowance must be at most ${INT32_MAX} (2^31-1, the largest the database stores)`).optional(),
 };
 const createBody = z.object({ name, ...fields });
 const patchBody = z.object({

@@ -1,6 +1,9 @@
 import type { z } from "zod";
 import { AdminError } from "./errors";
 
+/** The largest value of a PostgreSQL `integer` column (and of Prisma's `Int`). */
+export const INT32_MAX = 2_147_483_647;
+
 /** Parses an admin API request body with zod; failures become Coder-style `validations`. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.infer<S> {
   const r = schema.safeParse(body ?? {});

@@ -1,4 +1,6 @@
 import type { RequestHandler } from "express";
+import { ScimError } from "../scim/errors";
+import { sendScim } from "./errors";
 
 /**
  * Decodes and normalises the request path before anything decides on it, so that the routes and
@@ -40,6 +42,9 @@ function encodePath(path: string): string {
     .join("/");
 }
 
+/** `/scim/v2/…` or `/api/v2/scim/v2/…`, however the slashes are doubled or the letters cased. */
+const SCIM_PATH = /^\/+(api\/+v2\/+)?scim\/+v2(\/|$)/i;
+
 /** Rewrites `req.url` to the canonical path, or answers 400 when the path is ambiguous. */
 export function normalizePathMiddleware(): RequestHandler {
   return (req, res, next) => {
@@ -47,7 +52,10 @@ export function normalizePathMiddleware(): RequestHandler {
     const rawPath = q === -1 ? req.url : req.url.slice(0, q);
     const result = normalizePath(rawPath);
     if (!result.ok) {
-      res.status(400).json({ message: result.reason });
+      // Nothing is mounted yet: answer in the envelope of the API the path is under (SCIM's, or the
+      // `{message}` the admin API and the rest share). A NUL or other control character in an id lands here.
+      if (SCIM_PATH.test(rawPath)) sendScim(res, 400, ScimError.badRequest("invalidValue", result.reason).toBody());
+      else res.status(400).json({ message: result.reason });
       return;
     }
     const canonical = encodePath(result.path);

@@ -5,6 +5,7 @@ import { GROUP_SCHEMA } from "../scim/schema/group";
 import { groupResourceType, userResourceType } from "../scim/schema/registry";
 import { USER_SCHEMA } from "../scim/schema/user";
 import { normalizeInput } from "../scim/schema/validate";
+import { findUnstorable, firstUnstorable, formatPath, unstorableMessage } from "../text/storable";
 import { CsvError, parseCsv } from "./csv";
 
 /**
@@ -13,7 +14,10 @@ import { CsvError, parseCsv } from "./csv";
  *   return them) or an array of resources; or one ListResponse, or an array of ListResponses or
  *   resources, with Users and Groups told apart by their `schemas`.
  * - CSV: one user per row under a header naming the columns (CSV_COLUMNS, any order, any case).
- * A record that does not validate becomes an error line of the report; the rest still import.
+ * A record that does not validate becomes an error line of the report; the rest still import. That
+ * includes a record holding a string the database can't store (U+0000, a lone surrogate; the same
+ * rule as the APIs', src/text/storable.ts), anywhere in it, keys included: its error names the
+ * attribute (or CSV column) and the character, never carrying the character itself.
  * A document that is not an export at all is refused whole (ExportFormatError → 400).
  */
 
@@ -67,7 +71,15 @@ function schemasOf(resource: unknown): string[] {
   return Array.isArray(s) ? s.filter((x): x is string => typeof x === "string").map((x) => x.toLowerCase()) : [];
 }
 
+/** Records the record as an error line when it holds a string the database can't store. */
+function unstorable(resource: unknown, ref: string, out: ParsedExport): boolean {
+  const found = findUnstorable(resource);
+  if (found) out.errors.push({ ref, message: unstorableMessage(found) });
+  return found !== undefined;
+}
+
 function readUser(resource: unknown, ref: string, out: ParsedExport): void {
+  if (unstorable(resource, ref, out)) return;
   try {
     const { attributes } = normalizeInput(userResourceType, resource, "create");
     const id = isObj(resource) ? key(resource, "id") : undefined;
@@ -79,6 +91,7 @@ function readUser(resource: unknown, ref: string, out: ParsedExport): void {
 }
 
 function readGroup(resource: unknown, ref: string, out: ParsedExport): void {
+  if (unstorable(resource, ref, out)) return;
   try {
     const { attributes } = normalizeInput(groupResourceType, resource, "create");
     const { members, ...rest } = attributes;
@@ -91,7 +104,16 @@ function readGroup(resource: unknown, ref: string, out: ParsedExport): void {
   }
 }
 
+/**
+ * Past this nesting the document is refused whole: its records (a few levels down) would be error
+ * lines anyway (MAX_JSON_DEPTH), but a dry run keeps the whole document as JSON text, and
+ * JSON.stringify overflows the stack a few thousand levels down.
+ */
+export const MAX_EXPORT_DEPTH = 1000;
+
 export function parseJsonExport(doc: unknown): ParsedExport {
+  const deep = findUnstorable(doc, { characters: false, maxDepth: MAX_EXPORT_DEPTH });
+  if (deep) throw new ExportFormatError(`the export nests deeper than ${MAX_EXPORT_DEPTH} levels of objects and arrays (at ${formatPath(deep.path)}); no export does`);
   const out: ParsedExport = { users: [], groups: [], errors: [] };
   let entries: { resource: unknown; ref: string }[];
   if (isObj(doc) && (key(doc, "Users") !== undefined || key(doc, "Groups") !== undefined)) {
@@ -131,6 +153,11 @@ export function parseCsvExport(text: string): ParsedExport {
     const ref = `line ${row.line}`;
     if (row.fields.length !== columns.length) {
       out.errors.push({ ref, message: `has ${row.fields.length} fields, the header has ${columns.length}` });
+      continue;
+    }
+    const bad = row.fields.findIndex((f) => firstUnstorable(f) !== undefined);
+    if (bad !== -1) {
+      out.errors.push({ ref, message: unstorableMessage({ reason: "character", path: [columns[bad]!], inKey: false, codePoint: firstUnstorable(row.fields[bad]!)!.codePoint }) });
       continue;
     }
     const v: Partial<Record<(typeof CSV_COLUMNS)[number], string>> = {};

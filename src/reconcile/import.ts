@@ -1,6 +1,8 @@
 import { createHash } from "node:crypto";
+import type { Logger } from "winston";
 import { Prisma, type PrismaClient } from "../generated/prisma/client";
 import { DirectoryError } from "../directory/errors";
+import { nameProblem } from "../directory/name-key";
 import { ScimError } from "../scim/errors";
 import { sameJson } from "../scim/patch/apply";
 import type { Attributes, ResourceService, WriteContext } from "../scim/resource-service";
@@ -21,6 +23,8 @@ import { RunStopped, recordBatch, zeroCounters, type ItemInput, type RunEnv } fr
 export interface ImportEnv extends RunEnv {
   users: ResourceService;
   groups: ResourceService;
+  /** Gets the real error behind a record's generic error line. */
+  logger: Logger;
 }
 
 const withoutActive = (a: Attributes): Attributes => {
@@ -33,9 +37,27 @@ function changedAttributes(stored: Attributes, next: Attributes): string[] {
   return [...keys].filter((k) => !sameJson(stored[k], next[k])).sort();
 }
 
-function describeError(err: unknown): string | undefined {
+/**
+ * A record's error line: a refusal meant for the admin (DirectoryError, ScimError) keeps its message;
+ * anything else (a database or driver failure) becomes a pointer to the server log, which gets the
+ * real error: raw driver messages can carry SQL, values and internals. The rest of the import goes on
+ * (if the database is gone, the next batch's write fails the run).
+ */
+function describeError(env: ImportEnv, ref: string, err: unknown): string {
   if (err instanceof DirectoryError || err instanceof ScimError) return err.message;
-  return undefined;
+  env.logger.error("reconciliation: importing a record failed", { run: env.runId, ref, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  return `internal error importing this record (reconciliation ${env.runId}); see the server log`;
+}
+
+/**
+ * A dry run writes nothing, so the services never see its names: it refuses here the names they
+ * would refuse (nameProblem; a name equal to the stored one passes, as in the services), so that the
+ * preview shows the error line the apply will meet instead of a create or an update.
+ */
+function refuseName(name: string, attribute: string, stored?: unknown): void {
+  if (name === stored) return;
+  const problem = nameProblem(name, attribute);
+  if (problem !== undefined) throw new DirectoryError("invalid", problem);
 }
 
 /** Provisioned users the export does not contain (and how many are active), walked in id order. */
@@ -148,9 +170,7 @@ export async function runImport(env: ImportEnv, req: ImportRequest, parsed: Pars
         items.push({ kind: "change", ...who, action: "suspend", details: { reason: "not in the export" } });
         changed++;
       } catch (err) {
-        const message = describeError(err);
-        if (message === undefined) throw err;
-        items.push({ kind: "error", ...who, action: "suspend", details: { message } });
+        items.push({ kind: "error", ...who, action: "suspend", details: { message: describeError(env, r.id, err) } });
       }
     }
     await flush(items, rows.length, changed);
@@ -171,6 +191,7 @@ async function importUser(
   }
   try {
     if (!match) {
+      if (env.dryRun) refuseName(userName, "userName");
       if (env.dryRun) return { bridgeId: `new:${u.ref}`, item: { kind: "change", dimension: "user", action: "create", details: { ref: u.ref, user_name: userName } } };
       const created = await env.users.create(u.attributes, ctx);
       present.add(created.id);
@@ -183,11 +204,11 @@ async function importUser(
     const wantActive = u.attributes.active;
     if (typeof wantActive === "boolean" && wantActive !== (match.status !== "suspended")) changed.push("active");
     if (changed.length === 0) return { bridgeId: match.id };
-    if (!env.dryRun) await env.users.replace(match.id, u.attributes, ctx);
+    if (env.dryRun) refuseName(userName, "userName", stored.userName);
+    else await env.users.replace(match.id, u.attributes, ctx);
     return { bridgeId: match.id, item: { kind: "change", userId: match.id, username: match.username, dimension: "user", action: "update", details: { ref: u.ref, changed } } };
   } catch (err) {
-    const message = describeError(err);
-    if (message === undefined) throw err;
+    const message = describeError(env, u.ref, err);
     return { item: { kind: "error", userId: match?.id ?? null, username: match?.username ?? null, dimension: "user", action: match ? "update" : "create", details: { ref: u.ref, message } } };
   }
 }
@@ -216,7 +237,8 @@ async function importGroup(
   const attributes = { ...g.attributes, members: [...new Set(members)].map((value) => ({ value })) };
   try {
     if (!matchId) {
-      if (!env.dryRun) {
+      if (env.dryRun) refuseName(name, "displayName");
+      else {
         who.groupId = (await env.groups.create(attributes, ctx)).id;
         present.add(who.groupId);
       }
@@ -230,12 +252,11 @@ async function importGroup(
     const removed = [...before].filter((m) => !after.has(m)).length;
     const changed = changedAttributes(current.resource as Attributes, g.attributes);
     if (changed.length === 0 && added === 0 && removed === 0) return items;
-    if (!env.dryRun) await env.groups.replace(matchId, attributes, ctx);
+    if (env.dryRun) refuseName(name, "displayName", (current.resource as Attributes).displayName);
+    else await env.groups.replace(matchId, attributes, ctx);
     items.push({ kind: "change", ...who, action: "update", details: { ref: g.ref, changed, members_added: added, members_removed: removed } });
   } catch (err) {
-    const message = describeError(err);
-    if (message === undefined) throw err;
-    items.push({ kind: "error", ...who, action: matchId ? "update" : "create", details: { ref: g.ref, message } });
+    items.push({ kind: "error", ...who, action: matchId ? "update" : "create", details: { ref: g.ref, message: describeError(env, g.ref, err) } });
   }
   return items;
 }

@@ -9,7 +9,9 @@ import { ExportFormatError, parseCsvExport, parseJsonExport, type ParsedExport }
 import { countSuspensions, runImport } from "./import";
 import { reconciliationRequestSchema, storedParameters, type ReconciliationRequest } from "./request";
 import { resolveResyncScope, runResync } from "./resync";
-import { itemView, RUN_COLUMNS, runView, STALE_AFTER_MS, type RunView } from "./store";
+import { itemView, RUN_COLUMNS, RunStopped, runView, STALE_AFTER_MS, type RunView } from "./store";
+import { fromStoredInput, toStoredInput } from "./stored-input";
+import { ScimError } from "../scim/errors";
 
 /**
  * Starts, tracks and reports reconciliation runs. Applies are exclusive: with PostgreSQL a session
@@ -72,6 +74,16 @@ function parseExport(req: Extract<ReconciliationRequest, { kind: "import" }>): P
   }
 }
 
+/**
+ * What a failed run shows (`error`): the message of the errors that are meant for the admin (a
+ * refusal, a shutdown); for anything else (a database or driver failure, a bug) a pointer to the
+ * server log, which has the real error: raw driver messages can carry SQL, values and internals.
+ */
+export function runError(runId: string, err: unknown): string {
+  if (err instanceof DirectoryError || err instanceof ScimError || err instanceof RunStopped) return err.message;
+  return `reconciliation ${runId} failed on an internal error; see the server log`;
+}
+
 export function createReconciliationService(deps: ReconciliationDeps): ReconciliationService {
   const { db, logger } = deps;
   const prisma = db.prisma;
@@ -130,15 +142,14 @@ export function createReconciliationService(deps: ReconciliationDeps): Reconcili
       const digest =
         req.kind === "resync"
           ? await runResync(env, req, prepared as Awaited<ReturnType<typeof resolveResyncScope>>)
-          : await runImport({ ...env, users: deps.users, groups: deps.groups }, req, prepared as ParsedExport);
+          : await runImport({ ...env, users: deps.users, groups: deps.groups, logger }, req, prepared as ParsedExport);
       await prisma.$transaction(async (tx) => {
         const run = await tx.reconciliationRun.update({ where: { id: runId }, data: { status: "completed", planDigest: digest, finishedAt: new Date() }, select: RUN_COLUMNS });
         await emit(tx, [{ type: "reconciliation.completed", data: runView(run) }]);
       });
     } catch (err) {
-      const message = err instanceof Error ? err.message : String(err);
-      logger.error("reconciliation failed", { run: runId, error: message });
-      await prisma.reconciliationRun.update({ where: { id: runId }, data: { status: "failed", error: message, finishedAt: new Date() } }).catch(() => undefined);
+      logger.error("reconciliation failed", { run: runId, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      await prisma.reconciliationRun.update({ where: { id: runId }, data: { status: "failed", error: runError(runId, err), finishedAt: new Date() } }).catch(() => undefined);
     }
   }
 
@@ -167,14 +178,15 @@ export function createReconciliationService(deps: ReconciliationDeps): Reconcili
       if (extra.check !== undefined) {
         // The reviewed plan must still be the plan: same digest, computed without writing anything.
         const env = { prisma, runId: "", dryRun: true, auditActor: "", record: false, shouldStop: () => stopping };
-        const digest = req.kind === "resync" ? await runResync(env, req, prepared as Awaited<ReturnType<typeof resolveResyncScope>>) : await runImport({ ...env, users: deps.users, groups: deps.groups }, req, prepared as ParsedExport);
+        const digest = req.kind === "resync" ? await runResync(env, req, prepared as Awaited<ReturnType<typeof resolveResyncScope>>) : await runImport({ ...env, users: deps.users, groups: deps.groups, logger }, req, prepared as ParsedExport);
         if (digest !== extra.check) throw new DirectoryError("conflict", `the plan changed since dry run ${extra.sourceRunId} was made (users, groups or settings changed): start a new dry run and review it`);
       }
       if (!req.dry_run) {
         // We hold the apply lock: any apply still marked running was cut off.
         await prisma.reconciliationRun.updateMany({ where: { status: "running", dryRun: false }, data: { status: "failed", error: "interrupted: the process running it stopped (run it again: finished batches are not redone)", finishedAt: new Date() } });
       }
-      const input = req.kind === "import" && req.dry_run ? { input: req.data as Prisma.InputJsonValue } : {};
+      // Kept whole for the apply, escaped where it holds strings the database can't store (their records are error lines).
+      const input = req.kind === "import" && req.dry_run ? { input: toStoredInput(req.data) as Prisma.InputJsonValue } : {};
       const run = await prisma.reconciliationRun.create({
         data: { kind: req.kind, dryRun: req.dry_run, actor, parameters: storedParameters(req) as Prisma.InputJsonObject, sourceRunId: extra.sourceRunId ?? null, ...input },
         select: { id: true },
@@ -207,7 +219,7 @@ export function createReconciliationService(deps: ReconciliationDeps): Reconcili
       if (!run) throw new DirectoryError("notFound", `reconciliation ${id} not found`);
       if (!run.dryRun) throw new DirectoryError("conflict", `reconciliation ${id} is not a dry run: it was applied as it ran`);
       if (run.status !== "completed" || run.planDigest === null) throw new DirectoryError("conflict", `reconciliation ${id} is ${run.status}: only a completed dry run can be applied`);
-      const params = { ...(run.parameters as Record<string, unknown>), dry_run: false, ...(run.kind === "import" ? { data: run.input } : {}) };
+      const params = { ...(run.parameters as Record<string, unknown>), dry_run: false, ...(run.kind === "import" ? { data: fromStoredInput(run.input) } : {}) };
       const req = reconciliationRequestSchema.parse(params);
       return begin(req, actor, opts, { sourceRunId: id, check: run.planDigest });
     },
