@@ -144,6 +144,11 @@ function corpus(ids: { user: string; group: string }): Case[] {
     { name: "a userName over the identifier limit", method: "post", path: "/Users", body: { ...user, userName: `${"u".repeat(1100)}@corp.example` } },
     { name: "an externalId over the identifier limit", method: "post", path: "/Users", body: { ...user, externalId: "x".repeat(1025) } },
     { name: "a group name over the identifier limit", method: "post", path: "/Groups", body: { ...group, displayName: "g".repeat(1025) } },
+    // Within 1,024 characters but not within an index entry: 3 bytes per character in UTF-8.
+    { name: "an externalId of 1,024 CJK characters", method: "post", path: "/Users", body: { ...user, externalId: "漢".repeat(1024) } },
+    { name: "an email value of 1,000 CJK characters", method: "post", path: "/Users", body: { ...user, emails: [{ value: "a@corp.example", primary: true }, { value: "漢".repeat(1000) }] } },
+    { name: "a group externalId of 1,024 CJK characters", method: "post", path: "/Groups", body: { ...group, externalId: "漢".repeat(1024) } },
+    { name: "a PATCH to an externalId of 1,024 CJK characters", method: "patch", path: `/Users/${ids.user}`, body: patch([{ op: "replace", path: "externalId", value: "漢".repeat(1024) }]) },
     { name: "a PATCH to a huge title", method: "patch", path: `/Users/${ids.user}`, body: patch([{ op: "replace", path: "title", value: "t".repeat(10_000) }]) },
     // Strings the database can't store (U+0000, lone surrogates), anywhere; bodies that aren't their Content-Encoding.
     { name: "a NUL in userName", method: "post", path: "/Users", body: { ...user, userName: "nul\u0000@corp.example" } },

@@ -35,6 +35,12 @@ const invalid = (detail: string) => ScimError.badRequest("invalidValue", detail)
  * fail in the database as a 500. Other text is capped so that one attribute can't fill a row.
  */
 export const MAX_IDENTIFIER_LENGTH = 1024;
+/**
+ * And at most this many bytes in UTF-8, as sent and lower-cased (the form emails are indexed in; a
+ * few letters grow when lower-cased, İ from 2 bytes to 3): 1,024 CJK characters are 3,072 bytes, past
+ * what an index entry holds. 2,048 takes 1,024 characters of any script whose letters are two bytes.
+ */
+export const MAX_IDENTIFIER_BYTES = 2048;
 export const MAX_STRING_LENGTH = 8192;
 export const MAX_BINARY_LENGTH = 65536;
 /** Most values of one multi-valued attribute (emails, roles, …); a Group's members are bounded by the body size only. */
@@ -85,6 +91,9 @@ function simpleValue(def: AttributeDef, value: unknown, path: string): unknown {
       if (typeof value === "number" && Number.isFinite(value)) return String(value);
       if (typeof value !== "string") throw invalid(`${path} must be a string`);
       if (value.length > maxLength(def, path)) throw invalid(`${path} must be at most ${maxLength(def, path)} characters`);
+      if (maxLength(def, path) === MAX_IDENTIFIER_LENGTH && Math.max(Buffer.byteLength(value), Buffer.byteLength(value.toLowerCase())) > MAX_IDENTIFIER_BYTES) {
+        throw invalid(`${path} must be at most ${MAX_IDENTIFIER_BYTES} bytes in UTF-8 (it is stored in an index); this one is ${Buffer.byteLength(value)}`);
+      }
       return value;
   }
 }
