@@ -2,11 +2,12 @@ import { Router } from "express";
 import { z } from "zod";
 import { principalOf } from "../auth/middleware";
 import type { AdminGroups } from "../directory/admin-groups";
+import { GROUP_NAME_MAX_LENGTH } from "../sync/group-name";
 import { INT32_MAX, parseBody } from "./validation";
 
 /** Application groups: `/api/v2/organizations/{org}/groups…` and `/api/v2/groups/{group}` (Coder's JSON). */
 
-const name = z.string().trim().min(1, "name is required").max(255, "name must be at most 255 characters");
+const name = z.string().trim().min(1, "name is required").max(GROUP_NAME_MAX_LENGTH, `name must be at most ${GROUP_NAME_MAX_LENGTH} characters`);
 const fields = {
   display_name: z.string().max(255).optional(),
   avatar_url: z.string().max(2048).optional(),

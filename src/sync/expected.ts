@@ -1,4 +1,5 @@
 import { claimValues } from "./claim-values";
+import { GROUP_NAME_MAX_LENGTH, groupNameProblem, shownValue } from "./group-name";
 import type { CompiledPattern } from "./pattern";
 import type { OrganizationSyncSettings } from "./organization-settings";
 import { IMPLICIT_MEMBER_ROLE, SITE_ROLES, type Outcome, type Rule } from "./rules";
@@ -61,9 +62,15 @@ export function expectedGroups(
   const problems: string[] = [];
   for (const raw of parsed.values) {
     const value = settings.legacy_group_name_mapping?.[raw] ?? raw;
+    const mapped = settings.mapping?.[value];
+    // A value that no mapping names and that can't be a group name leads to no group whatever the
+    // filter says: it is not matched (that bounds the filter's work, src/sync/pattern.ts).
+    if (!mapped && value.length > GROUP_NAME_MAX_LENGTH) {
+      problems.push(`${shownValue(value)} can't be a group name: at most ${GROUP_NAME_MAX_LENGTH} characters; no group for it`);
+      continue;
+    }
     // Unanchored, as Go's MatchString: a value the filter rejects is not a problem, it is the filter's job.
     if (filter && !filter.test(value)) continue;
-    const mapped = settings.mapping?.[value];
     if (mapped) {
       for (const id of mapped) {
         if (id === org.id) continue; // Everyone: implicit for every member
@@ -76,7 +83,9 @@ export function expectedGroups(
     if (byName !== undefined) {
       if (byName !== org.id && !groups.has(byName)) groups.set(byName, { kind: "name", field: settings.field, value: raw });
     } else if (settings.auto_create_missing_groups) {
-      create.set(value, { kind: "autoCreate", field: settings.field, value: raw });
+      const problem = groupNameProblem(value);
+      if (problem !== undefined) problems.push(`${shownValue(value)} can't be a group name: ${problem}; not auto-created`);
+      else create.set(value, { kind: "autoCreate", field: settings.field, value: raw });
     } else {
       problems.push(`no group named "${value}" in this organization, and auto_create_missing_groups is off`);
     }

@@ -26,12 +26,17 @@ describe.each(testEngines())("group sync regex_filter on %s", (engine) => {
   });
 
   it("matches a catastrophic-backtracking pattern against a claim of thousands of characters in linear time", async () => {
-    const saved = await admin("patch", "/organizations/default/settings/idpsync/groups").send({ field: "title", mapping: null, regex_filter: "^(a+)+$", auto_create_missing_groups: true });
+    // Values over 255 characters are matched only when a mapping names them: map one of 5,000.
+    const long = `${"a".repeat(5000)}!`;
+    const saved = await admin("patch", "/organizations/default/settings/idpsync/groups").send({ field: "title", mapping: { [long]: [defaultOrg] }, regex_filter: "^(a+)+$", auto_create_missing_groups: true });
     expect(saved.status).toBe(200);
 
-    const hostile = await scim("post", "/Users", { schemas: [USER], userName: "redos@corp.example", title: `${"a".repeat(5000)}!` });
-    expect(hostile.status).toBe(201);
-    expect(await groupsOf(hostile.body.id)).toEqual([]);
+    // A backtracking engine takes 2^n steps for n `a`s and a `!`: 254 would never finish, nor 5,000.
+    for (const [userName, title] of [["redos@corp.example", `${"a".repeat(254)}!`], ["redos-long@corp.example", long]]) {
+      const hostile = await scim("post", "/Users", { schemas: [USER], userName, title });
+      expect(hostile.status).toBe(201);
+      expect(await groupsOf(hostile.body.id)).toEqual([]);
+    }
     // The event loop was never blocked: the bridge still answers, and a matching value still matches.
     expect((await request(b.app).get("/healthz")).status).toBe(200);
     const fine = await scim("post", "/Users", { schemas: [USER], userName: "aaa@corp.example", title: "aaaa" });
@@ -44,6 +49,18 @@ describe.each(testEngines())("group sync regex_filter on %s", (engine) => {
     expect(run.body.status).toBe("completed");
   }, 120_000);
 
+  it("does not auto-create a group from a claim value too long to be a group name: a sync problem, and the write succeeds", async () => {
+    const saved = await admin("patch", "/organizations/default/settings/idpsync/groups").send({ field: "title", mapping: null, regex_filter: null, auto_create_missing_groups: true });
+    expect(saved.status).toBe(200);
+    const long = await scim("post", "/Users", { schemas: [USER], userName: "longtitle@corp.example", title: "漢".repeat(1500) });
+    expect(long.status).toBe(201);
+    expect(await groupsOf(long.body.id)).toEqual([]);
+    const problems = await b.db.prisma.auditEvent.findMany({ where: { userId: long.body.id, action: "sync.problem" } });
+    expect(problems.map((p) => JSON.stringify(p.details))).toEqual([expect.stringMatching(/\(1500 characters\) can't be a group name: at most 255 characters; no group for it/)]);
+    // Later writes of that user keep working.
+    expect((await scim("put", `/Users/${long.body.id}`, { schemas: [USER], userName: "longtitle@corp.example", title: "漢".repeat(1400) })).status).toBe(200);
+  });
+
   it("refuses on save what RE2 refuses, with the engine's own message", async () => {
     const cases: [string, RegExp][] = [
       ["(?=x)", /regex_filter is not a valid RE2 pattern: error parsing regexp: invalid or unsupported Perl syntax: `\(\?=`/],
@@ -53,7 +70,7 @@ describe.each(testEngines())("group sync regex_filter on %s", (engine) => {
       ["a\\Z", /invalid escape sequence: `\\Z`/],
       ["x{1001}", /invalid repeat count/],
       // Within RE2's syntax, but a program too large to run against every claim value.
-      ["[^a]{1000}[^b]{1000}", /regex_filter is too complex: it compiles to \d+ instructions, at most 2000 are allowed/],
+      ["[^a]{1000}[^b]{1000}", /regex_filter is too complex: it compiles to \d+ instructions, at most 1000 are allowed/],
       [`^${"x".repeat(1100)}$`, /regex_filter is 1102 characters long; at most 1024 are allowed/],
     ];
     for (const [pattern, message] of cases) {
