@@ -19,8 +19,8 @@ import { NodeFS } from "@electric-sql/pglite/nodefs";
  * - `PrivateNodeFS`: Emscripten also sets modes explicitly (chmod), which no umask limits: the
  *   database is opened through this file system, which masks them (src/db/database.ts).
  * - `makePrivate(dir)`: creates DATA_DIR (0700) if missing and takes the group and other bits off
- *   everything in it that has any, as an older version or a permissive umask left it. Symbolic links
- *   are neither changed nor followed (Linux has no lchmod; chmod would change the target, which may be
+ *   everything in it that has any, as an older version or a permissive umask left it. DATA_DIR itself
+ *   may be a symbolic link (to another volume) and is followed; links inside it are neither changed nor followed (Linux has no lchmod; chmod would change the target, which may be
  *   outside DATA_DIR).
  */
 
@@ -42,7 +42,8 @@ export function makePrivate(dir: string): number {
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   let repaired = 0;
   const visit = (p: string): void => {
-    const st = fs.lstatSync(p);
+    // DATA_DIR itself is followed when it is a link (the operator chose where it points); nothing in it is.
+    const st = p === dir ? fs.statSync(p) : fs.lstatSync(p);
     if (st.isSymbolicLink()) return;
     if ((st.mode & NOT_OWNER) !== 0) {
       fs.chmodSync(p, st.mode & 0o700);
