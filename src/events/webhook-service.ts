@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Prisma, PrismaClient, WebhookEndpoint } from "../generated/prisma/client";
 import { recordAudit } from "../directory/audit";
 import { DirectoryError } from "../directory/errors";
@@ -50,9 +51,25 @@ function checkEvents(events: string[] | undefined): EventType[] {
   return [...new Set(events ?? [])] as EventType[];
 }
 
+/**
+ * A URL as the audit log shows it: its origin, and a fingerprint of the whole. Receivers often carry
+ * their own secret in the path or query (Slack's `/services/T…/B…/<token>`, `?token=`), and the audit
+ * log outlives the endpoint; the fingerprint still tells an admin whether two rows name the same URL.
+ */
+export function auditedUrl(url: string): { url: string; url_sha256: string } {
+  let shown: string;
+  try {
+    const u = new URL(url);
+    shown = u.pathname === "/" && u.search === "" && u.hash === "" ? `${u.origin}/` : `${u.origin}/…`;
+  } catch {
+    shown = "(not a URL)";
+  }
+  return { url: shown, url_sha256: createHash("sha256").update(url).digest("hex").slice(0, 16) };
+}
+
 /** An endpoint's settings as the audit log shows them, by API field name (never the secret). */
 function settingsOf(e: WebhookEndpoint) {
-  return { url: e.url, events: e.events, description: e.description, enabled: e.enabled };
+  return { ...auditedUrl(e.url), events: e.events, description: e.description, enabled: e.enabled };
 }
 
 /** What a change is compared on: the settings and why the endpoint was disabled. */
@@ -61,12 +78,15 @@ function audited(e: WebhookEndpoint) {
 }
 type Audited = ReturnType<typeof audited>;
 const AUDITED_FIELDS = ["url", "events", "description", "enabled", "disabled_reason"] as const satisfies readonly (keyof Audited)[];
+/** What each field is compared on and shown as: a URL by its fingerprint, shown with its origin. */
+const SHOWN: Partial<Record<(typeof AUDITED_FIELDS)[number], readonly (keyof Audited)[]>> = { url: ["url", "url_sha256"] };
 
 /** The fields that differ, with their values before and after (only those fields). */
 function webhookChanges(before: Audited, after: Audited): { changed: string[]; before: Prisma.InputJsonObject; after: Prisma.InputJsonObject } | undefined {
-  const changed = AUDITED_FIELDS.filter((f) => JSON.stringify(before[f]) !== JSON.stringify(after[f]));
+  const differs = (f: (typeof AUDITED_FIELDS)[number]) => (SHOWN[f] ?? [f]).some((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  const changed = AUDITED_FIELDS.filter(differs);
   if (changed.length === 0) return undefined;
-  const pick = (v: Audited) => Object.fromEntries(changed.map((f) => [f, v[f]])) as Prisma.InputJsonObject;
+  const pick = (v: Audited) => Object.fromEntries(changed.flatMap((f) => (SHOWN[f] ?? [f]).map((k) => [k, v[k]]))) as Prisma.InputJsonObject;
   return { changed, before: pick(before), after: pick(after) };
 }
 

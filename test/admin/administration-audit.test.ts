@@ -12,6 +12,8 @@ interface AuditLog {
   details: Record<string, unknown>;
 }
 
+/** How the audit log fingerprints a webhook URL: the first 16 hex digits of its sha256. */
+const fp = (url: string) => createHash("sha256").update(url).digest("hex").slice(0, 16);
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 
 describe.each(testEngines())("administration is audited on %s", (engine) => {
@@ -65,7 +67,7 @@ describe.each(testEngines())("administration is audited on %s", (engine) => {
     expect(await since(before)).toEqual([
       expect.objectContaining({
         actor: "test-admin", action: "webhook.created", resource_type: "webhook", resource_id: id,
-        details: { url: "https://hooks.example.com/a", events: ["user.created"], description: "crm", enabled: true },
+        details: { url: "https://hooks.example.com/…", url_sha256: fp("https://hooks.example.com/a"), events: ["user.created"], description: "crm", enabled: true },
       }),
     ]);
 
@@ -90,8 +92,8 @@ describe.each(testEngines())("administration is audited on %s", (engine) => {
         action: "webhook.updated", resource_id: id,
         details: {
           changed: ["url", "events", "enabled"],
-          before: { url: "https://hooks.example.com/a", events: ["user.created"], enabled: false },
-          after: { url: "https://hooks.example.com/b", events: ["user.created", "user.deleted"], enabled: true },
+          before: { url: "https://hooks.example.com/…", url_sha256: fp("https://hooks.example.com/a"), events: ["user.created"], enabled: false },
+          after: { url: "https://hooks.example.com/…", url_sha256: fp("https://hooks.example.com/b"), events: ["user.created", "user.deleted"], enabled: true },
         },
       }),
     ]);
@@ -107,7 +109,7 @@ describe.each(testEngines())("administration is audited on %s", (engine) => {
     expect(await since(before)).toEqual([
       expect.objectContaining({
         actor: "test-admin", action: "webhook.deleted", resource_type: "webhook", resource_id: id,
-        details: { url: "https://hooks.example.com/b", events: ["user.created", "user.deleted"], description: "crm v2", enabled: true, pending_deliveries: 0 },
+        details: { url: "https://hooks.example.com/…", url_sha256: fp("https://hooks.example.com/b"), events: ["user.created", "user.deleted"], description: "crm v2", enabled: true, pending_deliveries: 0 },
       }),
     ]);
 
@@ -119,7 +121,8 @@ describe.each(testEngines())("administration is audited on %s", (engine) => {
   it("never writes a token, its hash, a webhook secret or its sealed form into the audit log or the logs", async () => {
     const token = (await api("post", "/tokens").send({ name: "okta", scope: "scim" })).body.token as string;
     await api("delete", "/tokens/okta");
-    const made = await api("post", "/webhooks").send({ url: "https://hooks.example.com/s", description: "secret-free" });
+    // Receivers often put their own secret in the URL (Slack's /services/T…/B…/<token>, `?token=`): only the origin is audited.
+    const made = await api("post", "/webhooks").send({ url: "https://hooks.example.com/services/T0/B0/url-secret-0123456789abcdef?token=query-secret-0123456789abcdef", description: "secret-free" });
     const sealed = [(await b.db.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: made.body.id } })).secretEncrypted];
     const rotated = (await api("post", `/webhooks/${made.body.id}/rotate-secret`)).body.secret as string;
     sealed.push((await b.db.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: made.body.id } })).secretEncrypted);
@@ -128,6 +131,7 @@ describe.each(testEngines())("administration is audited on %s", (engine) => {
 
     const secrets = [token, b.adminToken, b.scimToken].flatMap((t) => [t, sha256(t)]);
     for (const s of [made.body.secret as string, rotated]) secrets.push(s, s.slice("whsec_".length));
+    secrets.push("url-secret-0123456789abcdef", "query-secret-0123456789abcdef");
     secrets.push(...sealed);
     expect(secrets.every((s) => typeof s === "string" && s.length >= 20)).toBe(true);
 
