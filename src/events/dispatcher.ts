@@ -101,15 +101,19 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     return rows[0];
   }
 
-  /** Logs the refused attempt and disables the endpoint; the delivery stays pending and due. */
-  async function refused(endpointId: string, d: Head, why: string, durationMs: number): Promise<void> {
+  /**
+   * Logs the refused attempt and disables the endpoint; the delivery stays pending and due. Nothing
+   * was sent, so the delivery's `attempts` (which the retry schedule counts) is left as it was. The
+   * endpoint is disabled only while it still has the URL that was refused and is still leased to this
+   * instance: an admin's `PATCH {url, enabled}` made during the attempt is not undone.
+   */
+  async function refused(endpoint: Leased, d: Head, why: string, durationMs: number): Promise<void> {
     const reason = `${why}; fix the URL (PATCH url) and re-enable the endpoint to resume with this delivery`;
-    await prisma.$transaction(async (tx) => {
+    const disabled = await prisma.$transaction(async (tx) => {
       await tx.webhookAttempt.create({ data: { deliveryId: d.id, attempt: d.attempts + 1, statusCode: null, durationMs, error: why } });
-      await tx.webhookDelivery.update({ where: { id: d.id }, data: { attempts: d.attempts + 1 } });
-      await tx.webhookEndpoint.update({ where: { id: endpointId }, data: { enabled: false, disabledReason: reason } });
+      return (await tx.webhookEndpoint.updateMany({ where: { id: endpoint.id, url: endpoint.url, leaseOwner: owner }, data: { enabled: false, disabledReason: reason } })).count;
     });
-    logger.warn("webhook endpoint disabled: its target is refused", { endpoint: endpointId, delivery: d.id, reason: why });
+    if (disabled > 0) logger.warn("webhook endpoint disabled: its target is refused", { endpoint: endpoint.id, delivery: d.id, reason: why });
   }
 
   /** Works one endpoint's queue; returns the attempts made. */
@@ -133,7 +137,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       });
       attempts++;
       if (result.refused !== undefined) {
-        await refused(endpoint.id, d, result.refused, result.durationMs);
+        await refused(endpoint, d, result.refused, result.durationMs);
         break;
       }
       const ok = result.error === undefined && result.statusCode !== undefined && result.statusCode >= 200 && result.statusCode < 300;

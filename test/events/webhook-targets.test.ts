@@ -66,7 +66,7 @@ describe.each(testEngines())("webhook target policy on %s", (engine) => {
     // Not a failed delivery that waits for its retries: the delivery stays pending, with the attempt logged.
     const deliveries = (await api("get", `/webhooks/${id}/deliveries`)).body.deliveries;
     expect(deliveries).toHaveLength(1);
-    expect(deliveries[0]).toMatchObject({ status: "pending", attempts: 1 });
+    expect(deliveries[0]).toMatchObject({ status: "pending", attempts: 0 });
     expect(deliveries[0].attempt_log[0]).toMatchObject({ status_code: null, error: expect.stringMatching(/^refused: 64:ff9b::7f00:1 is NAT64/) });
     // A disabled endpoint is not tried again.
     expect(await b.bridge.dispatcher.tick()).toBe(0);
@@ -97,6 +97,25 @@ describe.each(testEngines())("webhook target policy on %s", (engine) => {
     expect(endpoint).toMatchObject({ enabled: false, pending_deliveries: 1 });
     expect(endpoint.disabled_reason).toMatch(/^refused: localhost resolves to a non-public address: (127\.0\.0\.1|::1) is loopback/);
     expect(b.logs()).toMatch(/webhook endpoint disabled: its target is refused/);
+  });
+
+  it("does not count a refused target against the delivery's retries", async () => {
+    await b.close();
+    b = await startTestBridge(engine, { allowPrivateTargets: false, retryScheduleMs: [60_000] });
+    const id = await savedEarlier("http://[::127.0.0.1]:9/hook");
+    expect((await provision("notcounted@corp.example")).status).toBe(201);
+    await b.bridge.dispatcher.tick();
+    expect((await api("get", `/webhooks/${id}`)).body).toMatchObject({ enabled: false, pending_deliveries: 1 });
+    // Fixed to a public address that does not answer (TEST-NET is refused too, so: a closed port on a
+    // global address would need the network; instead a name that does not resolve), and re-enabled.
+    await b.db.prisma.webhookEndpoint.update({ where: { id }, data: { url: "http://no-such-host.invalid/hook" } });
+    expect((await api("patch", `/webhooks/${id}`).send({ enabled: true })).status).toBe(200);
+    await b.bridge.dispatcher.tick();
+    // One retry is left (the schedule has one delay): the ordinary failure is retried, not the end.
+    const [delivery] = (await api("get", `/webhooks/${id}/deliveries`)).body.deliveries;
+    expect(delivery).toMatchObject({ status: "pending", attempts: 1 });
+    expect(delivery.attempt_log.map((a: { error: string }) => a.error)).toEqual([expect.stringMatching(/^refused: /), expect.stringMatching(/ENOTFOUND|EAI_AGAIN/)]);
+    expect((await api("get", `/webhooks/${id}`)).body).toMatchObject({ enabled: true });
   });
 
   it("keeps retrying an ordinary connection failure without disabling the endpoint", async () => {
