@@ -195,8 +195,10 @@ export async function openForProcess(
     db = await openDatabase(databaseTarget(config));
     const applied = await migrate(db);
     if (applied.length > 0) logger.info("applied database migrations", { migrations: applied });
-    // Data jobs that need our TypeScript (each once per database): name keys recomputed with nameKey.
-    await runMaintenance(db, [nameKeysJob], logger);
+    // Data jobs that need our TypeScript (each once per database): name keys recomputed with nameKey,
+    // again whenever the runtime's Unicode data (which nameKey's normalisation and case mapping follow) changes.
+    // (A Node built without ICU has no version to report, and normalize() does nothing there.)
+    await runMaintenance(db, [nameKeysJob(process.versions.unicode ?? "none")], logger);
   } catch (err) {
     await db?.close();
     lock?.release();

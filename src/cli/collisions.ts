@@ -3,27 +3,38 @@ import { openForProcess } from "../app";
 import type { Config } from "../config/config";
 import { createNameCollisions, type NameCollisionList } from "../directory/name-collisions";
 import type { Logger } from "../log/logger";
+import { quote } from "../text/storable";
 import { table } from "./table";
 
 /**
  * `scim-bridge collisions`: the users and IdP groups whose names became one name when name keys were
  * recomputed (as `GET /api/v2/name-collisions`). Opens the database directly, like `token list` (which
  * also recomputes the keys if this is the first start of this version). Names are printed as JSON
- * strings, so that what tells them apart (a trailing space, a fullwidth letter, a control character) is
- * visible and no terminal escape in a name reaches the terminal.
+ * strings with every control, format, unassigned and private-use character (Unicode category C) and
+ * line or paragraph separator escaped as \uXXXX (quote): what tells two names apart (a trailing space,
+ * a fullwidth letter, a control character) is visible, and no terminal escape in a name reaches the
+ * terminal, C1 controls (U+009B CSI), DEL and bidirectional overrides included, which JSON.stringify
+ * alone leaves as they are.
  */
 
-function rows(list: NameCollisionList): string[][] {
+export function collisionRows(list: NameCollisionList): string[][] {
   return [
     ["KIND", "ID", "NAME", "CREATED", "NAME HELD BY", "HOLDER NAME"],
-    ...list.users.map((c) => ["user", c.user.id, JSON.stringify(c.user.user_name), c.user.created_at, c.key_holder?.id ?? "-", c.key_holder ? JSON.stringify(c.key_holder.user_name) : "-"]),
-    ...list.groups.map((c) => ["group", c.group.id, JSON.stringify(c.group.display_name), c.group.created_at, c.key_holder?.id ?? "-", c.key_holder ? JSON.stringify(c.key_holder.display_name) : "-"]),
+    ...list.users.map((c) => ["user", c.user.id, quote(c.user.user_name), c.user.created_at, c.key_holder?.id ?? "-", c.key_holder ? quote(c.key_holder.user_name) : "-"]),
+    ...list.groups.map((c) => ["group", c.group.id, quote(c.group.display_name), c.group.created_at, c.key_holder?.id ?? "-", c.key_holder ? quote(c.key_holder.display_name) : "-"]),
   ];
+}
+
+/** The listing as JSON text with the same characters escaped as in the table (JSON allows \uXXXX anywhere in a string). */
+export function collisionsJson(list: NameCollisionList): string {
+  // Newlines outside strings are the indentation's; JSON.stringify has already escaped those inside.
+  const escape = (c: string) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join("");
+  return JSON.stringify(list, null, 2).replace(/(?!\n)[\p{C}\p{Zl}\p{Zp}]/gu, escape);
 }
 
 export function collisionsCommand(io: { out: (line: string) => void }, loadConfig: () => Config, logger: (c: Config) => Logger): Command {
   return new Command("collisions")
-    .description("list users and IdP groups whose names collided when name keys were recomputed (the newer of each pair is marked until renamed)")
+    .description("list users and IdP groups whose names collided when name keys were recomputed (one of each pair is marked until renamed)")
     .option("--json", "print JSON instead of a table")
     .action(async (opts: { json?: boolean }) => {
       const config = loadConfig();
@@ -34,8 +45,8 @@ export function collisionsCommand(io: { out: (line: string) => void }, loadConfi
       } finally {
         await close();
       }
-      if (opts.json) io.out(JSON.stringify(list, null, 2));
+      if (opts.json) io.out(collisionsJson(list));
       else if (list.users.length + list.groups.length === 0) io.out("no name collisions");
-      else table(rows(list)).forEach((l) => io.out(l));
+      else table(collisionRows(list)).forEach((l) => io.out(l));
     });
 }

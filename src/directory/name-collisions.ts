@@ -1,12 +1,17 @@
 import type { PrismaClient } from "../generated/prisma/client";
-import { nameKey } from "./name-key";
+import { MARK, nameKey } from "./name-key";
 
 /**
- * The records whose name collided with an older record's when name keys were recomputed (they carry
- * a marked key, see name-key.ts), each with the record holding the name's key now, for an admin to
- * resolve: rename or delete one of the two at the IdP. A marked record leaves the list by itself at its
- * next write once its name's key is free (renamed, or the holder renamed or deleted); `key_holder` is
- * null when nobody holds it any more, or when the name is too long to be a key.
+ * The records whose name collided with another record's when name keys were recomputed (they carry a
+ * marked key, see name-key.ts and name-rekey.ts), each with the record holding the name's key now, for
+ * an admin to resolve: rename one of the two at the IdP. A marked record leaves the list when a write
+ * to it renames it (to a free name: a taken one is a 409), or at its next write once the holder no
+ * longer holds the key: the holder renamed, or, for a group, deleted (a SCIM DELETE removes a group's
+ * row, so a deleted marked group leaves the list too). A SCIM DELETE of a user keeps its row and its key
+ * (a later POST of the name brings it back): a deleted holder still holds the name, so the marked user
+ * stays marked; and a deleted marked user takes no more writes (a POST of its name looks it up by key,
+ * which its mark is not), so it stays listed, with status `suspended`.
+ * `key_holder` is null when nobody holds the key any more, or when the name is too long to be a key.
  */
 
 export interface CollidingUser {
@@ -54,16 +59,16 @@ const group = (r: GroupRow): CollidingGroup => ({ id: r.id, display_name: r.disp
 export function createNameCollisions(prisma: PrismaClient): NameCollisions {
   return {
     async list() {
-      // A marked key is U+0001 and the record's own id (markedKey). Few rows; the scan is an admin's.
+      // A marked key is MARK and the record's own id (markedKey). Few rows; the scan is an admin's.
       const users = await prisma.$queryRaw<UserRow[]>`
         SELECT id::text AS id, user_name AS "userName", username, status::text AS status, created_at AS "createdAt", user_name_key AS key
-          FROM users WHERE user_name_key = chr(1) || id::text ORDER BY created_at, id`;
+          FROM users WHERE user_name_key = ${MARK}::text || id::text ORDER BY created_at, id`;
       const userHolders = users.length === 0 ? [] : await prisma.$queryRaw<UserRow[]>`
         SELECT id::text AS id, user_name AS "userName", username, status::text AS status, created_at AS "createdAt", user_name_key AS key
           FROM users WHERE user_name_key = ANY(${users.map((u) => nameKey(u.userName))}::text[])`;
       const groups = await prisma.$queryRaw<GroupRow[]>`
         SELECT id::text AS id, display_name AS "displayName", created_at AS "createdAt", display_name_key AS key
-          FROM idp_groups WHERE display_name_key = chr(1) || id::text ORDER BY created_at, id`;
+          FROM idp_groups WHERE display_name_key = ${MARK}::text || id::text ORDER BY created_at, id`;
       const groupHolders = groups.length === 0 ? [] : await prisma.$queryRaw<GroupRow[]>`
         SELECT id::text AS id, display_name AS "displayName", created_at AS "createdAt", display_name_key AS key
           FROM idp_groups WHERE display_name_key = ANY(${groups.map((g) => nameKey(g.displayName))}::text[])`;

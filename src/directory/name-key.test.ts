@@ -1,5 +1,8 @@
 import fc from "fast-check";
-import { isMarkedKey, keyOnWrite, MAX_KEY_BYTES, markedKey, nameKey, nameProblem } from "./name-key";
+import { isMarkedKey, keyOnWrite, MARK, MAX_KEY_BYTES, markedKey, nameKey, nameProblem } from "./name-key";
+
+/** Any text: UTF-16 units, graphemes, and the whole code point range. */
+const names = fc.oneof(fc.string(), fc.string({ unit: "grapheme" }), fc.string({ unit: "binary" }));
 
 describe("nameKey", () => {
   it.each([
@@ -15,6 +18,17 @@ describe("nameKey", () => {
     ["ali\u200Dce", "alice"], // ZWJ
     ["al\u200Cice", "alice"], // ZWNJ
     ["\u200D alice \u200C", "alice"], // joiners outside the whitespace still trim
+    // Every other Default_Ignorable_Code_Point is invisible too, and left out the same way:
+    ["ali\u034Fce", "alice"], // COMBINING GRAPHEME JOINER (Mn)
+    ["alice\uFE0F", "alice"], // VARIATION SELECTOR-16
+    ["alice\u{E0100}", "alice"], // VARIATION SELECTOR-17
+    ["\u3164alice", "alice"], // HANGUL FILLER (Lo; NFKC makes it U+1160, also a filler)
+    ["alice\u115F", "alice"], // HANGUL CHOSEONG FILLER
+    ["al\uFFA0ice", "alice"], // HALFWIDTH HANGUL FILLER
+    ["ali\u180Bce", "alice"], // MONGOLIAN FREE VARIATION SELECTOR ONE
+    ["\u3164 alice \u3164", "alice"], // fillers outside the whitespace still trim
+    ["e\u034F\u0301", "\u00E9"], // the joiner kept the accent apart; without it the two compose
+    ["\u2764\uFE0F", "\u2764"], // an emoji's presentation selector
     ["Ali\u0301ce", "al\u00EDce"], // NFD → NFC
     ["AL\u00CDCE", "al\u00EDce"],
     ["al i ce", "al i ce"], // inner whitespace is kept
@@ -37,9 +51,10 @@ describe("nameKey", () => {
     expect(nameKey(name)).toBe(key);
   });
 
-  it("keeps ZWJ out of the key but everything else in (a refused name still gets a key)", () => {
-    expect(nameKey("al\u200Bice")).toBe("al\u200Bice");
+  it("keeps default-ignorables out of the key but everything else in (a refused name still gets a key)", () => {
+    expect(nameKey("al\u200Bice")).toBe("alice"); // ZERO WIDTH SPACE: refused in new names (Cf)
     expect(nameKey("\u0001x")).toBe("\u0001x");
+    expect(nameKey("ali\tce")).toBe("ali\tce");
   });
 
   const variants = fc.constantFrom<(s: string) => string>(
@@ -50,10 +65,11 @@ describe("nameKey", () => {
     (s) => ` ${s}\u3000`,
     (s) => `\u200D${s}\u200C`,
     (s) => [...s].join("\u200D"),
+    (s) => [...s].join("\u034F"),
+    (s) => `\u3164${s}\uFE0F`,
     // Fullwidth forms of ASCII letters and digits (U+FF01–U+FF5E), which NFKC maps back.
     (s) => s.replace(/[!-~]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0)),
   );
-  const names = fc.oneof(fc.string(), fc.string({ unit: "grapheme" }), fc.string({ unit: "binary" }));
 
   it("is idempotent", () => {
     fc.assert(fc.property(names, (s) => nameKey(nameKey(s)) === nameKey(s)), { numRuns: 5000 });
@@ -66,11 +82,12 @@ describe("nameKey", () => {
     );
   });
 
-  it("never starts or ends a key with whitespace, and never keeps a joiner", () => {
+  it("never starts or ends a key with whitespace, and never keeps a default-ignorable", () => {
+    const ignorables = fc.string({ unit: fc.constantFrom("\u034F", "\u200B", "\u200D", "\u3164", "\uFE0F", "\u{E0100}", "\u180B", "\uFFA0", " ", "a") });
     fc.assert(
-      fc.property(names, (s) => {
+      fc.property(fc.oneof(names, ignorables), (s) => {
         const k = nameKey(s);
-        return !/^\p{White_Space}|\p{White_Space}$/u.test(k) && !/[\u200C\u200D]/u.test(k);
+        return !/^\p{White_Space}|\p{White_Space}$/u.test(k) && !/\p{Default_Ignorable_Code_Point}/u.test(k);
       }),
       { numRuns: 5000 },
     );
@@ -88,6 +105,12 @@ describe("nameProblem", () => {
     ["   ", "userName must not be blank"],
     ["\u3000\u00A0", "userName must not be blank"],
     ["\u200D", "userName must not be blank"],
+    ["\u3164", "userName must not be blank"], // HANGUL FILLER
+    ["\u115F\uFFA0 \u034F", "userName must not be blank"],
+    ["\uFE0F\u{E0100}", "userName must not be blank"],
+    ["\u2764\uFE0F", undefined], // an emoji with its presentation selector
+    ["\u845B\u{E0100}", undefined], // an ideographic variation sequence (a family name's glyph)
+    ["\u1820\u180B", undefined], // Mongolian with a free variation selector
     ["al\u200Bice", "userName contains U+200B (a format character) at position 3"],
     ["ali\tce", "userName contains U+0009 (a control character) at position 4"],
     ["alice\n", "userName contains U+000A (a control character) at position 6"],
@@ -129,10 +152,22 @@ describe("nameProblem", () => {
 
 describe("marked keys", () => {
   const id = "00000000-0000-4000-8000-000000000001";
-  it("are never the key of a name the bridge accepts", () => {
-    expect(markedKey(id)).toBe(`\u0001${id}`);
-    expect(nameProblem(markedKey(id), "userName")).toMatch(/U\+0001/);
-    fc.assert(fc.property(fc.string({ unit: "grapheme" }), (s) => nameProblem(s, "userName") !== undefined || !nameKey(s).startsWith("\u0001")));
+  it("are never the key of any name, accepted or refused, nor an earlier version's key (the lower-cased name)", () => {
+    expect(markedKey(id)).toBe(`\u2126${id}`);
+    expect(nameKey(markedKey(id))).toBe(`\u03C9${id}`);
+    expect(markedKey(id).toLowerCase()).toBe(`\u03C9${id}`);
+    for (let cp = 0; cp <= 0x10ffff; cp++) {
+      if (cp >= 0xd800 && cp <= 0xdfff) continue;
+      const c = String.fromCodePoint(cp);
+      if (nameKey(c).includes(MARK) || c.toLowerCase().includes(MARK)) throw new Error(`U+${cp.toString(16)} keys to a mark`);
+    }
+    const withMark = fc.tuple(names, names).map(([a, b]) => `${a}${MARK}${b}`);
+    fc.assert(fc.property(fc.oneof(names, withMark), (s) => !nameKey(s).includes(MARK) && !s.toLowerCase().includes(MARK)), { numRuns: 5000 });
+  });
+
+  it("are not a control character: names stored before the rules could hold those", () => {
+    expect(isMarkedKey(id, `\u0001${id}`)).toBe(false);
+    expect(nameProblem(`\u0001${id}`, "userName")).toMatch(/U\+0001/);
   });
 
   it("belong to their own record only", () => {
@@ -141,13 +176,16 @@ describe("marked keys", () => {
     expect(isMarkedKey(id, "alice")).toBe(false);
   });
 
+  const long = "x".repeat(MAX_KEY_BYTES + 1);
   it.each([
-    ["a marked record whose name is still held elsewhere keeps its mark", markedKey(id), "alice", true, markedKey(id)],
-    ["a marked record renamed to a free name takes it", markedKey(id), "alice2", false, "alice2"],
-    ["a marked record whose name can't be indexed keeps its mark", markedKey(id), "x".repeat(MAX_KEY_BYTES + 1), false, markedKey(id)],
-    ["an unmarked record takes its name's key", "bob", "bobby", false, "bobby"],
-    ["an unmarked record takes it even if held (the caller answers 409)", "bob", "alice", true, "alice"],
-  ])("on a write, %s", (_what, current, next, held, expected) => {
-    expect(keyOnWrite({ id, key: current }, next, held)).toBe(expected);
+    ["a marked record keeping its name (in any spelling) while another holds it keeps its mark", markedKey(id), "Alice ", "alice", true, markedKey(id)],
+    ["a marked record renamed to another name held by another takes that key (the caller answers 409)", markedKey(id), "Alice ", "bob", true, "bob"],
+    ["a marked record renamed to a free name takes it", markedKey(id), "Alice ", "alice2", false, "alice2"],
+    ["a marked record whose name is free again takes it", markedKey(id), "Alice ", "alice", false, "alice"],
+    ["a marked record whose name can't be indexed keeps its mark", markedKey(id), long, long, false, markedKey(id)],
+    ["an unmarked record takes its name's key", "bob", "bob", "bobby", false, "bobby"],
+    ["an unmarked record takes it even if held (the caller answers 409)", "bob", "bob", "alice", true, "alice"],
+  ])("on a write, %s", (_what, current, name, next, held, expected) => {
+    expect(keyOnWrite({ id, key: current, name }, next, held)).toBe(expected);
   });
 });

@@ -4,8 +4,13 @@
  * get the same key, so the key is the name
  *   1. in Unicode NFKC (UAX #15): fullwidth `ａ`, the ligature `ﬁ`, the Kelvin sign, a no-break space
  *      become their plain forms; NFD and NFC spellings become one;
- *   2. without ZWJ and ZWNJ (U+200D, U+200C): they shape Persian and Indic script but are invisible,
- *      so `ali‍ce` reads as `alice`; the name itself keeps them;
+ *   2. without default-ignorable code points (Unicode's Default_Ignorable_Code_Point, which a renderer
+ *      shows as nothing when it doesn't apply them): ZWJ and ZWNJ (U+200D, U+200C), which shape Persian
+ *      and Indic script; the combining grapheme joiner (U+034F); variation selectors (U+FE00–FE0F,
+ *      U+E0100–E01EF, Mongolian U+180B–180F), which choose a glyph; the Hangul fillers (U+115F, U+1160,
+ *      U+3164, U+FFA0); and the default-ignorable format characters, which nameProblem refuses anyway.
+ *      So `ali\u200dce`, `alice\ufe0e` and `\u3164alice` read as `alice` and are `alice`; the name
+ *      itself keeps them;
  *   3. trimmed of leading and trailing Unicode White_Space (JavaScript's trim() misses U+0085 and
  *      strips U+FEFF, which is no whitespace: hence the explicit property);
  *   4. case folded, then in NFKC again (folding can leave a non-normalised string: `ΐ`).
@@ -13,7 +18,8 @@
  * lower() and normalize() follow the database's locale and version and would disagree. Pure.
  */
 
-const JOINERS = /[\u200C\u200D]/gu;
+/** After NFKC, which maps U+3164 and U+FFA0 to U+1160, itself default-ignorable. */
+const IGNORABLE = /\p{Default_Ignorable_Code_Point}/gu;
 const EDGE_SPACE = /^\p{White_Space}+|\p{White_Space}+$/gu;
 
 /**
@@ -33,7 +39,7 @@ function caseFold(s: string): string {
 }
 
 export function nameKey(name: string): string {
-  const plain = name.normalize("NFKC").replace(JOINERS, "").replace(EDGE_SPACE, "");
+  const plain = name.normalize("NFKC").replace(IGNORABLE, "").replace(EDGE_SPACE, "");
   return caseFold(plain).normalize("NFKC");
 }
 
@@ -52,8 +58,10 @@ const INVISIBLE = /\p{Cc}|\p{Cf}/u;
 /**
  * Why `name` can't be a userName or displayName (`attribute` names it in the message), or undefined.
  * Refused: a control or format character other than ZWJ/ZWNJ (a tab, a newline, a zero-width space,
- * a bidirectional override, a BOM, a soft hyphen, tag characters), a name blank once keyed, and a key
- * over MAX_KEY_BYTES.
+ * a bidirectional override, a BOM, a soft hyphen, tag characters), a name blank once keyed (only
+ * whitespace and default-ignorables: `ㅤ`, a lone variation selector), and a key over MAX_KEY_BYTES.
+ * Other default-ignorables (variation selectors, the grapheme joiner, Hangul fillers) are accepted:
+ * emoji and ideographic variation sequences need them; the key leaves them out.
  */
 export function nameProblem(name: string, attribute: string): string | undefined {
   let position = 0;
@@ -72,13 +80,24 @@ export function nameProblem(name: string, attribute: string): string | undefined
 }
 
 /**
- * The key given to the newer of two records whose names collide under nameKey (found when existing
- * rows were re-keyed): U+0001 and the record's own id. nameProblem refuses U+0001 in names, so no
- * accepted name keys to it, and the id keeps it unique. The record keeps its name; an admin resolves
- * the collision (GET /api/v2/name-collisions, `scim-bridge collisions`).
+ * What starts a marked key: U+2126 OHM SIGN, a character no key can hold. nameKey's last step is NFKC,
+ * and NFKC (NFC too) replaces U+2126 with U+03A9 (its canonical singleton decomposition), so no name of
+ * any kind, accepted or refused, keys to a string holding it; and the keys of earlier versions,
+ * `name.toLowerCase()`, can't hold it either (it lower-cases to U+03C9, and nothing lower-cases to it).
+ * Decompositions are frozen (Unicode's normalization stability policy): no Unicode version changes this.
+ * A control character would not do: versions before the naming rules accepted them, so a stored name
+ * `\u0001<id>` would already hold that key and the re-key would fail on the unique index at every start.
+ */
+export const MARK = "\u2126";
+
+/**
+ * The key given to the record that loses a collision under nameKey (found when existing rows were
+ * re-keyed; the other, not SCIM-deleted or else the older, keeps the name): MARK and the record's own id. No name keys to it, and the id keeps it unique.
+ * The record keeps its name; an admin resolves the collision (GET /api/v2/name-collisions,
+ * `scim-bridge collisions`).
  */
 export function markedKey(id: string): string {
-  return `\u0001${id}`;
+  return `${MARK}${id}`;
 }
 
 export function isMarkedKey(id: string, key: string): boolean {
@@ -90,11 +109,15 @@ export function keyFits(key: string): boolean {
 }
 
 /**
- * The key a record stores on a write whose name keys to `next`. A marked record keeps its mark while
- * `next` is held by another record (the older one keeps the name; the IdP can go on updating the newer
- * without a 409) or can't be indexed (a name stored before the length rule); otherwise it takes `next`,
- * and the collision is resolved. An unmarked record always takes `next` (its uniqueness is checked).
+ * The key a record stores on a write whose name keys to `next`. A marked record keeps its mark only
+ * while it keeps the name it was marked for, in any spelling (`next` is the key of its stored `name`),
+ * and that key is held by another record (the holder keeps the name; the IdP can go on updating the
+ * marked record without a 409) or can't be indexed (a name stored before the length rule). Otherwise it takes
+ * `next`: a free key resolves the collision, and a key held by another is the caller's 409 like for
+ * any record (a mark is no licence to take another record's name). An unmarked record always takes
+ * `next` (its uniqueness is checked).
  */
-export function keyOnWrite(record: { id: string; key: string }, next: string, heldByAnother: boolean): string {
-  return isMarkedKey(record.id, record.key) && (heldByAnother || !keyFits(next)) ? record.key : next;
+export function keyOnWrite(record: { id: string; key: string; name: string }, next: string, heldByAnother: boolean): string {
+  if (!isMarkedKey(record.id, record.key) || next !== nameKey(record.name)) return next;
+  return heldByAnother || !keyFits(next) ? record.key : next;
 }

@@ -5,18 +5,24 @@ import { keyFits, markedKey, nameKey } from "./name-key";
 
 /**
  * Recomputes every stored userName and IdP group displayName key with nameKey (the keys were
- * lower-cased names before), once, at start, in the maintenance job's transaction. Where two records'
- * names now share a key, the older record (created_at, then id) keeps it and the newer gets its
- * marked key (U+0001 and its id): nothing is merged or refused, and the start never fails on it. Each
- * such collision is logged (ids and names) and stays listed by GET /api/v2/name-collisions and
- * `scim-bridge collisions` until the newer record is renamed or deleted.
+ * lower-cased names before), at start, in the maintenance job's transaction: once per database and
+ * Unicode version of the runtime (nameKey's NFKC and case mapping follow Node's ICU data, so a Node
+ * with newer Unicode data can key some names differently; the job's name carries the version, and a
+ * run on keys already right changes nothing). Where two records' names now share a key, one keeps it:
+ * a record with a SCIM resource before a SCIM-deleted user (whose row stays, without one: a filter
+ * must find the live record, and a POST of the name must not bring the deleted one back), then the
+ * older (created_at, then id). The other gets its marked key (markedKey: MARK and its id): nothing is
+ * merged or refused, and the start never fails on it. Each new collision is logged (ids and names)
+ * and stays listed by GET /api/v2/name-collisions and `scim-bridge collisions` until the marked record
+ * or the holder is renamed, or the holder, a group, is deleted (a deleted user keeps its row and key).
  *
  * Cost: every row is read once, in keyset batches; only rows whose key changes are held in memory and
  * written, with set-based statements. Writes to the two tables wait while it runs (a bridge of an
  * older version still serving must not write a lower-cased key between the read and the update).
  */
 
-export const NAME_KEYS_JOB = "name-keys-v2";
+/** The job's name for a runtime whose Unicode data is `unicode` (process.versions.unicode). */
+export const nameKeysJobName = (unicode: string) => `name-keys-v2 unicode-${unicode}`;
 
 const BATCH = 1000;
 
@@ -25,11 +31,16 @@ interface Table {
   table: "users" | "idp_groups";
   name: "user_name" | "display_name";
   key: "user_name_key" | "display_name_key";
+  /**
+   * SQL: true for a record the IdP has not deleted. A SCIM DELETE of a user keeps the row without its
+   * resource (status suspended); a group's removes the row, so every group row is live.
+   */
+  live: string;
 }
 
 const TABLES: readonly Table[] = [
-  { kind: "user", table: "users", name: "user_name", key: "user_name_key" },
-  { kind: "group", table: "idp_groups", name: "display_name", key: "display_name_key" },
+  { kind: "user", table: "users", name: "user_name", key: "user_name_key", live: "resource IS NOT NULL" },
+  { kind: "group", table: "idp_groups", name: "display_name", key: "display_name_key", live: "TRUE" },
 ];
 
 interface Row {
@@ -38,6 +49,7 @@ interface Row {
   key: string;
   /** created_at in epoch milliseconds (timestamptz(3): exact in a double). */
   created: number;
+  live: boolean;
 }
 
 export interface RekeyCollision {
@@ -47,12 +59,15 @@ export interface RekeyCollision {
   name: string;
   /** The record that keeps the key; undefined when the name's key is too long to index at all. */
   holder?: { id: string; name: string };
+  /** Marked before this run already (a run for a newer Unicode version): known, not logged again. */
+  known: boolean;
 }
 
-const older = (a: Row, b: Row) => a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+/** Who keeps a contested key: a live record first, then the older. */
+const preferred = (a: Row, b: Row) => Number(b.live) - Number(a.live) || a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 const columns = (t: Table) =>
-  `id::text AS id, ${t.name} AS name, ${t.key} AS key, (extract(epoch FROM created_at) * 1000)::float8 AS created`;
+  `id::text AS id, ${t.name} AS name, ${t.key} AS key, (extract(epoch FROM created_at) * 1000)::float8 AS created, (${t.live}) AS live`;
 
 /** Rows whose key is not their name's key, read in batches; the rest are only looked at. */
 async function changedRows(s: SqlSession, t: Table): Promise<(Row & { next: string })[]> {
@@ -101,12 +116,12 @@ async function rekeyTable(s: SqlSession, t: Table): Promise<{ rekeyed: number; c
   const finalKey = new Map<string, string>();
 
   // Every record that wants each new key: the changed rows, and the unchanged row holding it now
-  // (old keys were unique, so at most one). The oldest keeps it.
+  // (old keys were unique, so at most one). The preferred one keeps it.
   const claimants = new Map<string, Row[]>();
   for (const r of changed) {
     if (!keyFits(r.next)) {
       finalKey.set(r.id, markedKey(r.id));
-      collisions.push({ kind: t.kind, id: r.id, name: r.name });
+      collisions.push({ kind: t.kind, id: r.id, name: r.name, known: r.key === markedKey(r.id) });
       continue;
     }
     claimants.set(r.next, [...(claimants.get(r.next) ?? []), r]);
@@ -115,11 +130,11 @@ async function rekeyTable(s: SqlSession, t: Table): Promise<{ rekeyed: number; c
     if (!changedIds.has(h.id)) claimants.get(h.key)?.push(h);
   }
   for (const [key, rows] of claimants) {
-    const [winner, ...losers] = [...rows].sort(older);
+    const [winner, ...losers] = [...rows].sort(preferred);
     finalKey.set(winner!.id, key);
     for (const l of losers) {
       finalKey.set(l.id, markedKey(l.id));
-      collisions.push({ kind: t.kind, id: l.id, name: l.name, holder: { id: winner!.id, name: winner!.name } });
+      collisions.push({ kind: t.kind, id: l.id, name: l.name, holder: { id: winner!.id, name: winner!.name }, known: l.key === markedKey(l.id) });
     }
   }
 
@@ -142,23 +157,30 @@ export async function rekeyNames(s: SqlSession, logger: Logger): Promise<RekeyCo
     counts[t.table] = rekeyed;
     all.push(...collisions);
   }
-  for (const c of all) {
+  const known = all.filter((c) => c.known).length;
+  for (const c of all.filter((x) => !x.known)) {
     const what = c.kind === "user" ? "userName" : "displayName";
     if (c.holder) {
-      logger.warn(`name collision: two ${c.kind}s' ${what}s are now one name; the older keeps it, the newer is marked until renamed`, {
+      logger.warn(`name collision: two ${c.kind}s' ${what}s are now one name; one keeps it (not deleted, then the older), the other is marked until renamed`, {
         kind: c.kind, id: c.id, name: c.name, heldBy: c.holder.id, heldByName: c.holder.name,
       });
     } else {
       logger.warn(`name collision: a ${c.kind}'s ${what} is too long to be a key once normalised; it is marked until renamed`, { kind: c.kind, id: c.id, name: c.name });
     }
   }
-  logger.info("recomputed name keys", { users: counts.users ?? 0, groups: counts.idp_groups ?? 0, collisions: all.length });
+  logger.info("recomputed name keys", { users: counts.users ?? 0, groups: counts.idp_groups ?? 0, collisions: all.length - known, stillMarked: known });
   return all;
 }
 
-export const nameKeysJob: MaintenanceJob = {
-  name: NAME_KEYS_JOB,
-  run: async (s, logger) => {
-    await rekeyNames(s, logger);
-  },
-};
+/**
+ * The job for a runtime whose Unicode data is `unicode` (the composition root passes
+ * process.versions.unicode): it runs again, once, when that changes.
+ */
+export function nameKeysJob(unicode: string): MaintenanceJob {
+  return {
+    name: nameKeysJobName(unicode),
+    run: async (s, logger) => {
+      await rekeyNames(s, logger);
+    },
+  };
+}

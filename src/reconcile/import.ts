@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Logger } from "winston";
 import { Prisma, type PrismaClient } from "../generated/prisma/client";
 import { DirectoryError } from "../directory/errors";
-import { nameProblem } from "../directory/name-key";
+import { nameKey, nameProblem } from "../directory/name-key";
 import { ScimError } from "../scim/errors";
 import { sameJson } from "../scim/patch/apply";
 import type { Attributes, ResourceService, WriteContext } from "../scim/resource-service";
@@ -58,6 +58,18 @@ function refuseName(name: string, attribute: string, stored?: unknown): void {
   if (name === stored) return;
   const problem = nameProblem(name, attribute);
   if (problem !== undefined) throw new DirectoryError("invalid", problem);
+}
+
+/**
+ * refuseName for a user the dry run would create: the apply's create finds a SCIM-deleted user by the
+ * name's key and brings it back, and a name equal to that user's stored one passes there (a name
+ * stored before the rules), so a refused name is checked against that stored name too. The lookup
+ * happens only for a name nameProblem refuses: one query, in that rare case.
+ */
+async function refuseNewUserName(prisma: PrismaClient, userName: string): Promise<void> {
+  if (nameProblem(userName, "userName") === undefined) return;
+  const holder = await prisma.user.findUnique({ where: { userNameKey: nameKey(userName) }, select: { userName: true } });
+  refuseName(userName, "userName", holder?.userName);
 }
 
 /** Provisioned users the export does not contain (and how many are active), walked in id order. */
@@ -191,7 +203,7 @@ async function importUser(
   }
   try {
     if (!match) {
-      if (env.dryRun) refuseName(userName, "userName");
+      if (env.dryRun) await refuseNewUserName(env.prisma, userName);
       if (env.dryRun) return { bridgeId: `new:${u.ref}`, item: { kind: "change", dimension: "user", action: "create", details: { ref: u.ref, user_name: userName } } };
       const created = await env.users.create(u.attributes, ctx);
       present.add(created.id);

@@ -1,11 +1,14 @@
 import request from "supertest";
+import { Prisma } from "../../src/generated/prisma/client";
+import { markedKey } from "../../src/directory/name-key";
 import { testEngines } from "../support/databases";
 import { startTestBridge, type TestBridge } from "../support/app";
 
 /**
  * One identity per userName (and per IdP group displayName): names a person reads as the same are
- * the same key (NFKC, trimmed, case folded, ZWJ/ZWNJ left out), blank names and names with control
- * or format characters are refused, and filters match on the same key.
+ * the same key (NFKC, trimmed, case folded, default-ignorable characters such as ZWJ/ZWNJ, variation
+ * selectors and Hangul fillers left out), blank names and names with control or format characters are
+ * refused, and filters match on the same key.
  */
 
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -54,6 +57,13 @@ describe.each(testEngines())("one identity per name on %s", (engine) => {
       ["a zero-width non-joiner inside", "al\u200Cice"],
       ["an ideographic space and upper case", "\u3000ALICE"],
       ["a no-break space at the end", "alice\u00A0"],
+      ["a combining grapheme joiner inside", "ali\u034Fce"],
+      ["a variation selector at the end", "alice\uFE0F"],
+      ["a supplementary variation selector", "ali\u{E0100}ce"],
+      ["a Hangul filler in front", "\u3164alice"],
+      ["a Hangul choseong filler at the end", "alice\u115F"],
+      ["a halfwidth Hangul filler inside", "al\uFFA0ice"],
+      ["a Mongolian free variation selector inside", "ali\u180Bce"],
     ])("refuses %s as a second alice with 409 uniqueness", async (_what, name) => {
       const before = await userCount();
       const res = await postUser(name);
@@ -80,6 +90,8 @@ describe.each(testEngines())("one identity per name on %s", (engine) => {
       ["blank", "   ", /blank/],
       ["only an ideographic space", "\u3000", /blank/],
       ["only a zero-width joiner", "\u200D", /blank/],
+      ["only Hangul fillers", "\u3164\uFFA0", /blank/],
+      ["only variation selectors", "\uFE0F\u{E0100}", /blank/],
       ["a zero-width space", "al\u200Bice", /U\+200B/],
       ["a tab", "ali\tce", /U\+0009/],
       ["a trailing newline", "alice\n", /U\+000A/],
@@ -100,8 +112,9 @@ describe.each(testEngines())("one identity per name on %s", (engine) => {
     });
 
     it("refuses a userName whose key would not fit the unique index with 400, not 500", async () => {
-      // U+FDFA is one character that NFKC expands to 18: 1,000 of them pass the 1,024-character cap.
-      const res = await postUser("\uFDFA".repeat(1000));
+      // U+FDFA is one character (3 bytes) that NFKC expands to 18 (33 bytes): 63 of them pass every
+      // cap on what is sent (189 bytes) and key to 2,079 bytes.
+      const res = await postUser("\uFDFA".repeat(63));
       expect(res.status).toBe(400);
       expect(res.body).toMatchObject({ scimType: "invalidValue" });
       expect(res.body.detail).toMatch(/userName is too long/);
@@ -140,6 +153,19 @@ describe.each(testEngines())("one identity per name on %s", (engine) => {
       expect(put).toMatchObject({ status: 409 });
       const patch = await scim().patch(`/Users/${other.body.id}`, { schemas: [PATCH], Operations: [{ op: "replace", path: "userName", value: "ALICE\u3000" }] });
       expect(patch.status).toBe(409);
+    });
+
+    it("refuses a marked user's rename to another user's name with 409, in any spelling", async () => {
+      const bob = await postUser("bob@x.example");
+      const carol = await postUser("carol@x.example");
+      expect([bob.status, carol.status]).toEqual([201, 201]);
+      await b.db.prisma.user.update({ where: { id: carol.body.id }, data: { userNameKey: markedKey(carol.body.id) } });
+      const patch = await scim().patch(`/Users/${carol.body.id}`, { schemas: [PATCH], Operations: [{ op: "replace", path: "userName", value: "BOB@x.example" }] });
+      expect(patch.status).toBe(409);
+      expect(patch.body).toMatchObject({ scimType: "uniqueness" });
+      expect((await scim().put(`/Users/${carol.body.id}`, { schemas: [USER], userName: " bob@x.example" })).status).toBe(409);
+      expect((await filterUsers('userName eq "bob@x.example"')).Resources.map((r) => r.id)).toEqual([bob.body.id]);
+      expect(await b.db.prisma.user.findUniqueOrThrow({ where: { id: carol.body.id } })).toMatchObject({ userName: "carol@x.example", userNameKey: markedKey(carol.body.id) });
     });
 
     it("refuses a bad userName on PUT and PATCH with 400, changing nothing", async () => {
@@ -233,6 +259,17 @@ describe.each(testEngines())("one identity per name on %s", (engine) => {
       expect((await b.db.prisma.idpGroup.findUniqueOrThrow({ where: { id: g.body.id } })).displayName).toBe("Sales");
     });
 
+    it("refuses a marked group's rename to another group's name with 409", async () => {
+      const g = await postGroup("Marketing");
+      expect(g.status).toBe(201);
+      await b.db.prisma.idpGroup.update({ where: { id: g.body.id }, data: { displayNameKey: markedKey(g.body.id) } });
+      expect((await scim().put(`/Groups/${g.body.id}`, { schemas: [GROUP], displayName: "engineering" })).status).toBe(409);
+      const patch = await scim().patch(`/Groups/${g.body.id}`, { schemas: [PATCH], Operations: [{ op: "replace", path: "displayName", value: " ENGINEERING" }] });
+      expect(patch.status).toBe(409);
+      expect(patch.body).toMatchObject({ scimType: "uniqueness" });
+      expect((await filterGroups('displayName eq "engineering"')).Resources.map((r) => r.id)).toEqual([eng]);
+    });
+
     it("finds a group by a filter on any spelling of its displayName", async () => {
       for (const f of ['displayName eq " ENGINEERING"', 'displayName eq "\uFF45ngineering"']) {
         expect({ f, ids: (await filterGroups(f)).Resources.map((r) => r.id) }).toEqual({ f, ids: [eng] });
@@ -277,6 +314,22 @@ describe.each(testEngines())("one identity per name on %s", (engine) => {
       expect(await b.db.prisma.user.count({ where: { userName: "zero\u200Bwidth" } })).toBe(0);
       // The same group, now with the export's spelling.
       expect(await b.db.prisma.idpGroup.findUniqueOrThrow({ where: { displayNameKey: "imported group" } })).toMatchObject({ id: group.body.id, displayName: " IMPORTED GROUP" });
+    });
+
+    it("show a deleted user stored under a name now refused, imported with that name, as the apply does: brought back", async () => {
+      const legacy = await b.db.prisma.user.create({
+        data: { userName: "old\tname", userNameKey: "old\tname", username: "oldname", status: "suspended", resource: Prisma.DbNull },
+      });
+      const data = { Users: [{ schemas: [USER], userName: "old\tname" }] };
+      const dry = await api("/reconciliations", { kind: "import", data });
+      expect(dry.status).toBe(201);
+      const dryItems = (await items(dry.body.id)).map((i) => i.slice(0, 3));
+      const applied = await api("/reconciliations", { kind: "import", data, dry_run: false });
+      expect(applied.status).toBe(201);
+      const appliedItems = (await items(applied.body.id)).map((i) => i.slice(0, 3));
+      expect(appliedItems).toEqual([["change", "user", "create"]]);
+      expect(dryItems).toEqual(appliedItems);
+      expect(await b.db.prisma.user.findUniqueOrThrow({ where: { id: legacy.id } })).toMatchObject({ userName: "old\tname", status: "active" });
     });
 
     it("show a refused name in a dry run as the error the apply meets, for renames and groups too", async () => {

@@ -58,7 +58,8 @@ function stored(attrs: Attributes): Prisma.InputJsonObject {
  * The columns derived from a group's attributes; the name is checked against the naming rules
  * (nameProblem: 400 invalidValue) unless it is the one `current` already has (a group written before
  * the rules keeps taking updates until renamed). A group whose key is marked (its name collided with
- * an older group's when keys were recomputed) keeps the mark while another group holds its name.
+ * an older group's when keys were recomputed) keeps the mark while it keeps that name and another group
+ * holds it; a rename to a name another group holds fails on the unique index (409) like any group's.
  */
 async function columns(tx: Tx, attrs: Attributes, current?: GroupRow) {
   const displayName = String(attrs.displayName ?? "");
@@ -70,7 +71,7 @@ async function columns(tx: Tx, attrs: Attributes, current?: GroupRow) {
   if (current && isMarkedKey(current.id, current.displayNameKey)) {
     // Only a marked group may keep a key other than its name's: one lookup, for those alone.
     const holder = await tx.idpGroup.findUnique({ where: { displayNameKey }, select: { id: true } });
-    displayNameKey = keyOnWrite({ id: current.id, key: current.displayNameKey }, displayNameKey, holder !== null && holder.id !== current.id);
+    displayNameKey = keyOnWrite({ id: current.id, key: current.displayNameKey, name: current.displayName }, displayNameKey, holder !== null && holder.id !== current.id);
   }
   return { displayName, displayNameKey, externalId: typeof attrs.externalId === "string" ? attrs.externalId : null };
 }

@@ -135,7 +135,7 @@ export function createUserService(prisma: PrismaClient): ResourceService {
     checkUserName(cols.userName, current.userName);
     const clash = await tx.user.findUnique({ where: { userNameKey: cols.userNameKey }, select: { id: true } });
     const heldByAnother = clash !== null && clash.id !== id;
-    const userNameKey = keyOnWrite({ id, key: current.userNameKey }, cols.userNameKey, heldByAnother);
+    const userNameKey = keyOnWrite({ id, key: current.userNameKey, name: current.userName }, cols.userNameKey, heldByAnother);
     if (heldByAnother && userNameKey === cols.userNameKey) throw new DirectoryError("conflict", `userName "${cols.userName}" is already taken`);
     const { active, ...columns } = { ...cols, userNameKey };
     const claims = deriveClaims(attrs, await groupNamesOf(tx, id)) as Prisma.InputJsonObject;
