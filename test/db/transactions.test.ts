@@ -12,5 +12,5 @@ describe.each(testEngines())("transactions on %s", (engine) => {
     } finally {
       await done();
     }
-  }, 20000);
+  }, 60_000); // opening and migrating a fresh PGlite takes seconds on a loaded 2-core machine; the 5.5 s wait is the test
 });
