@@ -45,9 +45,23 @@ export interface WebhookPatch {
   enabled?: boolean | undefined;
 }
 
+/**
+ * Every event type, as the API says it. Stored as an empty list (what `[]` meant from the start, and
+ * what the outbox's delivery join tests), so endpoints saved by earlier versions keep their meaning.
+ */
+export const ALL_EVENTS = "*";
+
+/** The API's `events` of a stored list: `["*"]` for every type. */
+export const apiEvents = (stored: readonly string[]): string[] => (stored.length === 0 ? [ALL_EVENTS] : [...stored]);
+
+/** The stored list of the API's `events`: `["*"]`, `[]` and absent mean every type. */
 function checkEvents(events: string[] | undefined): EventType[] {
+  if (events?.includes(ALL_EVENTS)) {
+    if (events.some((e) => e !== ALL_EVENTS)) throw new DirectoryError("invalid", `"${ALL_EVENTS}" means every event type: send it alone, or list the types`);
+    return [];
+  }
   const unknown = (events ?? []).filter((e) => !(EVENT_TYPES as readonly string[]).includes(e));
-  if (unknown.length > 0) throw new DirectoryError("invalid", `unknown event types: ${unknown.join(", ")} (known: ${EVENT_TYPES.join(", ")})`);
+  if (unknown.length > 0) throw new DirectoryError("invalid", `unknown event types: ${unknown.join(", ")} (known: ${EVENT_TYPES.join(", ")}, or "${ALL_EVENTS}" for every type)`);
   return [...new Set(events ?? [])] as EventType[];
 }
 
@@ -69,7 +83,7 @@ export function auditedUrl(url: string): { url: string; url_sha256: string } {
 
 /** An endpoint's settings as the audit log shows them, by API field name (never the secret). */
 function settingsOf(e: WebhookEndpoint) {
-  return { ...auditedUrl(e.url), events: e.events, description: e.description, enabled: e.enabled };
+  return { ...auditedUrl(e.url), events: apiEvents(e.events), description: e.description, enabled: e.enabled };
 }
 
 /** What a change is compared on: the settings and why the endpoint was disabled. */
@@ -106,7 +120,7 @@ export function createWebhookService(prisma: PrismaClient, box: SecretBox, opts:
       id: e.id,
       url: e.url,
       description: e.description,
-      events: e.events,
+      events: apiEvents(e.events),
       enabled: e.enabled,
       disabled_reason: e.disabledReason,
       created_by: e.createdBy,

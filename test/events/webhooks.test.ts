@@ -60,8 +60,16 @@ describe.each(testEngines())("webhooks on %s", (engine) => {
     expect(listed[0]).not.toHaveProperty("secret");
     expect((await api("get", `/webhooks/${made.body.id}`)).body).not.toHaveProperty("secret");
 
+    // Every type is `["*"]` in the API; `[]` (what earlier versions returned for it) is still accepted.
     const patched = await api("patch", `/webhooks/${made.body.id}`).send({ events: [], enabled: false });
-    expect(patched.body).toMatchObject({ events: [], enabled: false });
+    expect(patched.body).toMatchObject({ events: ["*"], enabled: false });
+    expect((await api("patch", `/webhooks/${made.body.id}`).send({ events: ["user.deleted"] })).body.events).toEqual(["user.deleted"]);
+    expect((await api("patch", `/webhooks/${made.body.id}`).send({ events: ["*"] })).body.events).toEqual(["*"]);
+    expect((await b.db.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: made.body.id } })).events).toEqual([]);
+    expect((await api("get", "/webhooks")).body.webhooks[0].events).toEqual(["*"]);
+    const all = await api("post", "/webhooks").send({ url: "https://hooks.example.com/all" });
+    expect(all.body.events).toEqual(["*"]);
+    expect((await api("delete", `/webhooks/${all.body.id}`)).status).toBe(204);
     const rotated = await api("post", `/webhooks/${made.body.id}/rotate-secret`);
     expect(rotated.body.secret).toMatch(/^whsec_/);
     expect(rotated.body.secret).not.toBe(made.body.secret);
@@ -75,6 +83,7 @@ describe.each(testEngines())("webhooks on %s", (engine) => {
     [{ url: "ftp://example.com/x" }, /only http and https/],
     [{ url: "https://u:p@example.com/" }, /credentials/],
     [{ url: "https://example.com/", events: ["user.created", "user.exploded"] }, /unknown event types: user.exploded/],
+    [{ url: "https://example.com/", events: ["*", "user.created"] }, /"\*" means every event type: send it alone/],
     [{ url: "https://example.com/", secret: "mine" }, /Validation failed/],
     [{}, /Validation failed/],
   ])("refuses %j with a 400", async (body, message) => {
