@@ -50,6 +50,8 @@ export interface AppDeps {
   importBodyLimitBytes?: number;
   /** Largest share of active users one import may suspend without `allow_mass_suspend`. */
   maxSuspendShare?: number;
+  /** RUN_RETENTION: finished reconciliation runs older than this are deleted (default 90 days). */
+  runRetentionMs?: number;
   /** Encrypts webhook signing secrets at rest. */
   secretBox: SecretBox;
   webhooks: Config["webhooks"];
@@ -130,7 +132,14 @@ export function buildBridge(deps: AppDeps): BridgeApp {
       { service: groups, detached: ["members"] },
     ],
   });
-  const reconciliations = createReconciliationService({ db: deps.db, users, groups, maxSuspendShare: deps.maxSuspendShare ?? 0.1, logger: deps.logger });
+  const reconciliations = createReconciliationService({
+    db: deps.db,
+    users,
+    groups,
+    maxSuspendShare: deps.maxSuspendShare ?? 0.1,
+    logger: deps.logger,
+    runRetentionMs: deps.runRetentionMs ?? 90 * 86_400_000,
+  });
   const webhooks = createWebhookService(deps.db.prisma, deps.secretBox, { allowPrivateTargets: deps.webhooks.allowPrivateTargets });
   const dispatcher = createDispatcher({ prisma: deps.db.prisma, box: deps.secretBox, logger: deps.logger, ...deps.webhooks });
   // The SCIM mounts come before `/api/v2`, so `/api/v2/scim/v2` is never judged by the admin scope.
@@ -229,6 +238,7 @@ export async function openReconciliations(config: Config, logger: Logger): Promi
     groups: createGroupService(db.prisma),
     maxSuspendShare: config.maxSuspendShare,
     logger,
+    runRetentionMs: config.runRetentionMs,
   });
   return {
     service,
@@ -262,6 +272,7 @@ export async function startBridge(config: Config, logger: Logger): Promise<Runni
       bodyLimitBytes: config.bodyLimitBytes,
       importBodyLimitBytes: config.importBodyLimitBytes,
       maxSuspendShare: config.maxSuspendShare,
+      runRetentionMs: config.runRetentionMs,
       secretBox: createSecretBox(encryptionKey(config.encryptionKey, config.dataDir)),
       webhooks: config.webhooks,
       rateLimit: config.rateLimit,
@@ -273,6 +284,15 @@ export async function startBridge(config: Config, logger: Logger): Promise<Runni
     });
     // Deliveries left pending by an earlier run (a crash, a kill -9) go out now.
     bridge.dispatcher.start();
+    // Run retention (RUN_RETENTION): now, then hourly; a failed pass is logged and tried again next hour.
+    const pruneRuns = () =>
+      void bridge.reconciliations
+        .prune()
+        .then((n) => n > 0 && logger.info("deleted reconciliation runs past RUN_RETENTION", { runs: n }))
+        .catch((err: unknown) => logger.warn("reconciliation run retention pass failed", { error: err instanceof Error ? err.message : String(err) }));
+    pruneRuns();
+    const pruneTimer = setInterval(pruneRuns, 3_600_000);
+    pruneTimer.unref();
     const addr = server.address() as AddressInfo;
     const url = `http://${addr.address.includes(":") ? `[${addr.address}]` : addr.address}:${addr.port}`;
     logger.info("scim-bridge listening", {
@@ -285,6 +305,7 @@ export async function startBridge(config: Config, logger: Logger): Promise<Runni
       url,
       server,
       close: async () => {
+        clearInterval(pruneTimer);
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await bridge.close();
         await closeDb();

@@ -85,6 +85,12 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ RECONCILE_MAX_SUSPEND_SHARE: "many" }, opts)).toThrow(/RECONCILE_MAX_SUSPEND_SHARE must be a number between 0 and 1/);
   });
 
+  it("keeps reconciliation runs 90 days by default, RUN_RETENTION otherwise, at least an hour", () => {
+    expect(loadConfig({}, opts).runRetentionMs).toBe(90 * 86_400_000);
+    expect(loadConfig({ RUN_RETENTION: "720h" }, opts).runRetentionMs).toBe(720 * 3_600_000);
+    expect(() => loadConfig({ RUN_RETENTION: "10m" }, opts)).toThrow(/RUN_RETENTION must be a duration of at least an hour/);
+  });
+
   it("reads the webhook settings and the encryption key, with defaults", () => {
     expect(loadConfig({}, opts)).toMatchObject({
       encryptionKey: undefined,

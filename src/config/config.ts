@@ -75,6 +75,9 @@ const envSchema = z.object({
     .min(0, "RECONCILE_MAX_SUSPEND_SHARE must be between 0 and 1")
     .max(1, "RECONCILE_MAX_SUSPEND_SHARE must be between 0 and 1")
     .default(0.1),
+  RUN_RETENTION: optionalString.default("90d").refine((v) => durationMs(v) !== undefined && durationMs(v)! >= 3_600_000, {
+    message: "RUN_RETENTION must be a duration of at least an hour, such as 90d or 720h",
+  }),
   BRIDGE_ENCRYPTION_KEY: optionalString.refine((v) => v === undefined || parseEncryptionKey(v) !== undefined, {
     message: "BRIDGE_ENCRYPTION_KEY must be 32 bytes as base64 (openssl rand -base64 32) or 64 hex digits",
   }),
@@ -119,6 +122,8 @@ export interface Config {
   importBodyLimitBytes: number;
   /** Largest share of active users one import may suspend without `allow_mass_suspend`. */
   maxSuspendShare: number;
+  /** Finished reconciliation runs older than this are deleted (never a running one or the newest of a kind). */
+  runRetentionMs: number;
   /** Requests per token before 429 (undefined: no limit). */
   rateLimit: { limit: number; perMs: number } | undefined;
   /** Encrypts webhook secrets at rest; when unset, a key file under DATA_DIR is used. */
@@ -178,6 +183,7 @@ export function loadConfig(
     bodyLimitBytes: parseSize(e.BODY_LIMIT),
     importBodyLimitBytes: parseSize(e.IMPORT_BODY_LIMIT),
     maxSuspendShare: e.RECONCILE_MAX_SUSPEND_SHARE,
+    runRetentionMs: durationMs(e.RUN_RETENTION)!,
     rateLimit: e.RATE_LIMIT === "off" ? undefined : parseRate(e.RATE_LIMIT),
     encryptionKey: e.BRIDGE_ENCRYPTION_KEY ? parseEncryptionKey(e.BRIDGE_ENCRYPTION_KEY) : undefined,
     webhooks: {

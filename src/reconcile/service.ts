@@ -31,6 +31,8 @@ export interface ReconciliationDeps {
   /** Largest share of active users an import may suspend without `allow_mass_suspend` (0–1). */
   maxSuspendShare: number;
   logger: Logger;
+  /** Finished runs older than this are deleted by `prune` (RUN_RETENTION). */
+  runRetentionMs: number;
 }
 
 export interface StartOptions {
@@ -55,6 +57,11 @@ export interface ReconciliationService {
   applyReviewed(id: string, actor: string, opts?: StartOptions): Promise<Started>;
   list(page: Page): Promise<{ runs: RunView[]; count: number }>;
   get(id: string, page: Page & { kind?: string | undefined }): Promise<RunView & { items: unknown[]; items_count: number; offset: number; limit: number }>;
+  /**
+   * Deletes finished runs (with their report lines) that finished more than `runRetentionMs` ago,
+   * never a running one nor the newest run of each kind; returns how many. Run hourly by the server.
+   */
+  prune(): Promise<number>;
   /** Stops background runs between batches and waits for them. */
   close(): Promise<void>;
 }
@@ -244,6 +251,16 @@ export function createReconciliationService(deps: ReconciliationDeps): Reconcili
         prisma.reconciliationItem.count({ where }),
       ]);
       return { ...runView(run), items: items.map(itemView), items_count: count, offset: page.offset, limit: page.limit };
+    },
+
+    async prune() {
+      // Items go with their runs (ON DELETE CASCADE). An apply's source_run_id may then name a deleted dry run.
+      return prisma.$executeRawUnsafe(
+        `DELETE FROM reconciliation_runs r
+          WHERE r.status <> 'running' AND coalesce(r.finished_at, r.updated_at) < $1
+            AND r.id <> (SELECT n.id FROM reconciliation_runs n WHERE n.kind = r.kind ORDER BY n.created_at DESC, n.id DESC LIMIT 1)`,
+        new Date(Date.now() - deps.runRetentionMs),
+      );
     },
 
     async close() {

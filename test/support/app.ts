@@ -31,7 +31,7 @@ async function openUrl(url: string): Promise<{ db: Database; done: () => Promise
   return { db, done: () => db.close() };
 }
 
-export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number; retryScheduleMs?: number[]; allowPrivateTargets?: boolean; rateLimit?: { limit: number; perMs: number }; databaseUrl?: string } = {}): Promise<TestBridge> {
+export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number; retryScheduleMs?: number[]; allowPrivateTargets?: boolean; rateLimit?: { limit: number; perMs: number }; databaseUrl?: string; runRetentionMs?: number } = {}): Promise<TestBridge> {
   const { db, done } = opts.databaseUrl ? await openUrl(opts.databaseUrl) : await openMigrated(engine);
   await ensureDefaultOrganization(db.prisma);
   const tokens = createTokenService(db.prisma);
@@ -49,6 +49,7 @@ export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes
     baseUrl: undefined,
     bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024,
     maxSuspendShare: opts.maxSuspendShare ?? 0.1,
+    ...(opts.runRetentionMs !== undefined ? { runRetentionMs: opts.runRetentionMs } : {}),
     secretBox,
     ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
     // Tests deliver to listeners on loopback, with short retry delays.
