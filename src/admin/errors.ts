@@ -14,7 +14,7 @@ export interface AdminErrorBody {
   validations?: ValidationError[];
 }
 
-export type AdminErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 412 | 413 | 415 | 429 | 500 | 503;
+export type AdminErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 410 | 412 | 413 | 415 | 429 | 500 | 503;
 
 export class AdminError extends Error {
   readonly status: AdminErrorStatus;

@@ -10,6 +10,7 @@ const create = z.object({ url: z.string().min(1).max(2000), events: z.array(z.st
 const patch = z
   .object({ url: z.string().min(1).max(2000).optional(), events: z.array(z.string()).max(50).optional(), description: z.string().max(500).optional(), enabled: z.boolean().optional() })
   .strict();
+const redeliverBody = z.object({ since: z.iso.datetime({ offset: true, message: "since must be an ISO 8601 time, such as 2026-01-31T00:00:00Z" }) }).strict();
 const page = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
@@ -42,6 +43,13 @@ export function webhooksRouter(webhooks: WebhookService): Router {
   });
   r.get("/webhooks/:id/deliveries", async (req, res) => {
     res.json(await webhooks.deliveries(req.params.id, parseQuery(page, req.query)));
+  });
+  r.post("/webhooks/:id/deliveries/:delivery/redeliver", async (req, res) => {
+    res.json(await webhooks.redeliver(req.params.id, req.params.delivery, actor(res)));
+  });
+  r.post("/webhooks/:id/redeliver", async (req, res) => {
+    const { since } = parseBody(redeliverBody, req.body);
+    res.json(await webhooks.redeliverSince(req.params.id, new Date(since), actor(res)));
   });
   return r;
 }

@@ -3,7 +3,8 @@
  * table, into the envelope of the API that was called (SCIM 404 / 409 uniqueness / 412, or Coder's
  * shape on the admin API).
  */
-export type DirectoryErrorKind = "notFound" | "conflict" | "preconditionFailed" | "invalid";
+/** `gone`: it existed and was deleted for good (410), e.g. by a retention period. */
+export type DirectoryErrorKind = "notFound" | "conflict" | "preconditionFailed" | "invalid" | "gone";
 
 export class DirectoryError extends Error {
   readonly kind: DirectoryErrorKind;

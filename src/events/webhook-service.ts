@@ -104,6 +104,34 @@ function webhookChanges(before: Audited, after: Audited): { changed: string[]; b
   return { changed, before: pick(before), after: pick(after) };
 }
 
+const DELIVERY_LOG = { attemptLog: { orderBy: [{ at: "asc" }, { id: "asc" }] } } as const satisfies Prisma.WebhookDeliveryInclude;
+
+function deliveryView(d: Prisma.WebhookDeliveryGetPayload<{ include: typeof DELIVERY_LOG }>) {
+  return {
+    id: d.id,
+    event_id: d.eventId,
+    event_type: d.eventType,
+    status: d.status,
+    attempts: d.attempts,
+    next_attempt_at: d.status === "pending" ? d.nextAttemptAt.toISOString() : null,
+    created_at: d.createdAt.toISOString(),
+    finished_at: d.finishedAt?.toISOString() ?? null,
+    attempt_log: d.attemptLog.map((a) => ({ attempt: a.attempt, at: a.at.toISOString(), status_code: a.statusCode, duration_ms: a.durationMs, error: a.error })),
+  };
+}
+
+/** Failed deliveries back to pending, due now, attempts from zero; only those whose event is still kept. */
+function requeue(tx: Prisma.TransactionClient, endpointId: string, which: { deliveryId: string } | { since: Date }): Promise<number> {
+  const [condition, value] = "deliveryId" in which ? ["d.id = $2::uuid", which.deliveryId] : ["d.finished_at >= $2", which.since];
+  return tx.$executeRawUnsafe(
+    `UPDATE webhook_deliveries d SET status = 'pending', attempts = 0, next_attempt_at = now(), finished_at = NULL
+      WHERE d.endpoint_id = $1::uuid AND d.status = 'failed' AND ${condition}
+        AND EXISTS (SELECT 1 FROM outbox_events o WHERE o.seq = d.event_seq)`,
+    endpointId,
+    value,
+  );
+}
+
 export function createWebhookService(prisma: PrismaClient, box: SecretBox, opts: { allowPrivateTargets: boolean }) {
   async function target(url: string): Promise<string> {
     try {
@@ -218,23 +246,40 @@ export function createWebhookService(prisma: PrismaClient, box: SecretBox, opts:
       await find(id);
       const where = { endpointId: id, ...(page.status ? { status: page.status } : {}) };
       const [rows, count] = await Promise.all([
-        prisma.webhookDelivery.findMany({ where, orderBy: { eventSeq: "desc" }, take: page.limit, skip: page.offset, include: { attemptLog: { orderBy: { attempt: "asc" } } } }),
+        prisma.webhookDelivery.findMany({ where, orderBy: { eventSeq: "desc" }, take: page.limit, skip: page.offset, include: DELIVERY_LOG }),
         prisma.webhookDelivery.count({ where }),
       ]);
-      return {
-        count,
-        deliveries: rows.map((d) => ({
-          id: d.id,
-          event_id: d.eventId,
-          event_type: d.eventType,
-          status: d.status,
-          attempts: d.attempts,
-          next_attempt_at: d.status === "pending" ? d.nextAttemptAt.toISOString() : null,
-          created_at: d.createdAt.toISOString(),
-          finished_at: d.finishedAt?.toISOString() ?? null,
-          attempt_log: d.attemptLog.map((a) => ({ attempt: a.attempt, at: a.at.toISOString(), status_code: a.statusCode, duration_ms: a.durationMs, error: a.error })),
-        })),
-      };
+      return { count, deliveries: rows.map(deliveryView) };
+    },
+
+    /**
+     * Sends a delivery that failed for good again: it is pending again with its retry schedule from
+     * the start, keeps its event (and so its `webhook-id`: receivers deduplicate on it) and its
+     * attempt log, to which the new attempts are added. Goes out in event order, once the endpoint is
+     * enabled. 409 unless it failed; 410 once WEBHOOK_RETENTION deleted its event.
+     */
+    async redeliver(id: string, deliveryId: string, actor: string) {
+      await find(id);
+      const current = isUuid(deliveryId) ? await prisma.webhookDelivery.findFirst({ where: { id: deliveryId, endpointId: id } }) : null;
+      if (!current) throw new DirectoryError("notFound", `delivery ${deliveryId} of webhook ${id} not found`);
+      if (current.status !== "failed") throw new DirectoryError("conflict", `delivery ${deliveryId} is ${current.status}: only a failed delivery can be sent again`);
+      const row = await prisma.$transaction(async (tx) => {
+        const n = await requeue(tx, id, { deliveryId });
+        if (n === 0) throw new DirectoryError("gone", `delivery ${deliveryId}'s event was deleted after WEBHOOK_RETENTION: it can't be sent again`);
+        await audit(tx, actor, "webhook.redelivered", id, { delivery: deliveryId, event_id: current.eventId });
+        return tx.webhookDelivery.findUniqueOrThrow({ where: { id: deliveryId }, include: DELIVERY_LOG });
+      });
+      return deliveryView(row);
+    },
+
+    /** Sends again every failed delivery of the endpoint that finished at or after `since` (whose event is kept). */
+    async redeliverSince(id: string, since: Date, actor: string): Promise<{ redelivered: number }> {
+      await find(id);
+      return prisma.$transaction(async (tx) => {
+        const redelivered = await requeue(tx, id, { since });
+        if (redelivered > 0) await audit(tx, actor, "webhook.redelivered", id, { since: since.toISOString(), redelivered });
+        return { redelivered };
+      });
     },
   };
 }

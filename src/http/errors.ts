@@ -86,7 +86,7 @@ function render(res: Response, protocol: Protocol, p: Problem): void {
 
 /** The one translation of record-layer errors into each protocol. */
 function renderDirectoryError(res: Response, protocol: Protocol, err: DirectoryError): void {
-  const status = { notFound: 404, conflict: 409, preconditionFailed: 412, invalid: 400 }[err.kind] as 404 | 409 | 412 | 400;
+  const status = { notFound: 404, conflict: 409, preconditionFailed: 412, invalid: 400, gone: 410 }[err.kind] as 404 | 409 | 412 | 400 | 410;
   if (protocol === "scim") {
     const scimType = err.kind === "conflict" ? "uniqueness" : err.kind === "invalid" ? "invalidValue" : undefined;
     sendScim(res, status, new ScimError(status, err.message, scimType).toBody());

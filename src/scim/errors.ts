@@ -22,7 +22,7 @@ export const SCIM_TYPE_STATUS = {
 export type ScimType = keyof typeof SCIM_TYPE_STATUS;
 
 /** The HTTP statuses RFC 7644 §3.12 Table 8 lists for SCIM errors, plus 413/415/429/503. */
-export type ScimErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 412 | 413 | 415 | 429 | 500 | 501 | 503;
+export type ScimErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 410 | 412 | 413 | 415 | 429 | 500 | 501 | 503;
 
 export interface ScimErrorBody {
   schemas: [typeof SCIM_ERROR_SCHEMA];

@@ -186,6 +186,67 @@ describe.each(testEngines())("webhooks on %s", (engine) => {
     expect((listener.events.at(-1)!.payload as { data: { username: string } }).data.username).toBe("later");
   });
 
+  it("sends a delivery that failed for good again, with the same event id, one by one or all failed since a time", async () => {
+    const { id, listener } = await subscribe(["user.created"], [500]);
+    await scim("post", "/Users", { schemas: [USER], userName: "again@corp.example" });
+    await deliverUntil(async () => !(await api("get", `/webhooks/${id}`)).body.enabled);
+    const [failed] = (await api("get", `/webhooks/${id}/deliveries?status=failed`)).body.deliveries;
+    expect(failed).toMatchObject({ status: "failed", attempts: 4 });
+    const firstId = listener.events[0]!.webhook_id;
+
+    // Only a failed delivery can be sent again; unknown ones are 404.
+    expect((await api("post", `/webhooks/${id}/deliveries/00000000-0000-4000-8000-000000000000/redeliver`)).status).toBe(404);
+    const again = await api("post", `/webhooks/${id}/deliveries/${failed.id}/redeliver`);
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ id: failed.id, status: "pending", attempts: 0, finished_at: null });
+    expect(again.body.attempt_log).toHaveLength(4);
+    const twice = await api("post", `/webhooks/${id}/deliveries/${failed.id}/redeliver`);
+    expect(twice.status).toBe(409);
+    expect(twice.body.message).toMatch(/is pending: only a failed delivery can be sent again/);
+
+    // Queued while the endpoint is disabled; sent once it is enabled, signed with the same event id.
+    listener.setStatuses([204]);
+    await b.bridge.dispatcher.tick();
+    expect(listener.events).toHaveLength(4);
+    expect((await api("patch", `/webhooks/${id}`).send({ enabled: true })).status).toBe(200);
+    await deliverUntil(() => listener.events.some((e) => e.status === 204));
+    expect(listener.events.at(-1)).toMatchObject({ webhook_id: firstId, verified: true, status: 204 });
+    const done = (await api("get", `/webhooks/${id}/deliveries`)).body.deliveries[0];
+    expect(done).toMatchObject({ status: "succeeded", attempts: 1 });
+    expect(done.attempt_log).toHaveLength(5);
+
+    // All failed deliveries since a time: two more fail for good, then both go out again.
+    listener.setStatuses([500]);
+    const since = new Date().toISOString();
+    await scim("post", "/Users", { schemas: [USER], userName: "again2@corp.example" });
+    await deliverUntil(async () => !(await api("get", `/webhooks/${id}`)).body.enabled);
+    expect((await api("patch", `/webhooks/${id}`).send({ enabled: true })).status).toBe(200);
+    await scim("post", "/Users", { schemas: [USER], userName: "again3@corp.example" });
+    await deliverUntil(async () => !(await api("get", `/webhooks/${id}`)).body.enabled);
+    expect((await api("post", `/webhooks/${id}/redeliver`).send({})).status).toBe(400);
+    const bulk = await api("post", `/webhooks/${id}/redeliver`).send({ since });
+    expect(bulk.status).toBe(200);
+    expect(bulk.body).toEqual({ redelivered: 2 });
+    listener.setStatuses([204]);
+    expect((await api("patch", `/webhooks/${id}`).send({ enabled: true })).status).toBe(200);
+    await deliverUntil(async () => (await api("get", `/webhooks/${id}/deliveries?status=succeeded`)).body.count === 3);
+    const audit = (await api("get", "/audit?action=webhook.redelivered")).body.audit_logs;
+    expect(audit.map((a: { details: object }) => a.details)).toEqual([{ since, redelivered: 2 }, { delivery: failed.id, event_id: firstId }]);
+  });
+
+  it("answers 410 for a failed delivery whose event the retention period deleted", async () => {
+    const { id } = await subscribe(["user.created"], [500]);
+    await scim("post", "/Users", { schemas: [USER], userName: "expired@corp.example" });
+    await deliverUntil(async () => !(await api("get", `/webhooks/${id}`)).body.enabled);
+    const [failed] = (await api("get", `/webhooks/${id}/deliveries?status=failed`)).body.deliveries;
+    // What the retention pass does to an event no delivery waits for.
+    await b.db.prisma.$executeRawUnsafe(`DELETE FROM outbox_events WHERE id = $1::uuid`, failed.event_id);
+    const res = await api("post", `/webhooks/${id}/deliveries/${failed.id}/redeliver`);
+    expect(res.status).toBe(410);
+    expect(res.body.message).toMatch(/event was deleted after WEBHOOK_RETENTION/);
+    expect((await api("get", `/webhooks/${id}/deliveries`)).body.deliveries[0]).toMatchObject({ status: "failed" });
+  });
+
   it("deletes finished deliveries and delivered events after the retention period, never a pending one", async () => {
     const { id, listener } = await subscribe(["user.created"]);
     await scim("post", "/Users", { schemas: [USER], userName: "old@corp.example" });
