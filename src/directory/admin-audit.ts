@@ -1,6 +1,6 @@
 import type { Prisma, PrismaClient } from "../generated/prisma/client";
 import { notFound } from "./errors";
-import { likeLiteral } from "./like";
+import { likeLiteral } from "../text/like";
 import { isUuid } from "./prisma-errors";
 
 /** The audit log as the admin API lists it, newest first. */

@@ -2,7 +2,7 @@ import type { Prisma, PrismaClient } from "../generated/prisma/client";
 import { emit } from "../events/outbox";
 import { recordAudit } from "./audit";
 import { DirectoryError, notFound } from "./errors";
-import { likeLiteral } from "./like";
+import { likeLiteral } from "../text/like";
 import { isUuid } from "./prisma-errors";
 
 /**

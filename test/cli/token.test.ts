@@ -9,7 +9,8 @@ import { startBridge } from "../../src/app";
 import { main } from "../../src/cli/main";
 import { loadConfig, type Config } from "../../src/config/config";
 import { createLogger } from "../../src/log/logger";
-import { emptyDatabase, testEngines, type TestDatabase } from "../support/databases";
+import { cliConfigPerTest } from "../support/cli";
+import { testEngines } from "../support/databases";
 
 function capture() {
   const out: string[] = [];
@@ -22,40 +23,26 @@ const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 const silent = createLogger({ level: "error", format: "json", silent: true });
 
 describe.each(testEngines())("token commands on %s", (engine) => {
-  let dataDir: string;
-  let t: TestDatabase;
-  let config: Config;
-
-  beforeEach(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-cli-"));
-    t = await emptyDatabase(engine);
-    const env: Record<string, string> = { DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "error" };
-    if (t.target.kind === "postgres") env.DATABASE_URL = t.target.url;
-    config = loadConfig(env, { cwd: dataDir, isTty: false });
-  });
-  afterEach(async () => {
-    await t.cleanup();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
+  const config = cliConfigPerTest(engine);
 
   it("creates a token (printed alone on the last line), lists it without the secret, and revokes it", async () => {
     const c = capture();
-    expect(await main(["node", "scim-bridge", "token", "create", "--name", "okta", "--scope", "scim"], c.io, () => config)).toBe(0);
+    expect(await main(["node", "scim-bridge", "token", "create", "--name", "okta", "--scope", "scim"], c.io, config)).toBe(0);
     const secret = c.out[c.out.length - 1]!;
     expect(secret).toMatch(/^sb_scim_[A-Za-z0-9_-]{43}$/);
 
     const l = capture();
-    expect(await main(["node", "scim-bridge", "token", "list"], l.io, () => config)).toBe(0);
+    expect(await main(["node", "scim-bridge", "token", "list"], l.io, config)).toBe(0);
     expect(l.out.join("\n")).toMatch(/okta\s+scim\s+sb_scim_.{4}…\s+cli/);
     expect(l.out.join("\n")).not.toContain(secret);
 
     const j = capture();
-    await main(["node", "scim-bridge", "token", "list", "--json"], j.io, () => config);
+    await main(["node", "scim-bridge", "token", "list", "--json"], j.io, config);
     expect(JSON.parse(j.out.join("\n"))).toEqual([expect.objectContaining({ name: "okta", scope: "scim", revokedAt: null })]);
     expect(j.out.join("")).not.toContain(secret);
 
     // The created token works against the server, until it is revoked.
-    const bridge = await startBridge(config, silent);
+    const bridge = await startBridge(config(), silent);
     try {
       const ok = await request(bridge.url).get("/scim/v2/ServiceProviderConfig").set("Authorization", `Bearer ${secret}`);
       expect(ok.status).toBe(200);
@@ -63,9 +50,9 @@ describe.each(testEngines())("token commands on %s", (engine) => {
       await bridge.close();
     }
     const r = capture();
-    expect(await main(["node", "scim-bridge", "token", "revoke", "okta"], r.io, () => config)).toBe(0);
+    expect(await main(["node", "scim-bridge", "token", "revoke", "okta"], r.io, config)).toBe(0);
     expect(r.out[0]).toMatch(/^revoked token "okta"/);
-    const again = await startBridge(config, silent);
+    const again = await startBridge(config(), silent);
     try {
       const denied = await request(again.url).get("/scim/v2/ServiceProviderConfig").set("Authorization", `Bearer ${secret}`);
       expect(denied.status).toBe(401);
@@ -76,17 +63,17 @@ describe.each(testEngines())("token commands on %s", (engine) => {
 
   it("explains bad arguments and unknown tokens", async () => {
     const bad = capture();
-    expect(await main(["node", "scim-bridge", "token", "create", "--name", "x", "--scope", "root"], bad.io, () => config)).not.toBe(0);
+    expect(await main(["node", "scim-bridge", "token", "create", "--name", "x", "--scope", "root"], bad.io, config)).not.toBe(0);
     expect(bad.err.join("\n")).toMatch(/must be one of scim, admin/);
     const missing = capture();
-    expect(await main(["node", "scim-bridge", "token", "revoke", "nope"], missing.io, () => config)).toBe(1);
+    expect(await main(["node", "scim-bridge", "token", "revoke", "nope"], missing.io, config)).toBe(1);
     expect(missing.err.join("\n")).toBe('error: no token with id or name "nope"');
   });
 
   it("accepts the environment's tokens with their scopes, and replaces them when the variables change", async () => {
     const scim1 = "scim-secret-from-env-0000000001";
     const admin1 = "admin-secret-from-env-000000001";
-    const first = await startBridge({ ...config, envTokens: { scim: scim1, admin: admin1 } }, silent);
+    const first = await startBridge({ ...config(), envTokens: { scim: scim1, admin: admin1 } }, silent);
     try {
       expect((await request(first.url).get("/scim/v2/ServiceProviderConfig").set("Authorization", `Bearer ${scim1}`)).status).toBe(200);
       expect((await request(first.url).get("/api/v2/tokens").set("Authorization", `Bearer ${admin1}`)).status).toBe(200);
@@ -95,7 +82,7 @@ describe.each(testEngines())("token commands on %s", (engine) => {
       await first.close();
     }
     const scim2 = "scim-secret-from-env-0000000002";
-    const second = await startBridge({ ...config, envTokens: { scim: scim2, admin: undefined } }, silent);
+    const second = await startBridge({ ...config(), envTokens: { scim: scim2, admin: undefined } }, silent);
     try {
       expect((await request(second.url).get("/scim/v2/ServiceProviderConfig").set("Authorization", `Bearer ${scim1}`)).status).toBe(401);
       expect((await request(second.url).get("/scim/v2/ServiceProviderConfig").set("Authorization", `Bearer ${scim2}`)).status).toBe(200);
@@ -107,10 +94,10 @@ describe.each(testEngines())("token commands on %s", (engine) => {
 
   it("writes one row per change with actor cli or startup, none for a start that changes nothing, and no secret anywhere", async () => {
     const { io, out, err } = capture();
-    expect(await main(["node", "scim-bridge", "token", "create", "--name", "okta", "--scope", "scim"], io, () => config)).toBe(0);
+    expect(await main(["node", "scim-bridge", "token", "create", "--name", "okta", "--scope", "scim"], io, config)).toBe(0);
     const okta = out[out.length - 1]!;
-    expect(await main(["node", "scim-bridge", "token", "revoke", "okta"], io, () => config)).toBe(0);
-    expect(await main(["node", "scim-bridge", "token", "revoke", "okta"], io, () => config)).toBe(0);
+    expect(await main(["node", "scim-bridge", "token", "revoke", "okta"], io, config)).toBe(0);
+    expect(await main(["node", "scim-bridge", "token", "revoke", "okta"], io, config)).toBe(0);
 
     const logs: string[] = [];
     const stream = new PassThrough();
@@ -119,14 +106,14 @@ describe.each(testEngines())("token commands on %s", (engine) => {
     const scim1 = "scim-secret-from-env-0000000001";
     const scim2 = "scim-secret-from-env-0000000002";
     const admin = "admin-secret-from-env-000000001";
-    const start = async (envTokens: Config["envTokens"]) => (await startBridge({ ...config, envTokens }, logger)).close();
+    const start = async (envTokens: Config["envTokens"]) => (await startBridge({ ...config(), envTokens }, logger)).close();
     await start({ scim: scim1, admin });
     await start({ scim: scim2, admin });
     await start({ scim: undefined, admin });
     await start({ scim: undefined, admin });
     await start({ scim: scim2, admin });
 
-    const bridge = await startBridge({ ...config, envTokens: { scim: scim2, admin } }, logger);
+    const bridge = await startBridge({ ...config(), envTokens: { scim: scim2, admin } }, logger);
     let body: { audit_logs: { actor: string; action: string; resource_type: string; resource_id: string; details: { name: string } }[] };
     let tokens: { id: string; name: string }[];
     try {

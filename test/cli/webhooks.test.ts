@@ -1,41 +1,25 @@
-import fs from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import { openForProcess } from "../../src/app";
 import { main } from "../../src/cli/main";
-import { loadConfig, type Config } from "../../src/config/config";
 import { createLogger } from "../../src/log/logger";
-import { emptyDatabase, testEngines, type TestDatabase } from "../support/databases";
+import { cliConfigPerTest } from "../support/cli";
+import { testEngines } from "../support/databases";
 
 /** `scim-bridge webhooks redeliver`: the API's redelivery from the command line. */
 
 const silent = createLogger({ level: "error", format: "json", silent: true });
 
 describe.each(testEngines())("scim-bridge webhooks redeliver on %s", (engine) => {
-  let dataDir: string;
-  let t: TestDatabase;
-  let config: Config;
+  const config = cliConfigPerTest(engine, "bridge-cli-webhooks-");
   const run = async (args: string[]) => {
     const out: string[] = [];
     const err: string[] = [];
-    const code = await main(["node", "scim-bridge", ...args], { out: (l) => out.push(l), err: (l) => err.push(l) }, () => config);
+    const code = await main(["node", "scim-bridge", ...args], { out: (l) => out.push(l), err: (l) => err.push(l) }, config);
     return { code, out: out.join("\n"), err: err.join("\n") };
   };
 
-  beforeEach(async () => {
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-cli-webhooks-"));
-    t = await emptyDatabase(engine);
-    const env: Record<string, string> = { DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "error" };
-    if (t.target.kind === "postgres") env.DATABASE_URL = t.target.url;
-    config = loadConfig(env, { cwd: dataDir, isTty: false });
-  });
-  afterEach(async () => {
-    await t.cleanup();
-    fs.rmSync(dataDir, { recursive: true, force: true });
-  });
 
   it("sends one failed delivery or every failed one since a time again, audited with actor cli", async () => {
-    const { db, close } = await openForProcess(config, "test setup", silent);
+    const { db, close } = await openForProcess(config(), "test setup", silent);
     let endpoint: string;
     const deliveries: string[] = [];
     try {
@@ -58,7 +42,7 @@ describe.each(testEngines())("scim-bridge webhooks redeliver on %s", (engine) =>
     const since = new Date(Date.now() - 2.5 * 3_600_000).toISOString();
     expect(await run(["webhooks", "redeliver", endpoint, "--since", since])).toMatchObject({ code: 0, out: "2 failed deliveries are pending again" });
 
-    const check = await openForProcess(config, "test check", silent);
+    const check = await openForProcess(config(), "test check", silent);
     try {
       expect((await check.db.prisma.webhookDelivery.findMany({ orderBy: { eventSeq: "asc" } })).map((d) => [d.status, d.attempts])).toEqual([["pending", 0], ["pending", 0], ["pending", 0]]);
       expect((await check.db.prisma.auditEvent.findMany({ where: { action: "webhook.redelivered" } })).map((a) => a.actor)).toEqual(["cli", "cli"]);

@@ -1,3 +1,4 @@
+import { likeLiteral } from "../../text/like";
 import type { ResolvedPath } from "../schema/types";
 import type { CompareOp, Filter, FilterValue } from "./ast";
 
@@ -42,7 +43,7 @@ export interface SqlFragment {
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function likePattern(op: "co" | "sw" | "ew", value: string): string {
-  const esc = value.replace(/[\\%_]/g, (c) => `\\${c}`);
+  const esc = likeLiteral(value);
   return op === "co" ? `%${esc}%` : op === "sw" ? `${esc}%` : `%${esc}`;
 }
 
