@@ -33,6 +33,7 @@ interface Options {
   import?: string;
   importFormat?: "json" | "csv";
   suspendMissing?: boolean;
+  replace?: boolean;
   allowMassSuspend?: boolean;
   batchSize: number;
   format: "table" | "json";
@@ -54,7 +55,7 @@ export function progressBar(scanned: number, total: number, width = 30): string 
 function requestOf(opts: Options): ReconciliationRequest {
   const common = { dry_run: !opts.apply, batch_size: opts.batchSize };
   if (!opts.import) {
-    if (opts.suspendMissing || opts.allowMassSuspend || opts.importFormat) throw new ReconcileFailed("--suspend-missing, --allow-mass-suspend and --import-format go with --import");
+    if (opts.suspendMissing || opts.allowMassSuspend || opts.importFormat || opts.replace) throw new ReconcileFailed("--suspend-missing, --allow-mass-suspend, --replace and --import-format go with --import");
     return { kind: "resync", ...common, ...(opts.org ? { organization: opts.org } : {}), ...(opts.filter ? { filter: opts.filter } : {}) };
   }
   if (opts.org || opts.filter) throw new ReconcileFailed("--org and --filter go with a resync, not with --import");
@@ -65,7 +66,7 @@ function requestOf(opts: Options): ReconciliationRequest {
     throw new ReconcileFailed(`cannot read ${opts.import}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`);
   }
   const format = opts.importFormat ?? (path.extname(opts.import).toLowerCase() === ".csv" ? "csv" : "json");
-  return { kind: "import", ...common, format, data: text, suspend_missing: Boolean(opts.suspendMissing), allow_mass_suspend: Boolean(opts.allowMassSuspend) };
+  return { kind: "import", ...common, format, data: text, mode: opts.replace ? "replace" : "merge", suspend_missing: Boolean(opts.suspendMissing), allow_mass_suspend: Boolean(opts.allowMassSuspend) };
 }
 
 async function allItems(service: ReconciliationService, id: string): Promise<Record<string, unknown>[]> {
@@ -87,12 +88,19 @@ async function printTable(io: ReconcileIo, service: ReconciliationService, run: 
   io.out("");
   for (const l of table([["USERS", "SCANNED", "CHANGED", "CHANGES", "PROBLEMS", "ERRORS"], [String(s.users_total), String(s.users_scanned), String(s.users_changed), String(s.changes), String(s.problems), String(s.errors)]])) io.out(l);
   const page = await service.get(run.id, { limit: SHOWN, offset: 0 });
+  if (page.consequences.length > 0) {
+    io.out("");
+    io.out(run.dry_run ? "sync consequences (what applying does):" : "sync consequences:");
+    for (const c of page.consequences) io.out(`  ${c.text}`);
+  }
   if (page.items.length > 0) {
     io.out("");
     const rows = (page.items as Record<string, unknown>[]).map((i) => {
       const str = (k: string) => (typeof i[k] === "string" ? (i[k] as string) : "");
       const target = str("group_name") || str("role") || str("organization_id");
-      const why = i.kind === "change" ? [str("rule"), str("field") && `${str("field")}=${str("value")}`].filter(Boolean).join(" ") : str("message");
+      const changed = Array.isArray(i.changed) ? `changes ${i.changed.join(", ")}` : "";
+      const cleared = Array.isArray(i.cleared) ? `; clears ${i.cleared.join(", ")}` : "";
+      const why = i.kind === "change" ? [str("rule"), str("field") && `${str("field")}=${str("value")}`, changed + cleared].filter(Boolean).join(" ") : str("message");
       return [str("kind"), str("username") || str("user_name") || str("ref"), str("dimension"), str("action"), target, why];
     });
     for (const l of table([["KIND", "USER", "DIMENSION", "ACTION", "TARGET", "WHY"], ...rows])) io.out(l);
@@ -112,6 +120,7 @@ export function reconcileCommand(io: ReconcileIo, loadConfig: () => Config, logg
     .option("--filter <scim-filter>", 'resync only users matching a SCIM filter, e.g. \'emails.value ew "@sales.example.com"\'')
     .option("--import <file>", "reconcile with an export file (.csv is read as CSV, anything else as JSON)")
     .addOption(new Option("--import-format <format>", "override the file's format").choices(["json", "csv"]))
+    .option("--replace", "with --import: make each matched user and group exactly the exported one, clearing what the export lacks (default: merge, setting only what the export carries)")
     .option("--suspend-missing", "with --import: suspend provisioned users absent from the export (default: only report them)")
     .option("--allow-mass-suspend", "with --suspend-missing: allow suspending more than RECONCILE_MAX_SUSPEND_SHARE of active users")
     .addOption(new Option("--batch-size <n>", "users per batch").argParser(positiveInt).default(500))
@@ -128,8 +137,10 @@ export function reconcileCommand(io: ReconcileIo, loadConfig: () => Config, logg
           : await service.start(request!, "cli", onProgress ? { onProgress } : {});
         const run = await started.finished;
         if (io.progress) io.progress("");
-        if (opts.format === "json") io.out(JSON.stringify({ ...run, items: await allItems(service, run.id) }, null, 2));
-        else await printTable(io, service, run);
+        if (opts.format === "json") {
+          const { consequences } = await service.get(run.id, { limit: 1, offset: 0 });
+          io.out(JSON.stringify({ ...run, consequences, items: await allItems(service, run.id) }, null, 2));
+        } else await printTable(io, service, run);
         if (run.status === "failed") throw new ReconcileFailed(`reconciliation ${run.id} failed: ${run.error ?? "unknown error"}`);
       } finally {
         await close();

@@ -34,6 +34,13 @@ export interface ExportGroup {
   attributes: Attributes;
   /** Members as the export names them: source ids of exported users (or ids of bridge users). */
   members: string[];
+  /** False when the record has no `members` attribute: a merge import leaves the members as they are. */
+  membersGiven: boolean;
+  /**
+   * A CSV's groups: the source ids of the rows that have a `groups` cell. A merge import decides the
+   * membership of those users only (a row with an empty cell leaves its user's groups as they are).
+   */
+  decidedBy?: string[];
   ref: string;
 }
 
@@ -97,7 +104,7 @@ function readGroup(resource: unknown, ref: string, out: ParsedExport): void {
     const { members, ...rest } = attributes;
     const values = Array.isArray(members) ? members.map((m) => (isObj(m) ? m.value : undefined)).filter((v): v is string => typeof v === "string") : [];
     const id = isObj(resource) ? key(resource, "id") : undefined;
-    out.groups.push({ sourceId: typeof id === "string" ? id : undefined, attributes: rest, members: values, ref });
+    out.groups.push({ sourceId: typeof id === "string" ? id : undefined, attributes: rest, members: values, membersGiven: members !== undefined, ref });
   } catch (err) {
     if (err instanceof ScimError) out.errors.push({ ref, message: err.message });
     else throw err;
@@ -149,6 +156,7 @@ export function parseCsvExport(text: string): ParsedExport {
   if (!columns.includes("userName")) throw new ExportFormatError("the CSV needs a userName column");
   const out: ParsedExport = { users: [], groups: [], errors: [] };
   const groups = new Map<string, string[]>();
+  const decidedBy: string[] = [];
   for (const row of rows) {
     const ref = `line ${row.line}`;
     if (row.fields.length !== columns.length) {
@@ -178,7 +186,8 @@ export function parseCsvExport(text: string): ParsedExport {
       ...(v.givenName || v.familyName ? { name: { ...(v.givenName ? { givenName: v.givenName } : {}), ...(v.familyName ? { familyName: v.familyName } : {}) } } : {}),
       ...(v.displayName ? { displayName: v.displayName } : {}),
       ...(v.email ? { emails: [{ value: v.email, type: "work", primary: true }] } : {}),
-      active: active === undefined ? true : TRUE.has(active),
+      // An empty cell says nothing: a merge import leaves the status, a create makes the user active.
+      ...(active === undefined ? {} : { active: TRUE.has(active) }),
       ...(v.title ? { title: v.title } : {}),
       ...(Object.keys(enterprise).length > 0 ? { [ENTERPRISE_USER_SCHEMA]: enterprise } : {}),
     };
@@ -186,12 +195,13 @@ export function parseCsvExport(text: string): ParsedExport {
     const before = out.users.length;
     readUser({ ...resource, id: sourceId }, ref, out);
     if (out.users.length === before) continue;
+    if (v.groups !== undefined) decidedBy.push(sourceId);
     for (const name of (v.groups ?? "").split(";").map((g) => g.trim()).filter(Boolean)) {
       const list = groups.get(name);
       if (list) list.push(sourceId);
       else groups.set(name, [sourceId]);
     }
   }
-  for (const [name, members] of groups) out.groups.push({ sourceId: undefined, attributes: { displayName: name }, members, ref: `group ${JSON.stringify(name)}` });
+  for (const [name, members] of groups) out.groups.push({ sourceId: undefined, attributes: { displayName: name }, members, membersGiven: true, decidedBy, ref: `group ${JSON.stringify(name)}` });
   return out;
 }

@@ -4,9 +4,11 @@ import { Prisma, type PrismaClient } from "../generated/prisma/client";
 import { DirectoryError } from "../directory/errors";
 import { nameKey, nameProblem } from "../directory/name-key";
 import { ScimError } from "../scim/errors";
-import { sameJson } from "../scim/patch/apply";
+import { groupResourceType, userResourceType } from "../scim/schema/registry";
 import type { Attributes, ResourceService, WriteContext } from "../scim/resource-service";
 import type { ExportGroup, ExportUser, ParsedExport } from "./export-format";
+import { attributeChanges, clearedAttributes, mergeResource, mergeUser, type AttributeChange, type ImportMode } from "./import-merge";
+import { createImportSync, type ImportSync } from "./import-sync";
 import { chunks, matchGroups, matchUsers, type BridgeUser } from "./import-match";
 import type { ImportRequest } from "./request";
 import { RunStopped, recordBatch, zeroCounters, type ItemInput, type RunEnv } from "./store";
@@ -25,16 +27,6 @@ export interface ImportEnv extends RunEnv {
   groups: ResourceService;
   /** Gets the real error behind a record's generic error line. */
   logger: Logger;
-}
-
-const withoutActive = (a: Attributes): Attributes => {
-  const { active: _a, ...rest } = a;
-  return rest;
-};
-
-function changedAttributes(stored: Attributes, next: Attributes): string[] {
-  const keys = new Set([...Object.keys(stored), ...Object.keys(next)]);
-  return [...keys].filter((k) => !sameJson(stored[k], next[k])).sort();
 }
 
 /**
@@ -125,6 +117,10 @@ export async function runImport(env: ImportEnv, req: ImportRequest, parsed: Pars
     await flush(parsed.errors.map((e) => ({ kind: "error", dimension: "export", action: "invalid", details: { ref: e.ref, message: e.message } })), 0, 0);
   }
 
+  // Sync consequences are planned before each write, over the state the import has reached by then.
+  const sync = await createImportSync(env.prisma);
+  const mode = req.mode;
+
   // Users. sourceIds maps the export's ids to the bridge's (for group members).
   const sourceIds = new Map<string, string>();
   const present = new Set<string>();
@@ -133,10 +129,10 @@ export async function runImport(env: ImportEnv, req: ImportRequest, parsed: Pars
     const items: ItemInput[] = [];
     let changed = 0;
     for (const [i, u] of chunk.entries()) {
-      const outcome = await importUser(env, ctx, u, matches[i], present);
+      const outcome = await importUser(env, ctx, sync, mode, u, matches[i], present);
       if (outcome.bridgeId && u.sourceId) sourceIds.set(u.sourceId, outcome.bridgeId);
-      if (outcome.item) items.push(outcome.item);
-      if (outcome.item?.kind === "change") changed++;
+      items.push(...outcome.items);
+      if (outcome.items[0]?.kind === "change") changed++;
     }
     await flush(items, chunk.length, changed);
     scanned += chunk.length;
@@ -149,7 +145,7 @@ export async function runImport(env: ImportEnv, req: ImportRequest, parsed: Pars
     const matches = await matchGroups(env.prisma, chunk);
     const items: ItemInput[] = [];
     for (const [i, g] of chunk.entries()) {
-      items.push(...(await importGroup(env, ctx, g, matches[i]?.id, sourceIds, presentGroups)));
+      items.push(...(await importGroup(env, ctx, sync, mode, g, matches[i]?.id, sourceIds, presentGroups)));
     }
     await flush(items, 0, 0);
     scanned += chunk.length;
@@ -193,42 +189,73 @@ export async function runImport(env: ImportEnv, req: ImportRequest, parsed: Pars
 async function importUser(
   env: ImportEnv,
   ctx: WriteContext,
+  sync: ImportSync,
+  mode: ImportMode,
   u: ExportUser,
   match: BridgeUser | undefined,
   present: Set<string>,
-): Promise<{ bridgeId?: string; item?: ItemInput }> {
+): Promise<{ bridgeId?: string; items: ItemInput[] }> {
   const userName = String(u.attributes.userName);
   if (match && present.has(match.id)) {
-    return { item: { kind: "error", userId: match.id, username: match.username, dimension: "user", action: "duplicate", details: { ref: u.ref, message: `the export has this user twice (userName ${JSON.stringify(userName)})` } } };
+    return { items: [{ kind: "error", userId: match.id, username: match.username, dimension: "user", action: "duplicate", details: { ref: u.ref, message: `the export has this user twice (userName ${JSON.stringify(userName)})` } }] };
   }
   try {
     if (!match) {
-      if (env.dryRun) await refuseNewUserName(env.prisma, userName);
-      if (env.dryRun) return { bridgeId: `new:${u.ref}`, item: { kind: "change", dimension: "user", action: "create", details: { ref: u.ref, user_name: userName } } };
+      const key = `new:${u.ref}`;
+      const attributes = { ...u.attributes, active: u.attributes.active ?? true };
+      const planned = sync.userCreate(key, attributes, u.ref);
+      const line = (userId: string | null, username: string | null): ItemInput => ({ kind: "change", userId, username, dimension: "user", action: "create", details: { ref: u.ref, user_name: userName } });
+      if (env.dryRun) {
+        await refuseNewUserName(env.prisma, userName);
+        planned.commit();
+        return { bridgeId: key, items: [line(null, null), ...planned.items] };
+      }
       const created = await env.users.create(u.attributes, ctx);
       present.add(created.id);
+      planned.commit(created.id);
       const username = (await env.prisma.user.findUnique({ where: { id: created.id }, select: { username: true } }))?.username ?? null;
-      return { bridgeId: created.id, item: { kind: "change", userId: created.id, username, dimension: "user", action: "create", details: { ref: u.ref, user_name: userName } } };
+      return { bridgeId: created.id, items: [line(created.id, username), ...planned.items.map((i) => ({ ...i, userId: created.id, username }))] };
     }
     present.add(match.id);
-    const stored = (match.resource ?? {}) as Attributes;
-    const changed = changedAttributes(stored, withoutActive(u.attributes));
-    const wantActive = u.attributes.active;
-    if (typeof wantActive === "boolean" && wantActive !== (match.status !== "suspended")) changed.push("active");
-    if (changed.length === 0) return { bridgeId: match.id };
+    const stored: Attributes = { ...((match.resource ?? {}) as Attributes), active: match.status !== "suspended" };
+    const next: Attributes = { ...mergeUser(stored, u.attributes, mode), active: typeof u.attributes.active === "boolean" ? u.attributes.active : stored.active };
+    const changes = attributeChanges(stored, next);
+    if (changes.length === 0) return { bridgeId: match.id, items: [] };
+    const planned = await sync.userWrite(match.id, match.username, next, u.ref);
     if (env.dryRun) refuseName(userName, "userName", stored.userName);
-    else await env.users.replace(match.id, u.attributes, ctx);
-    return { bridgeId: match.id, item: { kind: "change", userId: match.id, username: match.username, dimension: "user", action: "update", details: { ref: u.ref, changed } } };
+    // Merged on the row as it is when written (locked), not as the chunk read it: an IdP write in
+    // between is kept where the export says nothing.
+    else await env.users.patch(match.id, (cur) => {
+      const merged: Attributes = { ...mergeUser(cur, u.attributes, mode), active: typeof u.attributes.active === "boolean" ? u.attributes.active : cur.active };
+      return { next: merged, changed: attributeChanges(cur, merged).length > 0, detached: [] };
+    }, ctx);
+    planned.commit();
+    const cleared = clearedAttributes(changes);
+    const details = { ref: u.ref, mode, changed: topLevel(changes), changes, ...(cleared.length > 0 ? { cleared } : {}) } as unknown as Prisma.InputJsonObject;
+    return { bridgeId: match.id, items: [{ kind: "change", userId: match.id, username: match.username, dimension: "user", action: "update", details }, ...planned.items] };
   } catch (err) {
     const message = describeError(env, u.ref, err);
-    return { item: { kind: "error", userId: match?.id ?? null, username: match?.username ?? null, dimension: "user", action: match ? "update" : "create", details: { ref: u.ref, message } } };
+    return { items: [{ kind: "error", userId: match?.id ?? null, username: match?.username ?? null, dimension: "user", action: match ? "update" : "create", details: { ref: u.ref, message } }] };
   }
+}
+
+const EXTENSION_PREFIXES = userResourceType.extensions.map((e) => e.schema.id);
+
+/** The top-level attributes (an extension counts as one) a change list touches, sorted. */
+function topLevel(changes: readonly AttributeChange[]): string[] {
+  const names = changes.map((c) => {
+    const ext = EXTENSION_PREFIXES.find((p) => c.attribute.startsWith(`${p}:`));
+    return ext ?? c.attribute.split(".")[0]!;
+  });
+  return [...new Set(names)].sort();
 }
 
 /** Imports one group; adds its bridge id (matched or created) to `present`. */
 async function importGroup(
   env: ImportEnv,
   ctx: WriteContext,
+  sync: ImportSync,
+  mode: ImportMode,
   g: ExportGroup,
   matchId: string | undefined,
   sourceIds: ReadonlyMap<string, string>,
@@ -240,35 +267,57 @@ async function importGroup(
   const who = { groupId: matchId ?? null, groupName: name, dimension: "idp_group" };
   const unknown = g.members.filter((m) => !sourceIds.has(m));
   const known = unknown.length > 0 ? new Set((await env.prisma.user.findMany({ where: { id: { in: unknown.filter((m) => /^[0-9a-f-]{36}$/i.test(m)) } }, select: { id: true } })).map((u) => u.id)) : new Set<string>();
-  const members: string[] = [];
+  const listed: string[] = [];
   for (const m of g.members) {
     const id = sourceIds.get(m) ?? (known.has(m) ? m : undefined);
-    if (id) members.push(id);
+    if (id) listed.push(id);
     else items.push({ kind: "error", ...who, action: "member", details: { ref: g.ref, message: `member ${JSON.stringify(m)} is not a user of the export or of the bridge; left out` } });
   }
-  const attributes = { ...g.attributes, members: [...new Set(members)].map((value) => ({ value })) };
   try {
     if (!matchId) {
+      const members = [...new Set(listed)];
+      const planned = await sync.groupWrite({ before: [], after: members }, { before: undefined, after: name }, g.ref);
       if (env.dryRun) refuseName(name, "displayName");
       else {
-        who.groupId = (await env.groups.create(attributes, ctx)).id;
+        who.groupId = (await env.groups.create({ ...g.attributes, members: members.map((value) => ({ value })) }, ctx)).id;
         present.add(who.groupId);
       }
-      items.push({ kind: "change", ...who, action: "create", details: { ref: g.ref, members: members.length } });
+      planned.commit();
+      items.push({ kind: "change", ...who, action: "create", details: { ref: g.ref, members: members.length } }, ...planned.items);
       return items;
     }
     const current = await env.prisma.idpGroup.findUniqueOrThrow({ where: { id: matchId }, select: { resource: true, members: { select: { userId: true } } } });
-    const before = new Set(current.members.map((m) => m.userId));
+    const before = current.members.map((m) => m.userId);
+    const members = [...new Set(groupMembers(mode, g, before, listed, sourceIds))];
     const after = new Set(members);
-    const added = [...after].filter((m) => !before.has(m)).length;
-    const removed = [...before].filter((m) => !after.has(m)).length;
-    const changed = changedAttributes(current.resource as Attributes, g.attributes);
-    if (changed.length === 0 && added === 0 && removed === 0) return items;
-    if (env.dryRun) refuseName(name, "displayName", (current.resource as Attributes).displayName);
-    else await env.groups.replace(matchId, attributes, ctx);
-    items.push({ kind: "change", ...who, action: "update", details: { ref: g.ref, changed, members_added: added, members_removed: removed } });
+    const added = members.filter((m) => !before.includes(m)).length;
+    const removed = before.filter((m) => !after.has(m)).length;
+    const stored = current.resource as Attributes;
+    const next = mergeResource(groupResourceType, stored, g.attributes, mode);
+    const changes = attributeChanges(stored, next);
+    if (changes.length === 0 && added === 0 && removed === 0) return items;
+    const planned = await sync.groupWrite({ before, after: members }, { before: String(stored.displayName), after: String(next.displayName ?? name) }, g.ref);
+    if (env.dryRun) refuseName(name, "displayName", stored.displayName);
+    else await env.groups.replace(matchId, { ...next, members: members.map((value) => ({ value })) }, ctx);
+    planned.commit();
+    const cleared = clearedAttributes(changes);
+    const details = { ref: g.ref, mode, changed: [...new Set(changes.map((c) => c.attribute))], changes, ...(cleared.length > 0 ? { cleared } : {}), members_added: added, members_removed: removed } as unknown as Prisma.InputJsonObject;
+    items.push({ kind: "change", ...who, action: "update", details }, ...planned.items);
   } catch (err) {
     items.push({ kind: "error", ...who, action: matchId ? "update" : "create", details: { ref: g.ref, message: describeError(env, g.ref, err) } });
   }
   return items;
+}
+
+/**
+ * The members a group gets. Replace: exactly the export's. Merge: a JSON group without `members`
+ * keeps its members; a CSV's group keeps the members whose rows said nothing about groups (an
+ * empty cell) or who are not in the CSV at all, and takes the rows that list it.
+ */
+function groupMembers(mode: ImportMode, g: ExportGroup, before: readonly string[], listed: readonly string[], sourceIds: ReadonlyMap<string, string>): string[] {
+  if (mode === "replace") return [...listed];
+  if (!g.membersGiven) return [...before];
+  if (!g.decidedBy) return [...listed];
+  const decided = new Set(g.decidedBy.map((id) => sourceIds.get(id)).filter((id): id is string => id !== undefined));
+  return [...before.filter((m) => !decided.has(m)), ...listed];
 }

@@ -29,6 +29,12 @@ export const importRequestSchema = z
     format: z.enum(["json", "csv"]).default("json"),
     /** The export: a JSON document (see README) or CSV text. */
     data: z.union([z.string(), z.record(z.string(), z.unknown()), z.array(z.unknown())]),
+    /**
+     * `merge` (default): set only the attributes the export carries (a CSV's non-empty cells, a JSON
+     * resource's present attributes), leave the rest. `replace`: each matched resource becomes the
+     * exported one; what the export lacks is cleared (the preview lists every clear).
+     */
+    mode: z.enum(["merge", "replace"]).default("merge"),
     /** Suspend provisioned users absent from the export (otherwise they are only reported). */
     suspend_missing: z.boolean().default(false),
     /** Needed to suspend more than the configured share of users in one import. */

@@ -10,6 +10,7 @@ import { countSuspensions, runImport } from "./import";
 import { reconciliationRequestSchema, storedParameters, type ReconciliationRequest } from "./request";
 import { resolveResyncScope, runResync } from "./resync";
 import { itemView, RUN_COLUMNS, RunStopped, runView, STALE_AFTER_MS, type RunView } from "./store";
+import { runConsequences, type Consequence } from "./consequences";
 import { fromStoredInput, toStoredInput } from "./stored-input";
 import { ScimError } from "../scim/errors";
 
@@ -56,7 +57,8 @@ export interface ReconciliationService {
   /** Applies a completed dry run, if a fresh plan is exactly the reviewed one (otherwise 409). */
   applyReviewed(id: string, actor: string, opts?: StartOptions): Promise<Started>;
   list(page: Page): Promise<{ runs: RunView[]; count: number }>;
-  get(id: string, page: Page & { kind?: string | undefined }): Promise<RunView & { items: unknown[]; items_count: number; offset: number; limit: number }>;
+  /** A run with a page of its report and its sync consequences summed up (`consequences`). */
+  get(id: string, page: Page & { kind?: string | undefined }): Promise<RunView & { consequences: Consequence[]; items: unknown[]; items_count: number; offset: number; limit: number }>;
   /**
    * Deletes finished runs (with their report lines) that finished more than `runRetentionMs` ago,
    * never a running one nor the newest run of each kind; returns how many. Run hourly by the server.
@@ -246,11 +248,12 @@ export function createReconciliationService(deps: ReconciliationDeps): Reconcili
       const run = await prisma.reconciliationRun.findUnique({ where: { id }, select: RUN_COLUMNS });
       if (!run) throw new DirectoryError("notFound", `reconciliation ${id} not found`);
       const where = { runId: id, ...(page.kind ? { kind: page.kind } : {}) };
-      const [items, count] = await Promise.all([
+      const [items, count, consequences] = await Promise.all([
         prisma.reconciliationItem.findMany({ where, orderBy: { seq: "asc" }, take: page.limit, skip: page.offset }),
         prisma.reconciliationItem.count({ where }),
+        runConsequences(prisma, id),
       ]);
-      return { ...runView(run), items: items.map(itemView), items_count: count, offset: page.offset, limit: page.limit };
+      return { ...runView(run), consequences, items: items.map(itemView), items_count: count, offset: page.offset, limit: page.limit };
     },
 
     async prune() {

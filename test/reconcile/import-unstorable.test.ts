@@ -82,13 +82,13 @@ describe.each(testEngines())("an import with records the database can't store on
     const before = await directory();
     const dry = await api("post", "/reconciliations").send({ kind: "import", data: exportDoc() });
     expect(dry.status).toBe(201);
-    expect(dry.body).toMatchObject({ status: "completed", dry_run: true, error: null, summary: { users_total: 2, errors: 4, changes: 3 } });
+    expect(dry.body).toMatchObject({ status: "completed", dry_run: true, error: null, summary: { users_total: 2, users_changed: 2, errors: 4, changes: 5 } });
     expect(await errorsOf(dry.body.id)).toEqual(expectedErrors);
     expect(await directory()).toEqual(before);
 
     const applied = await api("post", `/reconciliations/${dry.body.id}/apply`);
     expect(applied.status).toBe(201);
-    expect(applied.body).toMatchObject({ status: "completed", dry_run: false, error: null, summary: { errors: 4, changes: 3 } });
+    expect(applied.body).toMatchObject({ status: "completed", dry_run: false, error: null, summary: { errors: 4, changes: 5 } });
     expect(await errorsOf(applied.body.id)).toEqual(expectedErrors);
     expect(await userNames()).toEqual(["good1@corp.example", "good2@corp.example"]);
     const group = await b.db.prisma.idpGroup.findMany({ include: { members: { include: { user: true } } } });
@@ -129,10 +129,10 @@ describe.each(testEngines())("an import with records the database can't store on
     const data = { Users: [{ schemas: [USER], userName: "deep@corp.example", "urn:example:x": deep(300) }, { schemas: [USER], userName: "shallow@corp.example" }] };
     const dry = await api("post", "/reconciliations").send({ kind: "import", data });
     expect(dry.status).toBe(201);
-    expect(dry.body).toMatchObject({ status: "completed", summary: { errors: 1, changes: 1 } });
+    expect(dry.body).toMatchObject({ status: "completed", summary: { errors: 1, users_changed: 1, changes: 2 } });
     expect(await errorsOf(dry.body.id)).toEqual([{ ref: "Users[0]", message: expect.stringMatching(/^urn:example:x(\[0\]){63}: nests deeper than 64 levels/) }]);
     const applied = await api("post", `/reconciliations/${dry.body.id}/apply`);
-    expect(applied.body).toMatchObject({ status: "completed", summary: { errors: 1, changes: 1 } });
+    expect(applied.body).toMatchObject({ status: "completed", summary: { errors: 1, users_changed: 1, changes: 2 } });
     expect(await userNames()).toContain("shallow@corp.example");
 
     const before = await fingerprint(b.db);
@@ -157,7 +157,7 @@ describe.each(testEngines())("an import with records the database can't store on
     try {
       const data = { Users: [{ schemas: [USER], userName: "boom@corp.example" }, { schemas: [USER], userName: "fine@corp.example" }] };
       const run = await api("post", "/reconciliations").send({ kind: "import", dry_run: false, data });
-      expect(run.body).toMatchObject({ status: "completed", error: null, summary: { errors: 1, changes: 1 } });
+      expect(run.body).toMatchObject({ status: "completed", error: null, summary: { errors: 1, users_changed: 1, changes: 2 } });
       const [line] = (await api("get", `/reconciliations/${run.body.id}?kind=error`)).body.items;
       expect(line).toMatchObject({ ref: "Users[0]", message: `internal error importing this record (reconciliation ${run.body.id}); see the server log` });
       expect(JSON.stringify(line)).not.toMatch(/4711/);

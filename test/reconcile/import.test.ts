@@ -42,11 +42,13 @@ describe.each(testEngines())("import reconciliations on %s", (engine) => {
 
     const dry = await api("post", "/reconciliations").send({ kind: "import", data, suspend_missing: true });
     expect(dry.status).toBe(201);
-    expect(dry.body).toMatchObject({ kind: "import", dry_run: true, status: "completed", summary: { users_total: 3, changes: 5, errors: 1 } });
+    expect(dry.body).toMatchObject({ kind: "import", dry_run: true, status: "completed", summary: { users_total: 3, changes: 6, errors: 1 } });
     expect(dry.body.parameters).not.toHaveProperty("data");
     expect(await report(dry.body.id)).toEqual([
       ["change", "idp_group", "create", "Ops"],
       ["change", "idp_group", "update", "Eng"],
+      // The create's own grant: the new user joins the default organization (a sync consequence).
+      ["change", "organization", "add", "dee@corp.example"],
       ["change", "user", "create", "dee@corp.example"],
       ["change", "user", "suspend", "cy"],
       ["change", "user", "update", "bob"],
@@ -66,7 +68,7 @@ describe.each(testEngines())("import reconciliations on %s", (engine) => {
     const confirmedDry = await api("post", "/reconciliations").send({ kind: "import", data, suspend_missing: true, allow_mass_suspend: true });
     const applied = await api("post", `/reconciliations/${confirmedDry.body.id}/apply`);
     expect(applied.status).toBe(201);
-    expect(applied.body).toMatchObject({ dry_run: false, status: "completed", source_run_id: confirmedDry.body.id, summary: { changes: 5, errors: 1 } });
+    expect(applied.body).toMatchObject({ dry_run: false, status: "completed", source_run_id: confirmedDry.body.id, summary: { changes: 6, errors: 1 } });
     const after = await state();
     expect(after.users).toEqual(["ann@corp.example:active:ANN", "bob@corp.example:active:Robert", "cy@corp.example:suspended:CY", "dee@corp.example:active:DEE"]);
     expect(after.groups).toEqual(["Eng=ann@corp.example,dee@corp.example", "Ops=bob@corp.example"]);
@@ -83,7 +85,8 @@ describe.each(testEngines())("import reconciliations on %s", (engine) => {
       'fay@corp.example,"Fay, Jr.",Baker,fay@corp.example,no,Sales,Sales',
       "gus@corp.example,Gus,Cole,gus@corp.example,maybe,,",
     ].join("\n");
-    const run = await api("post", "/reconciliations").send({ kind: "import", format: "csv", data: csv, dry_run: false });
+    // A replace: the CSV's groups get exactly the rows that list them (a merge would keep other members).
+    const run = await api("post", "/reconciliations").send({ kind: "import", format: "csv", data: csv, dry_run: false, mode: "replace" });
     expect(run.body).toMatchObject({ status: "completed", summary: { users_total: 2, errors: 1 } });
     const eve = await b.db.prisma.user.findFirstOrThrow({ where: { userName: "eve@corp.example" } });
     expect(eve).toMatchObject({ givenName: "Eve", familyName: "Adams", email: "eve@corp.example", status: "active" });
@@ -91,7 +94,7 @@ describe.each(testEngines())("import reconciliations on %s", (engine) => {
     expect((await b.db.prisma.user.findFirstOrThrow({ where: { userName: "fay@corp.example" } })).status).toBe("suspended");
     const errors = (await api("get", `/reconciliations/${run.body.id}?kind=error`)).body.items;
     expect(errors).toEqual([expect.objectContaining({ dimension: "export", action: "invalid", ref: "line 4", message: 'active must be true or false, not "maybe"' })]);
-    // The CSV names the complete membership of the groups it mentions.
+    // Replacing, the CSV names the complete membership of the groups it mentions.
     expect((await state()).groups).toContain("Eng=eve@corp.example");
     // Groups it does not mention are reported, and kept.
     const problems = (await api("get", `/reconciliations/${run.body.id}?kind=problem`)).body.items;
@@ -108,7 +111,8 @@ describe.each(testEngines())("import reconciliations on %s", (engine) => {
     expect(csv.length).toBeGreaterThan(1024 * 1024);
     const run = await api("post", "/reconciliations?wait=60").send({ kind: "import", format: "csv", data: csv });
     expect(run.status).toBe(201);
-    expect(run.body.summary).toMatchObject({ users_total: 3000, changes: 3000 });
+    // Each create and its join of the default organization.
+    expect(run.body.summary).toMatchObject({ users_total: 3000, users_changed: 3000, changes: 6000 });
     expect((await api("post", "/organizations").send({ name: "x", description: csv })).status).toBe(413);
   });
 
