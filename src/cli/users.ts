@@ -46,16 +46,21 @@ export function grantLines(g: UserGrants): string[] {
   }
   if (g.problems.length > 0) {
     lines.push("", "sync problems:");
-    for (const p of g.problems) lines.push(`  ${p.dimension}${p.organization_id ? ` in ${p.organization_id}` : ""}: ${shown(p.message)}`);
+    const names = new Map([...g.organizations, ...g.pending].map((o) => [o.organization_id, o.organization_name]));
+    for (const p of g.problems) lines.push(`  ${p.dimension}${p.organization_id ? ` in ${shown(names.get(p.organization_id) ?? p.organization_id)}` : ""}: ${shown(p.message)}`);
   }
   return lines;
 }
 
 export function usersCommand(io: { out: (line: string) => void }, loadConfig: () => Config, logger: (c: Config) => Logger): Command {
-  const users = new Command("users").description("users: why they hold their grants");
+  const users = new Command("users").description("users: why a user holds each of its grants");
   users
     .command("grants")
-    .description("list every organization, group and role a user holds, with its source (sync, manual, implicit), the sync rule behind it, what a resync would change, and the audit row that made it")
+    .description(
+      "list every organization, group and role a user holds, with its source (sync, manual, implicit), the sync rule behind it " +
+        "under the current settings, what a resync would remove or add, and the audit row that made it (as GET /api/v2/users/{user}/grants; " +
+        "opens the database: with the embedded database, use the API while the bridge runs)",
+    )
     .argument("<user>", "a user id or username")
     .addOption(new Option("--format <format>", "table, or json (the API's JSON)").choices(["table", "json"]).default("table"))
     .action(async (user: string, opts: { format: "table" | "json" }) => {
