@@ -69,7 +69,7 @@ describe.each(testEngines())("user grants API on %s", (engine) => {
     expect((await admin("patch", `/groups/${ops}`).send({ add_users: [ann] })).status).toBe(200);
     await b.db.prisma.organizationMember.create({ data: { organizationId: labs, userId: ann, source: "manual" } });
     await b.db.prisma.organizationMemberRole.create({ data: { organizationId: acme, userId: ann, role: "organization-auditor", source: "manual" } });
-  });
+  }, 120_000);
   afterAll(async () => {
     await b.close();
   });
