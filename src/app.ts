@@ -15,6 +15,7 @@ import { createAdminAudit } from "./directory/admin-audit";
 import { createAdminGroups } from "./directory/admin-groups";
 import { createAdminOrganizations } from "./directory/admin-organizations";
 import { createAdminUsers } from "./directory/admin-users";
+import { createUserGrants } from "./directory/grants";
 import { ensureDefaultOrganization } from "./directory/bootstrap";
 import { createGroupService } from "./directory/groups/group-service";
 import { createUserService } from "./directory/users/user-service";
@@ -155,6 +156,7 @@ export function buildBridge(deps: AppDeps): BridgeApp {
     adminRouter({
       tokens: deps.tokens,
       users: createAdminUsers(deps.db.prisma),
+      grants: createUserGrants(deps.db.prisma),
       organizations: createAdminOrganizations(deps.db.prisma),
       groups: createAdminGroups(deps.db.prisma),
       syncSettings: createSyncSettings(deps.db.prisma),

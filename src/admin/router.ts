@@ -4,6 +4,7 @@ import type { AdminAudit } from "../directory/admin-audit";
 import type { AdminGroups } from "../directory/admin-groups";
 import type { AdminOrganizations } from "../directory/admin-organizations";
 import type { AdminUsers } from "../directory/admin-users";
+import type { UserGrantsService } from "../directory/grants";
 import type { NameCollisions } from "../directory/name-collisions";
 import type { SyncSettings } from "../sync/settings-service";
 import { notFound } from "../http/errors";
@@ -23,6 +24,7 @@ import type { ReconciliationService } from "../reconcile/service";
 export interface AdminDeps {
   tokens: TokenService;
   users: AdminUsers;
+  grants: UserGrantsService;
   organizations: AdminOrganizations;
   groups: AdminGroups;
   syncSettings: SyncSettings;
@@ -35,7 +37,7 @@ export interface AdminDeps {
 export function adminRouter(deps: AdminDeps): Router {
   const r = Router();
   r.use(tokensRouter(deps.tokens));
-  r.use(usersRouter(deps.users));
+  r.use(usersRouter(deps.users, deps.grants));
   r.use(organizationsRouter(deps.organizations));
   r.use(groupsRouter(deps.groups));
   r.use(idpSyncRouter(deps.syncSettings));

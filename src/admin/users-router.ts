@@ -2,6 +2,7 @@ import { Router } from "express";
 import { z } from "zod";
 import { principalOf } from "../auth/middleware";
 import { userSearchProblem, type AdminUsers } from "../directory/admin-users";
+import type { UserGrantsService } from "../directory/grants";
 import { AdminError } from "./errors";
 
 /** `/api/v2/users` (Coder's paths and `codersdk.User` JSON). */
@@ -19,7 +20,7 @@ const listQuery = z.object({
   after_id: z.string().optional(),
 });
 
-export function usersRouter(users: AdminUsers): Router {
+export function usersRouter(users: AdminUsers, grants: UserGrantsService): Router {
   const r = Router();
   const actor = (res: Parameters<typeof principalOf>[0]) => principalOf(res)?.tokenName ?? "unknown";
 
@@ -35,6 +36,11 @@ export function usersRouter(users: AdminUsers): Router {
 
   r.get("/users/:user", async (req, res) => {
     res.json(await users.get(String(req.params.user)));
+  });
+
+  // Not in Coder: why the user holds each organization, group and role (src/directory/grants.ts).
+  r.get("/users/:user/grants", async (req, res) => {
+    res.json(await grants.get(String(req.params.user)));
   });
 
   r.put("/users/:user/status/suspend", async (req, res) => {

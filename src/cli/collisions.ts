@@ -4,7 +4,7 @@ import type { Config } from "../config/config";
 import { createNameCollisions, type NameCollisionList } from "../directory/name-collisions";
 import type { Logger } from "../log/logger";
 import { quote } from "../text/storable";
-import { table } from "./table";
+import { table, terminalJson } from "./table";
 
 /**
  * `scim-bridge collisions`: the users and IdP groups whose names became one name when name keys were
@@ -25,12 +25,8 @@ export function collisionRows(list: NameCollisionList): string[][] {
   ];
 }
 
-/** The listing as JSON text with the same characters escaped as in the table (JSON allows \uXXXX anywhere in a string). */
-export function collisionsJson(list: NameCollisionList): string {
-  // Newlines outside strings are the indentation's; JSON.stringify has already escaped those inside.
-  const escape = (c: string) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join("");
-  return JSON.stringify(list, null, 2).replace(/(?!\n)[\p{C}\p{Zl}\p{Zp}]/gu, escape);
-}
+/** The listing as JSON text with the same characters escaped as in the table. */
+export const collisionsJson = (list: NameCollisionList): string => terminalJson(list);
 
 export function collisionsCommand(io: { out: (line: string) => void }, loadConfig: () => Config, logger: (c: Config) => Logger): Command {
   return new Command("collisions")

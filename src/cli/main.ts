@@ -9,6 +9,7 @@ import { createLogger, type Logger } from "../log/logger";
 import { DirectoryError } from "../directory/errors";
 import { ReconcileFailed, reconcileCommand } from "./reconcile";
 import { collisionsCommand } from "./collisions";
+import { usersCommand } from "./users";
 import { addWebhooksCommands } from "./webhooks";
 import { table } from "./table";
 import { HarnessFailed, harnessCommand } from "./harness";
@@ -16,7 +17,7 @@ import { ScenarioError } from "../harness/replay";
 import { SecretBoxError } from "../events/secret-box";
 
 /**
- * The command line: `serve`, `migrate`, `token create|list|revoke`, `reconcile`, `collisions`, `webhooks redeliver`, `harness replay|listen`. Output meant for people goes to
+ * The command line: `serve`, `migrate`, `token create|list|revoke`, `reconcile`, `collisions`, `users grants`, `webhooks redeliver`, `harness replay|listen`. Output meant for people goes to
  * stderr (logs) and results to stdout, so `token create` can be captured with `$(...)`.
  */
 
@@ -161,6 +162,7 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
 
   program.addCommand(reconcileCommand(io, loadConfig, cliLogger));
   program.addCommand(collisionsCommand(io, loadConfig, cliLogger));
+  program.addCommand(usersCommand(io, loadConfig, cliLogger));
   addWebhooksCommands(program, io, loadConfig, cliLogger, CLI_ACTOR);
   program.addCommand(harnessCommand({ ...io, untilStopped: io.untilStopped ?? untilSignal }));
 

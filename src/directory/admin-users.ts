@@ -102,12 +102,12 @@ export function parseUserSearch(q: string | undefined): Prisma.UserWhereInput {
 
 const include = { memberships: { select: { organizationId: true } } } as const;
 
+/** How the admin API finds `{user}`: a uuid is an id, anything else a username (any letter case). */
+export const userWhere = (idOrUsername: string): Prisma.UserWhereInput => (isUuid(idOrUsername) ? { id: idOrUsername } : { username: idOrUsername.toLowerCase() });
+
 export function createAdminUsers(prisma: PrismaClient) {
   async function find(idOrUsername: string): Promise<Row> {
-    const row = await prisma.user.findFirst({
-      where: isUuid(idOrUsername) ? { id: idOrUsername } : { username: idOrUsername.toLowerCase() },
-      include,
-    });
+    const row = await prisma.user.findFirst({ where: userWhere(idOrUsername), include });
     if (!row) throw notFound(`user ${idOrUsername}`);
     return row;
   }

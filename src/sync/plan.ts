@@ -55,11 +55,12 @@ function problemsOf(outcome: Outcome<object>, dimension: Dimension, organization
   return outcome.problems.map((message) => ({ dimension, message, ...(organizationId ? { organizationId } : {}) }));
 }
 
-function planOrganizations(ctx: SyncContext, state: UserState, plan: UserPlan): Set<string> {
+function planOrganizations(ctx: SyncContext, state: UserState, plan: UserPlan, expected: Change[] | undefined): Set<string> {
   const orgs = new Set(state.organizations.map((o) => o.key));
   const outcome = expectedOrganizations(ctx.organization, state.claims, ctx);
   plan.problems.push(...problemsOf(outcome, "organization"));
   if (outcome.status !== "expected") return orgs;
+  for (const [id, rule] of outcome.organizations) expected?.push({ dimension: "organization", action: "add", organizationId: id, reason: rule });
   const diff = diffGrants(outcome.organizations.keys(), state.organizations);
   for (const id of diff.add) {
     plan.changes.push({ dimension: "organization", action: "add", organizationId: id, reason: outcome.organizations.get(id)! });
@@ -79,7 +80,7 @@ function planOrganizations(ctx: SyncContext, state: UserState, plan: UserPlan): 
   return orgs;
 }
 
-function planGroups(ctx: SyncContext, state: UserState, orgId: string, plan: UserPlan): void {
+function planGroups(ctx: SyncContext, state: UserState, orgId: string, plan: UserPlan, expectedOut: Change[] | undefined): void {
   const settings = ctx.perOrganization.get(orgId)?.groups;
   if (!settings || settings.field === "") return;
   const groups = ctx.groups.get(orgId) ?? { groupIdsByName: new Map<string, string>(), groupIds: new Set<string>() };
@@ -91,6 +92,7 @@ function planGroups(ctx: SyncContext, state: UserState, orgId: string, plan: Use
   const expected = new Map<string, { groupId: string | null; groupName: string; rule: Rule }>();
   for (const [id, rule] of outcome.groups) expected.set(id, { groupId: id, groupName: names.get(id) ?? "", rule });
   for (const [name, rule] of outcome.create) expected.set(`new:${name}`, { groupId: null, groupName: name, rule });
+  for (const e of expected.values()) expectedOut?.push({ dimension: "group", action: "add", organizationId: orgId, groupId: e.groupId, groupName: e.groupName, reason: e.rule });
   const existing = state.groups.filter((g) => g.organizationId === orgId);
   const diff = diffGrants(expected.keys(), existing);
   for (const key of diff.add) {
@@ -103,24 +105,30 @@ function planGroups(ctx: SyncContext, state: UserState, orgId: string, plan: Use
   }
 }
 
-function planRoles(ctx: SyncContext, state: UserState, orgId: string, plan: UserPlan): void {
+function planRoles(ctx: SyncContext, state: UserState, orgId: string, plan: UserPlan, expected: Change[] | undefined): void {
   const settings = ctx.perOrganization.get(orgId)?.roles;
   if (!settings || settings.field === "") return;
   const outcome = expectedRoles(settings, state.claims, KNOWN_ROLES);
   plan.problems.push(...problemsOf(outcome, "role", orgId));
   if (outcome.status !== "expected") return;
+  for (const [role, rule] of outcome.roles) expected?.push({ dimension: "role", action: "add", organizationId: orgId, role, reason: rule });
   const diff = diffGrants(outcome.roles.keys(), state.roles.filter((r) => r.organizationId === orgId));
   for (const role of diff.add) plan.changes.push({ dimension: "role", action: "add", organizationId: orgId, role, reason: outcome.roles.get(role)! });
   for (const role of diff.remove) plan.changes.push({ dimension: "role", action: "remove", organizationId: orgId, role, reason: { kind: "notExpected", field: settings.field } });
 }
 
-export function planUser(ctx: SyncContext, state: UserState): UserPlan {
+/**
+ * `expected`, when given, receives every grant the settings expect for the user, held or not, as an
+ * `add` with its rule (groups auto-create would make with `groupId: null`): what explains the grants
+ * the user already holds (src/directory/grants.ts), from the very computation the plan is made of.
+ */
+export function planUser(ctx: SyncContext, state: UserState, expected?: Change[]): UserPlan {
   const plan: UserPlan = { userId: state.userId, changes: [], problems: [] };
   if (!ctx.enabled) return plan;
-  const orgs = planOrganizations(ctx, state, plan);
+  const orgs = planOrganizations(ctx, state, plan, expected);
   for (const orgId of orgs) {
-    planGroups(ctx, state, orgId, plan);
-    planRoles(ctx, state, orgId, plan);
+    planGroups(ctx, state, orgId, plan, expected);
+    planRoles(ctx, state, orgId, plan, expected);
   }
   return plan;
 }
