@@ -10,13 +10,14 @@ import { DirectoryError } from "../directory/errors";
 import { ReconcileFailed, reconcileCommand } from "./reconcile";
 import { collisionsCommand } from "./collisions";
 import { addWebhooksCommands } from "./webhooks";
+import { addEventsCommands } from "./events";
 import { table } from "./table";
 import { HarnessFailed, harnessCommand } from "./harness";
 import { ScenarioError } from "../harness/replay";
 import { SecretBoxError } from "../events/secret-box";
 
 /**
- * The command line: `serve`, `migrate`, `token create|list|revoke`, `reconcile`, `collisions`, `webhooks redeliver`, `harness replay|listen`. Output meant for people goes to
+ * The command line: `serve`, `migrate`, `token create|list|revoke`, `reconcile`, `collisions`, `webhooks redeliver`, `events tail`, `harness replay|listen`. Output meant for people goes to
  * stderr (logs) and results to stdout, so `token create` can be captured with `$(...)`.
  */
 
@@ -25,7 +26,7 @@ export interface CliIo {
   err: (line: string) => void;
   /** Rewrites the current stderr line (a progress bar); absent when stderr is not a terminal. */
   progress?: (text: string) => void;
-  /** Resolves when the process should stop (`harness listen` runs until then). */
+  /** Resolves when the process should stop (`harness listen` and `events tail` run until then). */
   untilStopped?: () => Promise<void>;
 }
 
@@ -162,6 +163,7 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
   program.addCommand(reconcileCommand(io, loadConfig, cliLogger));
   program.addCommand(collisionsCommand(io, loadConfig, cliLogger));
   addWebhooksCommands(program, io, loadConfig, cliLogger, CLI_ACTOR);
+  addEventsCommands(program, { ...io, untilStopped: io.untilStopped ?? untilSignal }, loadConfig, cliLogger);
   program.addCommand(harnessCommand({ ...io, untilStopped: io.untilStopped ?? untilSignal }));
 
   return program;
