@@ -12,7 +12,8 @@ import { EVENT_TYPES, type EventType } from "./outbox";
  * returns only events of transactions below the oldest one still running
  * (`pg_snapshot_xmin(pg_current_snapshot())`): all of those have ended, and no transaction that starts
  * later can get a smaller id. A position once passed can therefore never receive another event.
- * The price: an event appears only once every write transaction begun before its own has ended.
+ * The price: an event appears only once every write transaction begun before its own has ended (on
+ * PostgreSQL, any on the server: transaction ids, and so the snapshot's xmin, are server-wide).
  *
  * The cursor is an opaque string for (tx_id, seq), the last position the reader has passed. It
  * advances past events the type filter leaves out, and, when a page reaches the visible end, to that
