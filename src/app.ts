@@ -33,6 +33,7 @@ import { scimRouter } from "./scim/router";
 import { createDispatcher, type Dispatcher } from "./events/dispatcher";
 import { createSecretBox, encryptionKey, type SecretBox } from "./events/secret-box";
 import { createWebhookService } from "./events/webhook-service";
+import { createEventFeed } from "./events/feed";
 import { createReconciliationService, type ReconciliationService } from "./reconcile/service";
 
 /**
@@ -163,6 +164,7 @@ export function buildBridge(deps: AppDeps): BridgeApp {
       audit: createAdminAudit(deps.db.prisma),
       reconciliations,
       webhooks,
+      events: createEventFeed(deps.db.prisma),
       nameCollisions: createNameCollisions(deps.db.prisma),
     }),
   );

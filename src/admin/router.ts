@@ -17,6 +17,8 @@ import { tokensRouter } from "./tokens-router";
 import { usersRouter } from "./users-router";
 import { reconciliationsRouter } from "./reconciliations-router";
 import { webhooksRouter } from "./webhooks-router";
+import { eventsRouter } from "./events-router";
+import type { EventFeed } from "../events/feed";
 import type { WebhookService } from "../events/webhook-service";
 import type { ReconciliationService } from "../reconcile/service";
 
@@ -31,6 +33,7 @@ export interface AdminDeps {
   audit: AdminAudit;
   reconciliations: ReconciliationService;
   webhooks: WebhookService;
+  events: EventFeed;
   nameCollisions: NameCollisions;
 }
 
@@ -44,6 +47,7 @@ export function adminRouter(deps: AdminDeps): Router {
   r.use(auditRouter(deps.audit));
   r.use(reconciliationsRouter(deps.reconciliations));
   r.use(webhooksRouter(deps.webhooks));
+  r.use(eventsRouter(deps.events));
   r.use(nameCollisionsRouter(deps.nameCollisions));
   r.use(notFound("admin"));
   return r;

@@ -11,13 +11,14 @@ import { ReconcileFailed, reconcileCommand } from "./reconcile";
 import { collisionsCommand } from "./collisions";
 import { usersCommand } from "./users";
 import { addWebhooksCommands } from "./webhooks";
+import { addEventsCommands } from "./events";
 import { table } from "./table";
 import { HarnessFailed, harnessCommand } from "./harness";
 import { ScenarioError } from "../harness/replay";
 import { SecretBoxError } from "../events/secret-box";
 
 /**
- * The command line: `serve`, `migrate`, `token create|list|revoke`, `reconcile`, `collisions`, `users grants`, `webhooks redeliver`, `harness replay|listen`. Output meant for people goes to
+ * The command line: `serve`, `migrate`, `token create|list|revoke`, `reconcile`, `collisions`, `users grants`, `webhooks redeliver`, `events tail`, `harness replay|listen`. Output meant for people goes to
  * stderr (logs) and results to stdout, so `token create` can be captured with `$(...)`.
  */
 
@@ -26,7 +27,7 @@ export interface CliIo {
   err: (line: string) => void;
   /** Rewrites the current stderr line (a progress bar); absent when stderr is not a terminal. */
   progress?: (text: string) => void;
-  /** Resolves when the process should stop (`harness listen` runs until then). */
+  /** Resolves when the process should stop (`harness listen` and `events tail` run until then). */
   untilStopped?: () => Promise<void>;
 }
 
@@ -164,6 +165,7 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
   program.addCommand(collisionsCommand(io, loadConfig, cliLogger));
   program.addCommand(usersCommand(io, loadConfig, cliLogger));
   addWebhooksCommands(program, io, loadConfig, cliLogger, CLI_ACTOR);
+  addEventsCommands(program, { ...io, untilStopped: io.untilStopped ?? untilSignal }, loadConfig, cliLogger);
   program.addCommand(harnessCommand({ ...io, untilStopped: io.untilStopped ?? untilSignal }));
 
   return program;

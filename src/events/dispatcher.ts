@@ -187,11 +187,21 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
     // Attempts go with their deliveries (ON DELETE CASCADE).
     const deliveries = await prisma.webhookDelivery.deleteMany({ where: { status: { in: ["succeeded", "failed"] }, finishedAt: { lt: before } } });
     // An event is kept while any delivery of it is pending, whatever its age: nothing undelivered is lost.
-    const events = await prisma.$executeRawUnsafe(
-      `DELETE FROM outbox_events o WHERE o.created_at < $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_seq = o.seq AND d.status = 'pending')`,
+    // The newest position deleted is recorded in the same statement: an events feed cursor before it
+    // has missed events (410, src/events/feed.ts).
+    const [row] = await prisma.$queryRawUnsafe<{ n: number }[]>(
+      `WITH d AS (
+         DELETE FROM outbox_events o WHERE o.created_at < $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_seq = o.seq AND d.status = 'pending')
+         RETURNING o.tx_id, o.seq),
+       h AS (
+         INSERT INTO outbox_horizon (id, tx_id, seq)
+         SELECT 1, tx_id, seq FROM d ORDER BY tx_id DESC, seq DESC LIMIT 1
+         ON CONFLICT (id) DO UPDATE SET tx_id = excluded.tx_id, seq = excluded.seq
+          WHERE (outbox_horizon.tx_id, outbox_horizon.seq) < (excluded.tx_id, excluded.seq))
+       SELECT count(*)::int AS n FROM d`,
       before,
     );
-    return { deliveries: deliveries.count, events };
+    return { deliveries: deliveries.count, events: row?.n ?? 0 };
   }
 
   let lastPrune = 0;

@@ -33,20 +33,27 @@ export interface DomainEvent {
   data: object;
 }
 
-export async function emit(tx: Prisma.TransactionClient, events: readonly DomainEvent[]): Promise<void> {
-  if (events.length === 0) return;
+/**
+ * Writes the events (in this order) and their deliveries; returns the events' seq numbers, so that a
+ * change can bring their records up to date before it commits (see refreshUserEvents in records.ts).
+ */
+export async function emit(tx: Prisma.TransactionClient, events: readonly DomainEvent[]): Promise<bigint[]> {
+  if (events.length === 0) return [];
   const timestamp = new Date().toISOString();
   const rows = events.map((e) => ({ type: e.type, payload: { type: e.type, timestamp, data: e.data } }));
-  await tx.$executeRawUnsafe(
+  const inserted = await tx.$queryRawUnsafe<{ seq: bigint }[]>(
     `WITH ev AS (
        INSERT INTO outbox_events (id, type, payload)
        SELECT gen_random_uuid(), x.type, x.payload
          FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (type text, payload jsonb)) WITH ORDINALITY AS x(type, payload, ord)
         ORDER BY x.ord
-       RETURNING seq, id, type)
-     INSERT INTO webhook_deliveries (id, endpoint_id, event_seq, event_id, event_type, status)
-     SELECT gen_random_uuid(), w.id, ev.seq, ev.id, ev.type, 'pending'
-       FROM ev JOIN webhook_endpoints w ON cardinality(w.events) = 0 OR ev.type = ANY(w.events)`,
+       RETURNING seq, id, type),
+     d AS (
+       INSERT INTO webhook_deliveries (id, endpoint_id, event_seq, event_id, event_type, status)
+       SELECT gen_random_uuid(), w.id, ev.seq, ev.id, ev.type, 'pending'
+         FROM ev JOIN webhook_endpoints w ON cardinality(w.events) = 0 OR ev.type = ANY(w.events))
+     SELECT seq FROM ev ORDER BY seq`,
     JSON.stringify(rows),
   );
+  return inserted.map((r) => BigInt(r.seq));
 }

@@ -22,6 +22,24 @@ export async function userChangeEvents(tx: Tx, userId: string, before: string | 
   return events;
 }
 
+/**
+ * Brings the user records of events emitted earlier in this transaction (`seqs`) up to the user's
+ * memberships now: a SCIM write emits its user event before the default-organization join and IdP
+ * sync (the event order says "user, then its memberships"), but the record must show the state at the
+ * end of the change. One statement; call it only when memberships changed. Organization ids are
+ * sorted as toAdminUser sorts them (uuid order is the order of their lower-case text).
+ */
+export async function refreshUserEvents(tx: Tx, userId: string, seqs: readonly bigint[]): Promise<void> {
+  if (seqs.length === 0) return;
+  await tx.$executeRawUnsafe(
+    `UPDATE outbox_events SET payload = jsonb_set(payload, '{data,organization_ids}',
+       (SELECT COALESCE(jsonb_agg(m.organization_id::text ORDER BY m.organization_id), '[]'::jsonb) FROM organization_members m WHERE m.user_id = $1::uuid))
+      WHERE seq = ANY($2::bigint[])`,
+    userId,
+    seqs.map(String),
+  );
+}
+
 /** An application group without its member list (membership changes are their own events). */
 export function groupRecord(g: { id: string; name: string; displayName: string; organizationId: string; avatarUrl: string; quotaAllowance: number; source: string }): object {
   return {

@@ -11,7 +11,7 @@ import {
   type WriteContext,
 } from "../../scim/resource-service";
 import { emit } from "../../events/outbox";
-import { userChangeEvents } from "../../events/records";
+import { refreshUserEvents, userChangeEvents } from "../../events/records";
 import { syncUsers } from "../../sync/apply";
 import { readOrganizationSyncSettings } from "../../sync/organization-settings";
 import { recordAudit } from "../audit";
@@ -78,12 +78,12 @@ async function chooseUsername(tx: Tx, candidates: (string | undefined)[]): Promi
  * A provisioned user joins the default organization while organization sync settings say
  * `organization_assign_default` (the default). The membership's source is `sync`: sync manages it.
  */
-async function joinDefaultOrganization(tx: Tx, user: { id: string; username: string }, actor: string): Promise<void> {
+async function joinDefaultOrganization(tx: Tx, user: { id: string; username: string }, actor: string): Promise<boolean> {
   const userId = user.id;
   const settings = await readOrganizationSyncSettings(tx);
-  if (!settings.organization_assign_default) return;
+  if (!settings.organization_assign_default) return false;
   const org = await tx.organization.findFirst({ where: { isDefault: true }, select: { id: true } });
-  if (!org) return;
+  if (!org) return false;
   const added = await tx.organizationMember.createMany({ data: [{ organizationId: org.id, userId, source: "sync" }], skipDuplicates: true });
   if (added.count > 0) {
     await emit(tx, [{ type: "organization_member.added", data: { organization_id: org.id, user_id: userId, username: user.username, source: "sync" } }]);
@@ -96,6 +96,18 @@ async function joinDefaultOrganization(tx: Tx, user: { id: string; username: str
       details: { dimension: "organization", rule: "default", organization_id: org.id },
     });
   }
+  return added.count > 0;
+}
+
+/**
+ * The tail of a SCIM write after its user events (`seqs`): the default-organization join (create only)
+ * and IdP sync, then the user records in those events brought up to the memberships at the end, when
+ * either changed them (the events stay first: user, then its memberships).
+ */
+async function joinAndSync(tx: Tx, user: { id: string; username: string }, seqs: readonly bigint[], actor: string, join: boolean): Promise<void> {
+  const joined = join && (await joinDefaultOrganization(tx, user, actor));
+  const plans = await syncUsers(tx, [user.id], actor);
+  if (joined || plans.some((p) => p.changes.some((c) => c.dimension === "organization"))) await refreshUserEvents(tx, user.id, seqs);
 }
 
 async function lockedUser(tx: Tx, id: string): Promise<LockedUserRow> {
@@ -144,9 +156,9 @@ export function createUserService(prisma: PrismaClient): ResourceService {
       data: { ...columns, claims, resource: storedResource(attrs), status: nextStatus(current.status, active), version: { increment: 1 } },
     });
     await recordAudit(tx, { actor: ctx.actor, action, resourceType: "user", resourceId: id, userId: id });
-    await emit(tx, await userChangeEvents(tx, id, current.status, "user.updated"));
+    const seqs = await emit(tx, await userChangeEvents(tx, id, current.status, "user.updated"));
     // IdP sync at provisioning time, in the same transaction: claims just changed.
-    await syncUsers(tx, [id], ctx.actor);
+    await joinAndSync(tx, row, seqs, ctx.actor, false);
     return row;
   }
 
@@ -168,9 +180,8 @@ export function createUserService(prisma: PrismaClient): ResourceService {
               data: { ...columns, claims, resource: storedResource(attrs), status: nextStatus("suspended", active ?? true), version: { increment: 1 } },
             });
             await recordAudit(tx, { actor: ctx.actor, action: "user.reprovisioned", resourceType: "user", resourceId: revived.id, userId: revived.id });
-            await emit(tx, await userChangeEvents(tx, revived.id, existing.status, "user.updated"));
-            await joinDefaultOrganization(tx, revived, ctx.actor);
-            await syncUsers(tx, [revived.id], ctx.actor);
+            const seqs = await emit(tx, await userChangeEvents(tx, revived.id, existing.status, "user.updated"));
+            await joinAndSync(tx, revived, seqs, ctx.actor, true);
             return revived;
           }
           const username = await chooseUsername(tx, [cols.userName, cols.email ?? undefined]);
@@ -178,9 +189,8 @@ export function createUserService(prisma: PrismaClient): ResourceService {
             data: { ...columns, username, claims: deriveClaims(attrs, []) as Prisma.InputJsonObject, resource: storedResource(attrs), status: nextStatus(undefined, active) },
           });
           await recordAudit(tx, { actor: ctx.actor, action: "user.created", resourceType: "user", resourceId: created.id, userId: created.id });
-          await emit(tx, await userChangeEvents(tx, created.id, undefined, "user.created"));
-          await joinDefaultOrganization(tx, created, ctx.actor);
-          await syncUsers(tx, [created.id], ctx.actor);
+          const seqs = await emit(tx, await userChangeEvents(tx, created.id, undefined, "user.created"));
+          await joinAndSync(tx, created, seqs, ctx.actor, true);
           return created;
         });
         return enrich(toRecord(row));
