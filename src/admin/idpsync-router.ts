@@ -2,25 +2,16 @@ import { Router, type Response } from "express";
 import { z } from "zod";
 import { principalOf } from "../auth/middleware";
 import type { SyncSettings } from "../sync/settings-service";
+import { groupsBody, organizationBody, rolesBody } from "../sync/settings-bodies";
 import { AdminError } from "./errors";
 import { parseBody } from "./validation";
 
 /** Coder's IdP sync settings API: `/settings/idpsync/…` and `/organizations/{org}/settings/idpsync/…`. */
 
-const targets = z.record(z.string(), z.array(z.string()));
 const pairs = z.array(z.object({ given: z.string(), gets: z.string() })).max(10_000).optional();
 const mappingBody = z.object({ add: pairs, remove: pairs });
-const organizationBody = z.object({ field: z.string(), mapping: targets.default({}), organization_assign_default: z.boolean().default(true) });
 const organizationConfig = z.object({ field: z.string(), assign_default: z.boolean() });
-const groupsBody = z.object({
-  field: z.string(),
-  mapping: targets.nullable().default(null),
-  regex_filter: z.string().nullable().default(null),
-  auto_create_missing_groups: z.boolean().default(false),
-  legacy_group_name_mapping: z.record(z.string(), z.string()).optional(),
-});
 const groupsConfig = z.object({ field: z.string(), regex_filter: z.string().nullable().default(null), auto_create_missing_groups: z.boolean() });
-const rolesBody = z.object({ field: z.string(), mapping: targets.nullable().default(null) });
 const rolesConfig = z.object({ field: z.string() });
 
 function claimField(q: unknown): string {

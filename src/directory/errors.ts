@@ -6,12 +6,21 @@
 /** `gone`: it existed and was deleted for good (410), e.g. by a retention period. */
 export type DirectoryErrorKind = "notFound" | "conflict" | "preconditionFailed" | "invalid" | "gone";
 
+/** One bad field of the input, as the admin API's `validations` name them. */
+export interface FieldProblem {
+  field: string;
+  detail: string;
+}
+
 export class DirectoryError extends Error {
   readonly kind: DirectoryErrorKind;
-  constructor(kind: DirectoryErrorKind, message: string) {
+  /** Each bad field, when an `invalid` input has several (the message lists them too, for the CLI). */
+  readonly validations: FieldProblem[] | undefined;
+  constructor(kind: DirectoryErrorKind, message: string, validations?: FieldProblem[]) {
     super(message);
     this.name = "DirectoryError";
     this.kind = kind;
+    this.validations = validations;
   }
 }
 

@@ -91,7 +91,7 @@ function renderDirectoryError(res: Response, protocol: Protocol, err: DirectoryE
     const scimType = err.kind === "conflict" ? "uniqueness" : err.kind === "invalid" ? "invalidValue" : undefined;
     sendScim(res, status, new ScimError(status, err.message, scimType).toBody());
   } else {
-    res.status(status).json(new AdminError(status, err.message).toBody());
+    res.status(status).json(new AdminError(status, err.message, err.validations ? { validations: err.validations } : {}).toBody());
   }
 }
 

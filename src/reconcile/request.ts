@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { candidateSettingsSchema } from "../sync/settings-bodies";
 
 /**
  * What `POST /api/v2/reconciliations` and `scim-bridge reconcile` accept. A dry run is the default:
@@ -19,6 +20,11 @@ export const resyncRequestSchema = z
     organization: z.string().min(1).max(200).optional(),
     /** Only users matching this SCIM filter, e.g. `emails.value ew "@sales.example.com"`. */
     filter: z.string().min(1).max(4000).optional(),
+    /**
+     * A preview of unsaved settings (dry runs only): organization settings and, per organization (id
+     * or name), group and/or role settings, as their PATCH routes take them; the rest as saved.
+     */
+    settings: candidateSettingsSchema.optional(),
   })
   .strict();
 

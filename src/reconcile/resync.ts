@@ -8,6 +8,7 @@ import { ScimError } from "../scim/errors";
 import { userResourceType } from "../scim/schema/registry";
 import { userStorage } from "../directory/scim-storage";
 import { applyPlans, loadSyncContext, planUsers } from "../sync/apply";
+import { overridesOf, resolveCandidate, type SettingsOverrides } from "../sync/candidate";
 import { describeReason, type Change, type UserPlan } from "../sync/plan";
 import { RunStopped, recordBatch, zeroCounters, type ItemInput, type RunEnv } from "./store";
 import type { ResyncRequest } from "./request";
@@ -23,10 +24,18 @@ import type { ResyncRequest } from "./request";
 export interface ResyncScope {
   organizationId: string | undefined;
   where: { text: string; values: unknown[] };
+  /** Candidate settings previewed instead of the saved ones. */
+  overrides?: SettingsOverrides;
 }
 
-/** Validates the request's organization and filter (a bad one is a 400 before anything starts). */
+/** Validates the request's organization, filter and candidate settings (a bad one is a 400 before anything starts). */
 export async function resolveResyncScope(prisma: PrismaClient, req: ResyncRequest): Promise<ResyncScope> {
+  let overrides: SettingsOverrides | undefined;
+  if (req.settings !== undefined) {
+    // Applying goes through the reviewed plan, so that what is applied is what is saved.
+    if (!req.dry_run) throw new DirectoryError("invalid", "settings: candidate settings can only be previewed (dry_run: true); save them, then apply the preview run (POST /api/v2/reconciliations/{id}/apply)");
+    overrides = overridesOf(await resolveCandidate(prisma, req.settings));
+  }
   let organizationId: string | undefined;
   if (req.organization !== undefined) {
     const org = await prisma.organization.findFirst({ where: isUuid(req.organization) ? { id: req.organization } : { name: req.organization }, select: { id: true } });
@@ -42,7 +51,7 @@ export async function resolveResyncScope(prisma: PrismaClient, req: ResyncReques
       throw err;
     }
   }
-  return { organizationId, where };
+  return { organizationId, where, ...(overrides ? { overrides } : {}) };
 }
 
 /** Keeps only what concerns one organization (an organization-scoped resync). */
@@ -107,7 +116,7 @@ export async function runResync(env: RunEnv, req: ResyncRequest, scope: ResyncSc
       );
       if (rows.length === 0) return undefined;
       const ids = rows.map((r) => r.id);
-      const ctx = await loadSyncContext(tx);
+      const ctx = await loadSyncContext(tx, scope.overrides);
       const plans = (await planUsers(tx, ctx, ids, { lock: !env.dryRun })).map((p) => scoped(p, scope.organizationId));
       // Before applying: the digest names groups auto-create will make as a dry run saw them.
       for (const p of plans) for (const c of p.changes) digest.update(digestLine(p.userId, c));

@@ -9,6 +9,8 @@ import { ExportFormatError, parseCsvExport, parseJsonExport, type ParsedExport }
 import { countSuspensions, runImport } from "./import";
 import { reconciliationRequestSchema, storedParameters, type ReconciliationRequest } from "./request";
 import { resolveResyncScope, runResync } from "./resync";
+import { candidateDifferences } from "../sync/candidate";
+import { candidateSettingsSchema } from "../sync/settings-bodies";
 import { itemView, RUN_COLUMNS, RunStopped, runView, STALE_AFTER_MS, type RunView } from "./store";
 import { runConsequences, type Consequence } from "./consequences";
 import { fromStoredInput, toStoredInput } from "./stored-input";
@@ -179,11 +181,36 @@ export function createReconciliationService(deps: ReconciliationDeps): Reconcili
     return parsed;
   }
 
-  async function begin(req: ReconciliationRequest, actor: string, opts: StartOptions, extra: { sourceRunId?: string; check?: string }): Promise<Started> {
+  /**
+   * 409 when dry run `id` has an apply that completed or (`includeRunning`) is running. Under the apply
+   * lock a `running` apply is a dead one (its process is gone), so only completed ones count there.
+   */
+  async function refuseIfApplied(id: string, includeRunning: boolean): Promise<void> {
+    const applied = await prisma.reconciliationRun.findFirst({
+      where: { sourceRunId: id, status: { in: includeRunning ? ["completed", "running"] : ["completed"] } },
+      orderBy: { createdAt: "desc" },
+      select: { id: true, status: true, actor: true, createdAt: true, finishedAt: true },
+    });
+    if (!applied) return;
+    if (applied.status === "running") throw new DirectoryError("conflict", `run ${id} is being applied by ${applied.actor} (apply run ${applied.id}, started at ${applied.createdAt.toISOString()})`);
+    throw new DirectoryError("conflict", `run ${id} was applied at ${(applied.finishedAt ?? applied.createdAt).toISOString()} (apply run ${applied.id}); start a new dry run to see what is left to do`);
+  }
+
+  /** 409 naming what differs when a preview's candidate settings are not (or no longer) the saved ones. */
+  async function refuseUnsavedSettings(id: string, stored: unknown): Promise<void> {
+    const candidate = candidateSettingsSchema.safeParse(stored);
+    const differs = candidate.success ? await candidateDifferences(prisma, candidate.data) : ["the stored candidate settings are unreadable"];
+    if (differs.length > 0) {
+      throw new DirectoryError("conflict", `dry run ${id} previewed settings that are not the saved ones (differs: ${differs.join(", ")}): save the previewed settings, then apply it again, or start a new dry run`);
+    }
+  }
+
+  async function begin(req: ReconciliationRequest, actor: string, opts: StartOptions, extra: { sourceRunId?: string; check?: string; guard?: () => Promise<void> }): Promise<Started> {
     if (stopping) throw new DirectoryError("conflict", "the bridge is shutting down");
     const prepared = await prepare(req);
     let runId = "";
     const body = async () => {
+      await extra.guard?.();
       if (extra.check !== undefined) {
         // The reviewed plan must still be the plan: same digest, computed without writing anything.
         const env = { prisma, runId: "", dryRun: true, auditActor: "", record: false, shouldStop: () => stopping };
@@ -227,10 +254,19 @@ export function createReconciliationService(deps: ReconciliationDeps): Reconcili
       const run = await prisma.reconciliationRun.findUnique({ where: { id } });
       if (!run) throw new DirectoryError("notFound", `reconciliation ${id} not found`);
       if (!run.dryRun) throw new DirectoryError("conflict", `reconciliation ${id} is not a dry run: it was applied as it ran`);
+      await expireStale();
+      await refuseIfApplied(id, true);
       if (run.status !== "completed" || run.planDigest === null) throw new DirectoryError("conflict", `reconciliation ${id} is ${run.status}: only a completed dry run can be applied`);
-      const params = { ...(run.parameters as Record<string, unknown>), dry_run: false, ...(run.kind === "import" ? { data: fromStoredInput(run.input) } : {}) };
+      // A preview of candidate settings applies with the saved settings, once they are the candidate.
+      const { settings, ...stored } = run.parameters as Record<string, unknown>;
+      const params = { ...stored, dry_run: false, ...(run.kind === "import" ? { data: fromStoredInput(run.input) } : {}) };
       const req = reconciliationRequestSchema.parse(params);
-      return begin(req, actor, opts, { sourceRunId: id, check: run.planDigest });
+      const guard = async () => {
+        await refuseIfApplied(id, false);
+        if (settings !== undefined) await refuseUnsavedSettings(id, settings);
+      };
+      if (settings !== undefined) await refuseUnsavedSettings(id, settings);
+      return begin(req, actor, opts, { sourceRunId: id, check: run.planDigest, guard });
     },
 
     async list(page) {

@@ -1,4 +1,5 @@
 import type { Prisma } from "../generated/prisma/client";
+import type { SettingsOverrides } from "./candidate";
 import type { GroupSyncSettings, RoleSyncSettings } from "./expected";
 import { readOrganizationSyncSettings, type OrganizationSyncSettings } from "./organization-settings";
 import { readOrgSyncSettings } from "./org-settings-store";
@@ -29,10 +30,18 @@ export interface SyncContext {
   enabled: boolean;
 }
 
-export async function loadSyncContext(tx: Tx): Promise<SyncContext> {
-  const organization = await readOrganizationSyncSettings(tx);
+/**
+ * `overrides` replace saved settings (a preview of candidate settings); they must have been checked
+ * as saving checks them (`resolveCandidate`).
+ */
+export async function loadSyncContext(tx: Tx, overrides?: SettingsOverrides): Promise<SyncContext> {
+  const organization = overrides?.organization ?? (await readOrganizationSyncSettings(tx));
   const orgs = await tx.organization.findMany({ select: { id: true, isDefault: true } });
   const perOrganization = await readOrgSyncSettings(tx, orgs.map((o) => o.id));
+  for (const [id, o] of overrides?.perOrganization ?? []) {
+    const saved = perOrganization.get(id);
+    if (saved) perOrganization.set(id, { groups: o.groups ?? saved.groups, roles: o.roles ?? saved.roles });
+  }
   const groupSynced = [...perOrganization].filter(([, s]) => s.groups.field !== "").map(([id]) => id);
   const enabled = organization.field !== "" || [...perOrganization.values()].some((s) => s.groups.field !== "" || s.roles.field !== "");
   const groups = new Map<string, OrganizationGroups>(groupSynced.map((id) => [id, { groupIdsByName: new Map(), groupIds: new Set() }]));

@@ -4,10 +4,11 @@ import { DirectoryError, notFound } from "../directory/errors";
 import { isUuid } from "../directory/prisma-errors";
 import type { GroupSyncSettings, RoleSyncSettings } from "./expected";
 import { patchMapping, type MappingPair } from "./mapping-patch";
-import { patternProblem } from "./pattern";
+import { resolveCandidate } from "./candidate";
+import type { CandidateSettings } from "./settings-bodies";
+import { groupSettingsProblems, organizationMappingProblems, roleSettingsProblems } from "./settings-checks";
 import { ORGANIZATION_SYNC_KEY, readOrganizationSyncSettings, type OrganizationSyncSettings } from "./organization-settings";
 import { groupSettingsKey, readOrgSyncSettings, roleSettingsKey } from "./org-settings-store";
-import { ORGANIZATION_ROLES, SITE_ROLES } from "./rules";
 
 /**
  * The IdP sync settings behind Coder's `/settings/idpsync/…` API: read, replace, patch the config or
@@ -39,35 +40,18 @@ export function createSyncSettings(prisma: PrismaClient) {
   }
 
   async function checkOrganizationMapping(tx: Tx, mapping: Record<string, string[]>): Promise<void> {
-    const ids = [...new Set(Object.values(mapping).flat())];
-    const found = new Set((await tx.organization.findMany({ where: { id: { in: ids.filter(isUuid) } }, select: { id: true } })).map((o) => o.id));
-    const bad = Object.entries(mapping).flatMap(([given, targets]) => targets.filter((t) => !found.has(t)).map((t) => `"${given}" → ${t} is not an organization`));
-    if (bad.length) throw invalid("mapping", bad);
+    const bad = await organizationMappingProblems(tx, mapping);
+    if (bad.length) throw invalid("mapping", bad.map((p) => p.message));
   }
 
   async function checkGroupSettings(tx: Tx, orgId: string, s: GroupSyncSettings): Promise<void> {
-    const problems: string[] = [];
-    if (s.regex_filter) {
-      const p = patternProblem(s.regex_filter);
-      if (p) problems.push(`regex_filter ${p}`);
-    }
-    const ids = [...new Set(Object.values(s.mapping ?? {}).flat())];
-    const found = new Set((await tx.group.findMany({ where: { organizationId: orgId, id: { in: ids.filter(isUuid) } }, select: { id: true } })).map((g) => g.id));
-    for (const [given, targets] of Object.entries(s.mapping ?? {})) {
-      for (const t of targets) if (!found.has(t)) problems.push(`"${given}" → ${t} is not a group of this organization`);
-    }
-    if (problems.length) throw invalid("group sync settings", problems);
+    const problems = await groupSettingsProblems(tx, orgId, s);
+    if (problems.length) throw invalid("group sync settings", problems.map((p) => p.message));
   }
 
   function checkRoleSettings(s: RoleSyncSettings): void {
-    const problems: string[] = [];
-    for (const [given, targets] of Object.entries(s.mapping ?? {})) {
-      for (const role of targets) {
-        if ((SITE_ROLES as readonly string[]).includes(role)) problems.push(`"${given}" → ${role} is a site role; sync never grants site roles`);
-        else if (!(ORGANIZATION_ROLES as readonly string[]).includes(role)) problems.push(`"${given}" → ${role} is not an organization role`);
-      }
-    }
-    if (problems.length) throw invalid("role sync settings", problems);
+    const problems = roleSettingsProblems(s);
+    if (problems.length) throw invalid("role sync settings", problems.map((p) => p.message));
   }
 
   async function perOrg(orgId: string) {
@@ -134,6 +118,38 @@ export function createSyncSettings(prisma: PrismaClient) {
     async patchRolesMapping(org: string, change: MappingChange, actor: string) {
       const current = await this.getRoles(org);
       return this.putRoles(org, { ...current, mapping: patchMapping(current.mapping, change) }, actor);
+    },
+
+    /**
+     * Every saved setting in the shape of a preview's candidate settings (`sync get`): organization
+     * settings, and group and role settings keyed by organization name.
+     */
+    async getAll(): Promise<Required<CandidateSettings>> {
+      const orgs = await prisma.organization.findMany({ select: { id: true, name: true }, orderBy: { name: "asc" } });
+      const per = await readOrgSyncSettings(prisma, orgs.map((o) => o.id));
+      return { organization: await readOrganizationSyncSettings(prisma), organizations: Object.fromEntries(orgs.map((o) => [o.name, per.get(o.id)!])) };
+    },
+
+    /**
+     * Saves candidate settings (`sync set`): checked as one (a 400 naming each bad field, nothing
+     * saved), then every part saved and audited in one transaction. Returns what was saved, by name.
+     */
+    async saveAll(candidate: CandidateSettings, actor: string): Promise<string[]> {
+      return prisma.$transaction(async (tx) => {
+        const c = await resolveCandidate(tx, candidate, "");
+        const saved: string[] = [];
+        if (c.organization) {
+          await save(tx, ORGANIZATION_SYNC_KEY, c.organization, await readOrganizationSyncSettings(tx), actor, "organization_sync");
+          saved.push("organization");
+        }
+        const before = await readOrgSyncSettings(tx, c.organizations.map((o) => o.id));
+        for (const o of c.organizations) {
+          if (o.groups) await save(tx, groupSettingsKey(o.id), o.groups, before.get(o.id)!.groups, actor, "group_sync");
+          if (o.roles) await save(tx, roleSettingsKey(o.id), o.roles, before.get(o.id)!.roles, actor, "role_sync");
+          saved.push(...(o.groups ? [`org ${o.name} groups`] : []), ...(o.roles ? [`org ${o.name} roles`] : []));
+        }
+        return saved;
+      });
     },
 
     /** Claim names seen on users (all, or one organization's members), from the stored claims. */
