@@ -12,13 +12,14 @@ import { collisionsCommand } from "./collisions";
 import { usersCommand } from "./users";
 import { addWebhooksCommands } from "./webhooks";
 import { addEventsCommands } from "./events";
+import { addSyncCommands } from "./sync";
 import { table } from "./table";
 import { HarnessFailed, harnessCommand } from "./harness";
 import { ScenarioError } from "../harness/replay";
 import { SecretBoxError } from "../events/secret-box";
 
 /**
- * The command line: `serve`, `migrate`, `token create|list|revoke`, `reconcile`, `collisions`, `users grants`, `webhooks redeliver`, `events tail`, `harness replay|listen`. Output meant for people goes to
+ * The command line: `serve`, `migrate`, `token create|list|revoke`, `reconcile`, `collisions`, `users grants`, `webhooks redeliver`, `events tail`, `sync get|set`, `harness replay|listen`. Output meant for people goes to
  * stderr (logs) and results to stdout, so `token create` can be captured with `$(...)`.
  */
 
@@ -166,6 +167,7 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
   program.addCommand(usersCommand(io, loadConfig, cliLogger));
   addWebhooksCommands(program, io, loadConfig, cliLogger, CLI_ACTOR);
   addEventsCommands(program, { ...io, untilStopped: io.untilStopped ?? untilSignal }, loadConfig, cliLogger);
+  addSyncCommands(program, io, loadConfig, cliLogger, CLI_ACTOR);
   program.addCommand(harnessCommand({ ...io, untilStopped: io.untilStopped ?? untilSignal }));
 
   return program;

@@ -7,6 +7,7 @@ import type { Logger } from "../log/logger";
 import type { ReconciliationRequest } from "../reconcile/request";
 import type { ReconciliationService, Started } from "../reconcile/service";
 import type { RunView } from "../reconcile/store";
+import { readSettingsFile } from "./settings-file";
 import { table } from "./table";
 
 /**
@@ -38,6 +39,7 @@ interface Options {
   batchSize: number;
   format: "table" | "json";
   applyRun?: string;
+  settings?: string;
 }
 
 const positiveInt = (v: string): number => {
@@ -56,9 +58,11 @@ function requestOf(opts: Options): ReconciliationRequest {
   const common = { dry_run: !opts.apply, batch_size: opts.batchSize };
   if (!opts.import) {
     if (opts.suspendMissing || opts.allowMassSuspend || opts.importFormat || opts.replace) throw new ReconcileFailed("--suspend-missing, --allow-mass-suspend, --replace and --import-format go with --import");
-    return { kind: "resync", ...common, ...(opts.org ? { organization: opts.org } : {}), ...(opts.filter ? { filter: opts.filter } : {}) };
+    if (opts.settings && opts.apply) throw new ReconcileFailed("--settings only previews unsaved settings: save them (scim-bridge sync set FILE), then apply the preview with --apply-run <id>");
+    const settings = opts.settings ? { settings: readSettingsFile(opts.settings) } : {};
+    return { kind: "resync", ...common, ...(opts.org ? { organization: opts.org } : {}), ...(opts.filter ? { filter: opts.filter } : {}), ...settings };
   }
-  if (opts.org || opts.filter) throw new ReconcileFailed("--org and --filter go with a resync, not with --import");
+  if (opts.org || opts.filter || opts.settings) throw new ReconcileFailed("--org, --filter and --settings go with a resync, not with --import");
   let text: string;
   try {
     text = fs.readFileSync(opts.import, "utf8");
@@ -106,7 +110,10 @@ async function printTable(io: ReconcileIo, service: ReconciliationService, run: 
     for (const l of table([["KIND", "USER", "DIMENSION", "ACTION", "TARGET", "WHY"], ...rows])) io.out(l);
     if (page.items_count > SHOWN) io.out(`… and ${page.items_count - SHOWN} more: GET /api/v2/reconciliations/${run.id} or --format json`);
   }
-  if (run.dry_run && run.status === "completed" && s.changes > 0) io.out(`\nto apply exactly this plan: scim-bridge reconcile --apply-run ${run.id}`);
+  if (run.dry_run && run.status === "completed" && s.changes > 0) {
+    const preview = run.parameters !== null && typeof run.parameters === "object" && "settings" in run.parameters;
+    io.out(preview ? `\nto apply exactly this plan: save these settings (scim-bridge sync set FILE), then: scim-bridge reconcile --apply-run ${run.id}` : `\nto apply exactly this plan: scim-bridge reconcile --apply-run ${run.id}`);
+  }
 }
 
 export function reconcileCommand(io: ReconcileIo, loadConfig: () => Config, logger: (c: Config) => Logger): Command {
@@ -124,7 +131,8 @@ export function reconcileCommand(io: ReconcileIo, loadConfig: () => Config, logg
     .option("--suspend-missing", "with --import: suspend provisioned users absent from the export (default: only report them)")
     .option("--allow-mass-suspend", "with --suspend-missing: allow suspending more than RECONCILE_MAX_SUSPEND_SHARE of active users")
     .addOption(new Option("--batch-size <n>", "users per batch").argParser(positiveInt).default(500))
-    .option("--apply-run <id>", "apply a reviewed dry run exactly (refused if the plan has changed since)")
+    .option("--settings <file>", "preview unsaved IdP sync settings (a JSON file as `sync get` prints, - for stdin; parts left out are taken as saved): a dry run only")
+    .option("--apply-run <id>", "apply a reviewed dry run exactly (refused if the plan has changed since; a --settings preview once those settings are saved)")
     .addOption(new Option("--format <format>", "report format").choices(["table", "json"]).default("table"))
     .action(async (opts: Options) => {
       const config = loadConfig();
