@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { DirectoryError } from "../directory/errors";
+import { findUnstorable, unstorableMessage } from "../text/storable";
 import { candidateSettingsSchema, type CandidateSettings } from "../sync/settings-bodies";
 
 /**
@@ -20,6 +21,9 @@ export function readSettingsFile(file: string): CandidateSettings {
   } catch (err) {
     throw new DirectoryError("invalid", `${file === "-" ? "stdin" : file} is not valid JSON (${(err as Error).message})`);
   }
+  // As the API refuses them before any handler: strings the database can't store (U+0000, lone surrogates).
+  const unstorable = findUnstorable(json);
+  if (unstorable) throw new DirectoryError("invalid", `${file === "-" ? "stdin" : file}: ${unstorableMessage(unstorable, "setting")}`);
   const parsed = candidateSettingsSchema.safeParse(json);
   if (!parsed.success) {
     throw new DirectoryError("invalid", `${file === "-" ? "stdin" : file}: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(top level)"}: ${i.message}`).join("; ")}`);

@@ -1,3 +1,4 @@
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -9,6 +10,7 @@ import { createLogger } from "../../src/log/logger";
 import { emptyDatabase, testEngines, type TestDatabase } from "../support/databases";
 import { seedSyncDirectory, syncState } from "../support/seed-sync";
 
+const root = path.resolve(__dirname, "../..");
 const silent = createLogger({ level: "error", format: "json", silent: true });
 
 function capture() {
@@ -24,6 +26,7 @@ describe.each(testEngines())("scim-bridge sync get|set and reconcile --settings 
   let t: TestDatabase;
   let dataDir: string;
   let config: Config;
+  let env: Record<string, string>;
   const run = async (...args: string[]) => {
     const c = capture();
     const code = await main(["node", "scim-bridge", ...args], c.io, () => config);
@@ -41,7 +44,7 @@ describe.each(testEngines())("scim-bridge sync get|set and reconcile --settings 
   beforeAll(async () => {
     dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-preview-"));
     t = await emptyDatabase(engine);
-    const env: Record<string, string> = { DATA_DIR: dataDir, LOG_LEVEL: "error" };
+    env = { DATA_DIR: dataDir, LOG_LEVEL: "error" };
     if (t.target.kind === "postgres") env.DATABASE_URL = t.target.url;
     config = loadConfig(env, { cwd: dataDir, isTty: false });
     const { db, close } = await openForProcess(config, "test", silent);
@@ -90,6 +93,8 @@ describe.each(testEngines())("scim-bridge sync get|set and reconcile --settings 
     const refused = await run("sync", "set", bad);
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(new RegExp(`organizations\\.${orgName}\\.groups\\.regex_filter: regex_filter `));
+    fs.writeFileSync(bad, JSON.stringify({ organization: { field: "dept\u0000", mapping: {} } }));
+    expect((await run("sync", "set", bad)).err).toMatch(/organization\.field: contains U\+0000/);
     expect((await run("sync", "set", path.join(dataDir, "missing.json"))).err).toMatch(/cannot read .*missing\.json: ENOENT/);
     expect(JSON.parse((await run("sync", "get")).out)).toEqual(saved);
 
@@ -118,6 +123,19 @@ describe.each(testEngines())("scim-bridge sync get|set and reconcile --settings 
     expect(again.code).toBe(1);
     expect(again.err).toBe(`error: run ${preview.id} was applied at ${report.finished_at} (apply run ${report.id}); start a new dry run to see what is left to do`);
   }, 120_000); // each command opens the database, as the CLI does
+
+  it("reads the settings from stdin with -", async () => {
+    const [orgName] = Object.keys(JSON.parse((await run("sync", "get")).out).organizations) as [string];
+    const child = spawn(process.execPath, [path.join(root, "bin/scim-bridge.js"), "reconcile", "--settings", "-", "--format", "json"], { env: { ...process.env, ...env }, stdio: ["pipe", "pipe", "inherit"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const exited = new Promise((r) => child.once("exit", r));
+    child.stdin.end(JSON.stringify({ organizations: { [orgName]: { roles: { field: "title", mapping: { lead: ["organization-auditor"] } } } } }));
+    expect(await exited).toBe(0);
+    const report = JSON.parse(out);
+    expect(report).toMatchObject({ dry_run: true, status: "completed", parameters: { settings: { organizations: { [orgName]: { roles: { field: "title" } } } } } });
+    expect(report.items.filter((i: Item) => i.dimension === "role").map((i: Item) => `${i.action} ${i.role}`).sort()).toEqual(["add organization-auditor", "remove organization-admin"]);
+  }, 60_000);
 
   it("documents the commands in --help", async () => {
     const help = capture();
