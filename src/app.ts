@@ -33,7 +33,7 @@ import { scimRouter } from "./scim/router";
 import { createDispatcher, type Dispatcher } from "./events/dispatcher";
 import { createSecretBox, encryptionKey, type SecretBox } from "./events/secret-box";
 import { createWebhookService } from "./events/webhook-service";
-import { createEventFeed } from "./events/feed";
+import { createEventFeed, rebaseFeedAfterRestore } from "./events/feed";
 import { createReconciliationService, type ReconciliationService } from "./reconcile/service";
 
 /**
@@ -268,6 +268,8 @@ export async function startBridge(config: Config, logger: Logger): Promise<Runni
     if (org.created) logger.info("created the default organization", { id: org.id });
     const tokens = createTokenService(db.prisma);
     await tokens.syncEnvTokens(config.envTokens);
+    const rebased = await rebaseFeedAfterRestore(db.prisma);
+    if (rebased > 0) logger.warn("events were ahead of this database server's transaction ids (restored from another server?): moved them to the feed's end", { events: rebased });
     const bridge = buildBridge({
       db,
       tokens,

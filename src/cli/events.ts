@@ -3,6 +3,7 @@ import { openForProcess } from "../app";
 import { durationMs, type Config } from "../config/config";
 import { createEventFeed, parseEventTypes, type FeedStart } from "../events/feed";
 import type { Logger } from "../log/logger";
+import { terminalJsonLine } from "./table";
 
 /**
  * `scim-bridge events tail`: follows the events feed (`GET /api/v2/events`, the same module) and prints
@@ -60,7 +61,7 @@ export function addEventsCommands(program: Command, io: EventsIo, loadConfig: ()
         const feed = createEventFeed(db.prisma);
         for (;;) {
           const page = await feed.read({ after, limit: 1000, types: types?.length ? types : undefined });
-          for (const e of page.events) io.out(JSON.stringify(e));
+          for (const e of page.events) io.out(terminalJsonLine(e));
           cursor = page.next_cursor;
           after = { cursor };
           if (page.has_more && !stopped) continue;

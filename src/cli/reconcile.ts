@@ -76,7 +76,7 @@ function requestOf(opts: Options): ReconciliationRequest {
 async function allItems(service: ReconciliationService, id: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   for (let offset = 0; ; offset += 1000) {
-    const page = await service.get(id, { limit: 1000, offset });
+    const page = await service.get(id, { limit: 1000, offset, consequences: false });
     items.push(...(page.items as Record<string, unknown>[]));
     if (offset + 1000 >= page.items_count) return items;
   }
@@ -92,7 +92,7 @@ async function printTable(io: ReconcileIo, service: ReconciliationService, run: 
   io.out("");
   for (const l of table([["USERS", "SCANNED", "CHANGED", "CHANGES", "PROBLEMS", "ERRORS"], [String(s.users_total), String(s.users_scanned), String(s.users_changed), String(s.changes), String(s.problems), String(s.errors)]])) io.out(l);
   const page = await service.get(run.id, { limit: SHOWN, offset: 0 });
-  if (page.consequences.length > 0) {
+  if (page.consequences && page.consequences.length > 0) {
     io.out("");
     io.out(run.dry_run ? "sync consequences (what applying does):" : "sync consequences:");
     for (const c of page.consequences) io.out(`  ${c.text}`);
@@ -136,6 +136,11 @@ export function reconcileCommand(io: ReconcileIo, loadConfig: () => Config, logg
     .addOption(new Option("--format <format>", "report format").choices(["table", "json"]).default("table"))
     .action(async (opts: Options) => {
       const config = loadConfig();
+      if (opts.applyRun) {
+        // The run's own parameters are applied: any other request option would be silently ignored.
+        const extra = (["apply", "org", "filter", "import", "importFormat", "suspendMissing", "replace", "allowMassSuspend", "settings"] as const).filter((k) => opts[k] !== undefined);
+        if (extra.length > 0) throw new ReconcileFailed(`--apply-run applies the dry run as it was made; it takes no ${extra.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")}`);
+      }
       const request = opts.applyRun ? undefined : requestOf(opts);
       const { service, close } = await openReconciliations(config, logger(config));
       try {
@@ -146,7 +151,7 @@ export function reconcileCommand(io: ReconcileIo, loadConfig: () => Config, logg
         const run = await started.finished;
         if (io.progress) io.progress("");
         if (opts.format === "json") {
-          const { consequences } = await service.get(run.id, { limit: 1, offset: 0 });
+          const { consequences = [] } = await service.get(run.id, { limit: 1, offset: 0 });
           io.out(JSON.stringify({ ...run, consequences, items: await allItems(service, run.id) }, null, 2));
         } else await printTable(io, service, run);
         if (run.status === "failed") throw new ReconcileFailed(`reconciliation ${run.id} failed: ${run.error ?? "unknown error"}`);

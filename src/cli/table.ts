@@ -4,6 +4,9 @@ export function table(rows: string[][]): string[] {
   return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd());
 }
 
+const escapeControls = (text: string): string =>
+  text.replace(/(?!\n)[\p{C}\p{Zl}\p{Zp}]/gu, (c) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join(""));
+
 /**
  * JSON text for a terminal: every control, format, unassigned and private-use character (Unicode
  * category C) and line or paragraph separator escaped as \uXXXX (JSON allows it anywhere in a
@@ -11,6 +14,10 @@ export function table(rows: string[][]): string[] {
  */
 export function terminalJson(value: unknown): string {
   // Newlines outside strings are the indentation's; JSON.stringify has already escaped those inside.
-  const escape = (c: string) => Array.from({ length: c.length }, (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`).join("");
-  return JSON.stringify(value, null, 2).replace(/(?!\n)[\p{C}\p{Zl}\p{Zp}]/gu, escape);
+  return escapeControls(JSON.stringify(value, null, 2));
+}
+
+/** terminalJson on one line (a JSON-lines stream such as `events tail`). */
+export function terminalJsonLine(value: unknown): string {
+  return escapeControls(JSON.stringify(value));
 }

@@ -110,7 +110,10 @@ export function createEventFeed(prisma: PrismaClient): EventFeed {
                 (SELECT count(*) FROM w)::int AS scanned,
                 (SELECT tx_id::text FROM l) AS last_tx,
                 (SELECT seq::text FROM l) AS last_seq,
-                COALESCE((SELECT (h.tx_id, h.seq) > ($1::xid8, $2::bigint) FROM outbox_horizon h WHERE h.id = 1), false) AND $6::boolean AS expired,
+                (COALESCE((SELECT (h.tx_id, h.seq) > ($1::xid8, $2::bigint) FROM outbox_horizon h WHERE h.id = 1), false)
+                  -- A position past every transaction id this server has given out was made before the
+                  -- database was restored into another server (see rebaseFeedAfterRestore).
+                  OR $1::xid8 > pg_snapshot_xmax(pg_current_snapshot())) AND $6::boolean AS expired,
                 COALESCE((SELECT json_agg(json_build_object('tx', o.tx_id::text, 'seq', o.seq::text, 'id', o.id, 'payload', o.payload) ORDER BY o.tx_id, o.seq)
                             FROM m JOIN outbox_events o ON o.seq = m.seq), '[]'::json) AS events`,
         from.tx,
@@ -122,7 +125,7 @@ export function createEventFeed(prisma: PrismaClient): EventFeed {
       );
       if (!row) throw new Error("events feed: the read returned no row");
       if (row.expired) {
-        throw new DirectoryError("gone", "events after this cursor were deleted after WEBHOOK_RETENTION: read again from after=start (the oldest event kept) or after=end");
+        throw new DirectoryError("gone", "events after this cursor were deleted after WEBHOOK_RETENTION (or the database was restored since it was made): read again from after=start (the oldest event kept) or after=end");
       }
       const events = row.events.map((e) => ({ id: e.id, ...e.payload }));
       const end: Position = { tx: row.xmin, seq: "0" };
@@ -143,4 +146,20 @@ export function createEventFeed(prisma: PrismaClient): EventFeed {
 function compare(a: Position, b: Position): number {
   const d = BigInt(a.tx) - BigInt(b.tx) || BigInt(a.seq) - BigInt(b.seq);
   return d > 0n ? 1 : d < 0n ? -1 : 0;
+}
+
+/**
+ * Transaction ids belong to one PostgreSQL server: a database dumped and restored into another (or
+ * moved by logical replication) may hold events whose tx_id is ahead of every id the new server will
+ * give out for a long time, so they would stay below the visible end and new events would sort before
+ * them. Run at start: events ahead of the server take the id of this transaction (their order among
+ * themselves stays their seq order, after every event that is not ahead), and a cursor made on the old
+ * server is refused with a 410 while it is ahead (the feed's read). Returns how many events moved.
+ */
+export async function rebaseFeedAfterRestore(prisma: PrismaClient): Promise<number> {
+  const [ahead] = await prisma.$queryRawUnsafe<{ ahead: boolean }[]>(
+    "SELECT COALESCE((SELECT max(tx_id) FROM outbox_events) >= pg_snapshot_xmax(pg_current_snapshot()), false) AS ahead",
+  );
+  if (!ahead?.ahead) return 0;
+  return prisma.$executeRawUnsafe("UPDATE outbox_events SET tx_id = pg_current_xact_id() WHERE tx_id >= pg_current_xact_id()");
 }

@@ -28,16 +28,22 @@ export function mergeResource(rt: ResourceTypeDef, stored: Attributes, imported:
     return rest;
   }
   const { active: _c, ...base } = stored;
-  const { next } = applyPatch(rt, base, [{ op: "replace", target: { kind: "none" }, value: given, hasValue: true }]);
-  // `schemas` names the core schema and each extension the resource now holds.
+  // An extension the bridge does not define (kept as sent, see validate.ts) is no attribute the PATCH
+  // engine knows: its attributes are merged here, one by one, as a known extension's are.
   const known = [rt.schema.id, ...rt.extensions.map((e) => e.schema.id)];
-  const held = new Set<string>([rt.schema.id]);
-  for (const s of [...(Array.isArray(stored.schemas) ? stored.schemas : []), ...(Array.isArray(importedSchemas) ? importedSchemas : [])]) {
-    const id = known.find((k) => typeof s === "string" && k.toLowerCase() === s.toLowerCase());
-    if (id && (id === rt.schema.id || next[id] !== undefined)) held.add(id);
+  const isKnown = (k: string) => known.some((id) => id.toLowerCase() === k.toLowerCase());
+  const custom = Object.entries(given).filter(([k, v]) => k.startsWith("urn:") && !isKnown(k) && isObj(v));
+  const patchable = Object.fromEntries(Object.entries(given).filter(([k]) => !custom.some(([c]) => c === k)));
+  const { next } = applyPatch(rt, base, [{ op: "replace", target: { kind: "none" }, value: patchable, hasValue: true }]);
+  for (const [k, v] of custom) next[k] = isObj(next[k]) ? { ...(next[k] as Obj), ...(v as Obj) } : v;
+  // `schemas` names the core schema and each extension the resource now holds (known or not).
+  const held: string[] = [rt.schema.id];
+  for (const s of [...known, ...(Array.isArray(stored.schemas) ? stored.schemas : []), ...(Array.isArray(importedSchemas) ? importedSchemas : [])]) {
+    if (typeof s !== "string" || held.some((h) => h.toLowerCase() === s.toLowerCase())) continue;
+    const key = Object.keys(next).find((k) => k.toLowerCase() === s.toLowerCase());
+    if (key !== undefined && next[key] !== undefined) held.push(key);
   }
-  for (const e of rt.extensions) if (next[e.schema.id] !== undefined) held.add(e.schema.id);
-  return { ...next, schemas: known.filter((k) => held.has(k)) };
+  return { ...next, schemas: held };
 }
 
 export const mergeUser = (stored: Attributes, imported: Attributes, mode: ImportMode): Attributes => mergeResource(userResourceType, stored, imported, mode);

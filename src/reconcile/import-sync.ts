@@ -54,6 +54,13 @@ function applyChanges(state: UserState, changes: readonly Change[]): UserState {
 }
 
 export interface ImportSync {
+  /** Loads the state of many users at once (a chunk's), so planning them costs no query each. */
+  prefetch(userIds: readonly string[]): Promise<void>;
+  /**
+   * A user deleted over SCIM that the import brings back (the create finds it by its name): it keeps
+   * its IdP groups and grants, joins the default organization unless a member, then syncs.
+   */
+  userRevive(userId: string, username: string | null, attributes: Attributes, ref: string): Promise<Planned>;
   /** A matched user written with `attributes` (as the service will store them, `active` included). */
   userWrite(userId: string, username: string | null, attributes: Attributes, ref: string): Promise<Planned>;
   /** A user the import creates: joins the default organization (when settings say so), then syncs. */
@@ -112,7 +119,25 @@ export async function createImportSync(prisma: PrismaClient): Promise<ImportSync
     return { items, commit: (as = key) => void followed.set(as, { ...next, state: { ...applyChanges(state, planned), userId: as } }) };
   }
 
+  const defaultJoin = (state: UserState): Change[] =>
+    ctx.organization.organization_assign_default && ctx.defaultOrganizationId !== "" && !state.organizations.some((o) => o.key === ctx.defaultOrganizationId)
+      ? [{ dimension: "organization", action: "add", organizationId: ctx.defaultOrganizationId, reason: { kind: "default" } }]
+      : [];
+
   return {
+    async prefetch(userIds) {
+      if (ctx.enabled) await load(userIds);
+    },
+
+    async userRevive(userId, username, attributes, ref) {
+      await load([userId]);
+      const current = followed.get(userId);
+      if (!current) return NONE;
+      if (username !== null) usernames.set(userId, username);
+      const joins = defaultJoin(current.state);
+      return plan(userId, { ...current, attributes, state: applyChanges(current.state, joins) }, ref, joins);
+    },
+
     async userWrite(userId, username, attributes, ref) {
       if (!ctx.enabled) return NONE;
       await load([userId]);
@@ -124,10 +149,7 @@ export async function createImportSync(prisma: PrismaClient): Promise<ImportSync
 
     userCreate(key, attributes, ref) {
       const base: UserState = { userId: key, claims: {}, organizations: [], groups: [], roles: [] };
-      const joins: Change[] =
-        ctx.organization.organization_assign_default && ctx.defaultOrganizationId !== ""
-          ? [{ dimension: "organization", action: "add", organizationId: ctx.defaultOrganizationId, reason: { kind: "default" } }]
-          : [];
+      const joins = defaultJoin(base);
       // The default join is the create's own step (not the planner's): shown first, then what sync adds.
       return plan(key, { attributes, groupNames: [], state: applyChanges(base, joins) }, ref, joins);
     },

@@ -64,6 +64,16 @@ async function refuseNewUserName(prisma: PrismaClient, userName: string): Promis
   refuseName(userName, "userName", holder?.userName);
 }
 
+/** Users deleted over SCIM whose name an unmatched exported user has: the create brings them back. */
+async function deletedHolders(prisma: PrismaClient, unmatched: readonly ExportUser[]): Promise<Map<string, { id: string; username: string }>> {
+  if (unmatched.length === 0) return new Map();
+  const rows = await prisma.user.findMany({
+    where: { resource: { equals: Prisma.DbNull }, userNameKey: { in: unmatched.map((u) => nameKey(String(u.attributes.userName))) } },
+    select: { id: true, userNameKey: true, username: true },
+  });
+  return new Map(rows.map((r) => [r.userNameKey, { id: r.id, username: r.username }]));
+}
+
 /** Provisioned users the export does not contain (and how many are active), walked in id order. */
 async function* absentees(prisma: PrismaClient, present: ReadonlySet<string>, batch: number): AsyncGenerator<Pick<BridgeUser, "id" | "username" | "status">[]> {
   let cursor = "00000000-0000-0000-0000-000000000000";
@@ -126,10 +136,13 @@ export async function runImport(env: ImportEnv, req: ImportRequest, parsed: Pars
   const present = new Set<string>();
   for (const chunk of chunks(parsed.users, req.batch_size)) {
     const matches = await matchUsers(env.prisma, chunk);
+    const holders = await deletedHolders(env.prisma, chunk.filter((_u, i) => !matches[i]));
+    await sync.prefetch(matches.filter((m): m is BridgeUser => m !== undefined).map((m) => m.id));
     const items: ItemInput[] = [];
     let changed = 0;
     for (const [i, u] of chunk.entries()) {
-      const outcome = await importUser(env, ctx, sync, mode, u, matches[i], present);
+      const holder = matches[i] ? undefined : holders.get(nameKey(String(u.attributes.userName)));
+      const outcome = await importUser(env, ctx, sync, mode, u, matches[i], holder, present);
       if (outcome.bridgeId && u.sourceId) sourceIds.set(u.sourceId, outcome.bridgeId);
       items.push(...outcome.items);
       if (outcome.items[0]?.kind === "change") changed++;
@@ -193,6 +206,7 @@ async function importUser(
   mode: ImportMode,
   u: ExportUser,
   match: BridgeUser | undefined,
+  holder: { id: string; username: string } | undefined,
   present: Set<string>,
 ): Promise<{ bridgeId?: string; items: ItemInput[] }> {
   const userName = String(u.attributes.userName);
@@ -201,14 +215,15 @@ async function importUser(
   }
   try {
     if (!match) {
-      const key = `new:${u.ref}`;
+      // A user deleted over SCIM under this name comes back (same id, its groups and grants).
+      const key = holder?.id ?? `new:${u.ref}`;
       const attributes = { ...u.attributes, active: u.attributes.active ?? true };
-      const planned = sync.userCreate(key, attributes, u.ref);
+      const planned = holder ? await sync.userRevive(holder.id, holder.username, attributes, u.ref) : sync.userCreate(key, attributes, u.ref);
       const line = (userId: string | null, username: string | null): ItemInput => ({ kind: "change", userId, username, dimension: "user", action: "create", details: { ref: u.ref, user_name: userName } });
       if (env.dryRun) {
         await refuseNewUserName(env.prisma, userName);
         planned.commit();
-        return { bridgeId: key, items: [line(null, null), ...planned.items] };
+        return { bridgeId: key, items: [line(holder?.id ?? null, holder?.username ?? null), ...planned.items] };
       }
       const created = await env.users.create(u.attributes, ctx);
       present.add(created.id);
@@ -235,7 +250,8 @@ async function importUser(
     return { bridgeId: match.id, items: [{ kind: "change", userId: match.id, username: match.username, dimension: "user", action: "update", details }, ...planned.items] };
   } catch (err) {
     const message = describeError(env, u.ref, err);
-    return { items: [{ kind: "error", userId: match?.id ?? null, username: match?.username ?? null, dimension: "user", action: match ? "update" : "create", details: { ref: u.ref, message } }] };
+    // A matched user whose write failed is still that user: the export's groups keep naming it.
+    return { ...(match ? { bridgeId: match.id } : {}), items: [{ kind: "error", userId: match?.id ?? null, username: match?.username ?? null, dimension: "user", action: match ? "update" : "create", details: { ref: u.ref, message } }] };
   }
 }
 
@@ -271,8 +287,14 @@ async function importGroup(
   for (const m of g.members) {
     const id = sourceIds.get(m) ?? (known.has(m) ? m : undefined);
     if (id) listed.push(id);
-    else items.push({ kind: "error", ...who, action: "member", details: { ref: g.ref, message: `member ${JSON.stringify(m)} is not a user of the export or of the bridge; left out` } });
+    else {
+      // Merging, a member the export can't name (a record that failed) might be one of the group's
+      // current members: none of them is removed then.
+      const kept = mode === "merge" && matchId ? "; the group's current members are all kept (merge)" : "";
+      items.push({ kind: "error", ...who, action: "member", details: { ref: g.ref, message: `member ${JSON.stringify(m)} is not a user of the export or of the bridge; left out${kept}` } });
+    }
   }
+  const unresolved = g.members.length > listed.length;
   try {
     if (!matchId) {
       const members = [...new Set(listed)];
@@ -288,7 +310,7 @@ async function importGroup(
     }
     const current = await env.prisma.idpGroup.findUniqueOrThrow({ where: { id: matchId }, select: { resource: true, members: { select: { userId: true } } } });
     const before = current.members.map((m) => m.userId);
-    const members = [...new Set(groupMembers(mode, g, before, listed, sourceIds))];
+    const members = [...new Set(mode === "merge" && unresolved ? [...before, ...listed] : groupMembers(mode, g, before, listed, sourceIds))];
     const after = new Set(members);
     const added = members.filter((m) => !before.includes(m)).length;
     const removed = before.filter((m) => !after.has(m)).length;

@@ -60,7 +60,7 @@ export interface ReconciliationService {
   applyReviewed(id: string, actor: string, opts?: StartOptions): Promise<Started>;
   list(page: Page): Promise<{ runs: RunView[]; count: number }>;
   /** A run with a page of its report and its sync consequences summed up (`consequences`). */
-  get(id: string, page: Page & { kind?: string | undefined }): Promise<RunView & { consequences: Consequence[]; items: unknown[]; items_count: number; offset: number; limit: number }>;
+  get(id: string, page: Page & { kind?: string | undefined; consequences?: boolean }): Promise<RunView & { consequences?: Consequence[]; items: unknown[]; items_count: number; offset: number; limit: number }>;
   /**
    * Deletes finished runs (with their report lines) that finished more than `runRetentionMs` ago,
    * never a running one nor the newest run of each kind; returns how many. Run hourly by the server.
@@ -287,9 +287,10 @@ export function createReconciliationService(deps: ReconciliationDeps): Reconcili
       const [items, count, consequences] = await Promise.all([
         prisma.reconciliationItem.findMany({ where, orderBy: { seq: "asc" }, take: page.limit, skip: page.offset }),
         prisma.reconciliationItem.count({ where }),
-        runConsequences(prisma, id),
+        // An aggregate over the whole report: on the first page (or when asked), not on every page.
+        (page.consequences ?? page.offset === 0) ? runConsequences(prisma, id) : undefined,
       ]);
-      return { ...runView(run), consequences, items: items.map(itemView), items_count: count, offset: page.offset, limit: page.limit };
+      return { ...runView(run), ...(consequences ? { consequences } : {}), items: items.map(itemView), items_count: count, offset: page.offset, limit: page.limit };
     },
 
     async prune() {

@@ -1,5 +1,6 @@
 import request from "supertest";
 import { startListener, type Listener } from "../../src/harness/listener";
+import { encodeCursor, rebaseFeedAfterRestore } from "../../src/events/feed";
 import { testEngines } from "../support/databases";
 import { startTestBridge, type TestBridge } from "../support/app";
 
@@ -123,6 +124,26 @@ describe.each(testEngines())("events feed on %s", (engine) => {
     // A cursor at or after what was deleted is fine.
     expect((await api(`/events?after=${fromStart.body.next_cursor}`)).status).toBe(200);
     expect((await api(`/events?limit=1&after=${(await api("/events?limit=1")).body.next_cursor}`)).body.events.map((e: Ev) => e.type)).toEqual(["organization_member.added"]);
+  });
+
+  it("after a restore into another server (events ahead of its transaction ids), moves them to the end at start and refuses old cursors", async () => {
+    await newUser("before1");
+    await newUser("before2");
+    const all = (await readAll("")).events.map((e) => e.id);
+    // As a dump restored into a server whose transaction ids are far behind the old one's.
+    const ahead = "9000000000";
+    await b.db.prisma.$executeRawUnsafe(`UPDATE outbox_events SET tx_id = '${ahead}'::xid8`);
+    const oldCursor = encodeCursor({ tx: ahead, seq: "1" });
+    expect((await readAll("")).events).toEqual([]);
+    expect(await rebaseFeedAfterRestore(b.db.prisma)).toBe(all.length);
+    expect(await rebaseFeedAfterRestore(b.db.prisma)).toBe(0);
+    await newUser("after");
+    const read = await readAll("");
+    expect(read.events.map((e) => e.id).slice(0, all.length)).toEqual(all);
+    expect(read.events.slice(all.length).map((e) => e.data.username)).toEqual(["after", "after"]);
+    const res = await api(`/events?after=${oldCursor}`);
+    expect(res.status).toBe(410);
+    expect(res.body.message).toMatch(/restored/);
   });
 
   it("shows user records as they are at the end of the change, after their memberships in order", async () => {

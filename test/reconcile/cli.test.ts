@@ -102,6 +102,10 @@ describe.each(testEngines())("scim-bridge reconcile on %s", (engine) => {
     const d = capture();
     expect(await main(["node", "scim-bridge", "reconcile", "--import", "/nonexistent.json"], d.io, () => config)).not.toBe(0);
     expect(d.err.join("\n")).toMatch(/cannot read \/nonexistent.json: ENOENT/);
+    // --apply-run applies the run as it was made: options that would be ignored are refused.
+    const e = capture();
+    expect(await main(["node", "scim-bridge", "reconcile", "--apply-run", "00000000-0000-0000-0000-000000000000", "--replace", "--org", "x"], e.io, () => config)).toBe(1);
+    expect(e.err.join("\n")).toMatch(/--apply-run applies the dry run as it was made; it takes no --org, --replace/);
   });
 });
 

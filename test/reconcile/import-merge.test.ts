@@ -93,6 +93,43 @@ describe.each(testEngines())("import merge and replace on %s", (engine) => {
     expect((await scim("get", `/Groups/${ids.group}`)).body).toMatchObject({ externalId: "grp-1", members: [{ value: ids.ann }] });
   });
 
+  it("merges an extension the bridge does not define attribute by attribute, keeping it in schemas", async () => {
+    const ACME = "urn:example:params:scim:schemas:extension:acme:2.0:User";
+    const id = (await scim("post", "/Users", { schemas: [USER, ACME], userName: "ext@merge.example", title: "Auditor", [ACME]: { badge: "B1", floor: "3" } })).body.id;
+    const before = await resource(id);
+    expect(before).toMatchObject({ schemas: [USER, ACME], [ACME]: { badge: "B1", floor: "3" } });
+    const csv = ["userName,title", "ext@merge.example,Lead"].join("\n");
+    const a = await api("post", "/reconciliations").send({ kind: "import", format: "csv", data: csv, dry_run: false });
+    expect(a.body).toMatchObject({ status: "completed", summary: { errors: 0 } });
+    expect(await resource(id)).toEqual({ ...before, title: "Lead" });
+    const data = { Users: [{ schemas: [USER, ACME], userName: "ext@merge.example", [ACME]: { floor: "4" } }] };
+    const b2 = await api("post", "/reconciliations").send({ kind: "import", data, dry_run: false });
+    expect(b2.body).toMatchObject({ status: "completed", summary: { errors: 0, users_changed: 1 } });
+    const [line] = (await items(b2.body.id, "change")).filter((i) => i.dimension === "user");
+    expect(line!.changes).toEqual([{ attribute: `${ACME}:floor`, old: "3", new: "4" }]);
+    expect(await resource(id)).toEqual({ ...before, title: "Lead", [ACME]: { badge: "B1", floor: "4" } });
+  });
+
+  it("keeps a group's members when a member's own write fails or its record can't be named, merging", async () => {
+    const g = (await scim("post", "/Groups", { schemas: [GROUP], displayName: "Kept Team", members: [{ value: ids.ann }, { value: ids.bob }] })).body.id;
+    const data = {
+      Users: [
+        // ann's record takes boss's userName: her write fails (a conflict), she is still ann.
+        { schemas: [USER], id: "src-ann", externalId: "ext-ann", userName: "boss@merge.example" },
+        // bob's record doesn't validate at all.
+        { schemas: [USER], id: "src-bob", userName: "" },
+      ],
+      Groups: [{ schemas: [GROUP], displayName: "Kept Team", members: [{ value: "src-ann" }, { value: "src-bob" }] }],
+    };
+    const run = await api("post", "/reconciliations").send({ kind: "import", data, dry_run: false });
+    expect(run.body).toMatchObject({ status: "completed" });
+    const errors = await items(run.body.id, "error");
+    expect(errors.map((e) => e.message)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/already taken/), expect.stringMatching(/member "src-bob" is not a user of the export or of the bridge; left out; the group's current members are all kept \(merge\)/)]),
+    );
+    expect((await scim("get", `/Groups/${g}`)).body.members.map((m: { value: string }) => m.value).sort()).toEqual([ids.ann, ids.bob].sort());
+  });
+
   it("previews a replace with every attribute it would clear, and the apply clears exactly those", async () => {
     const before = await resource(ids.boss!);
     const csv = ["userName,email,title", "boss@merge.example,boss@merge.example,Auditor"].join("\n");

@@ -327,9 +327,11 @@ describe.each(testEngines())("one identity per name on %s", (engine) => {
       const applied = await api("/reconciliations", { kind: "import", data, dry_run: false });
       expect(applied.status).toBe(201);
       const appliedItems = (await items(applied.body.id)).map((i) => i.slice(0, 3));
-      expect(appliedItems).toEqual([["change", "user", "create"]]);
+      // Brought back, it joins the default organization (it was in none): the preview said so too.
+      expect(appliedItems).toEqual([["change", "user", "create"], ["change", "organization", "add"]]);
       expect(dryItems).toEqual(appliedItems);
       expect(await b.db.prisma.user.findUniqueOrThrow({ where: { id: legacy.id } })).toMatchObject({ userName: "old\tname", status: "active" });
+      expect(await b.db.prisma.organizationMember.count({ where: { userId: legacy.id } })).toBe(1);
     });
 
     it("show a refused name in a dry run as the error the apply meets, for renames and groups too", async () => {
