@@ -17,17 +17,17 @@ export interface Consequence {
   text: string;
 }
 
+/** [one user, several users]. */
 const VERBS = {
-  organization: { add: "join", remove: "leave" },
-  group: { add: "join group", remove: "leave group" },
-  role: { add: "gain", remove: "lose" },
+  organization: { add: ["joins", "join"], remove: ["leaves", "leave"] },
+  group: { add: ["joins group", "join group"], remove: ["leaves group", "leave group"] },
+  role: { add: ["gains", "gain"], remove: ["loses", "lose"] },
 } as const;
 
 /** The sentence: "12 users lose organization-auditor in acme", "1 user joins acme". */
 export function consequenceText(c: Omit<Consequence, "text">): string {
   const who = c.users === 1 ? "1 user" : `${c.users} users`;
-  const verb = VERBS[c.dimension][c.action];
-  const v = c.users === 1 ? verb.replace(/^(\w+)/, (w) => (w === "lose" ? "loses" : w === "gain" ? "gains" : `${w}s`)) : verb;
+  const v = VERBS[c.dimension][c.action][c.users === 1 ? 0 : 1];
   const org = c.organization ?? c.organization_id ?? "an unknown organization";
   if (c.dimension === "organization") return `${who} ${v} ${org}`;
   return `${who} ${v} ${c.dimension === "group" ? c.group : c.role} in ${org}`;

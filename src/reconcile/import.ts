@@ -233,7 +233,9 @@ async function importUser(
     }
     present.add(match.id);
     const stored: Attributes = { ...((match.resource ?? {}) as Attributes), active: match.status !== "suspended" };
-    const next: Attributes = { ...mergeUser(stored, u.attributes, mode), active: typeof u.attributes.active === "boolean" ? u.attributes.active : stored.active };
+    // `active` is the status: kept unless the export states it.
+    const written = (cur: Attributes): Attributes => ({ ...mergeUser(cur, u.attributes, mode), active: typeof u.attributes.active === "boolean" ? u.attributes.active : cur.active });
+    const next = written(stored);
     const changes = attributeChanges(stored, next);
     if (changes.length === 0) return { bridgeId: match.id, items: [] };
     const planned = await sync.userWrite(match.id, match.username, next, u.ref);
@@ -241,7 +243,7 @@ async function importUser(
     // Merged on the row as it is when written (locked), not as the chunk read it: an IdP write in
     // between is kept where the export says nothing.
     else await env.users.patch(match.id, (cur) => {
-      const merged: Attributes = { ...mergeUser(cur, u.attributes, mode), active: typeof u.attributes.active === "boolean" ? u.attributes.active : cur.active };
+      const merged = written(cur);
       return { next: merged, changed: attributeChanges(cur, merged).length > 0, detached: [] };
     }, ctx);
     planned.commit();
