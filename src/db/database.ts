@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
+import { PGlite, type Transaction } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
-import { Pool } from "pg";
+import { Pool, type PoolClient } from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client";
 import { PrivateNodeFS } from "./private-dir";
@@ -19,14 +19,33 @@ export interface SqlSession {
   query<R>(sql: string, params?: readonly unknown[]): Promise<R[]>;
 }
 
+/**
+ * The hot paths' SQL (src/db/sql.ts): parameterised statements through the driver itself, in a
+ * transaction of their own. A Prisma model query costs about five times the CPU of the same statement
+ * sent this way, and a SCIM write used to make fifteen of them.
+ */
+export interface SqlRunner {
+  query<R>(text: string, params?: readonly unknown[]): Promise<R[]>;
+}
+
+export interface SqlDatabase extends SqlRunner {
+  /** BEGIN, `fn`, COMMIT (ROLLBACK when it throws): one connection, one transaction. */
+  transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T>;
+}
+
+/** Called with every statement sent to the database, Prisma's included (round-trip tests). */
+export type StatementObserver = (text: string) => void;
+
 export type DatabaseTarget =
-  | { kind: "postgres"; url: string; poolSize?: number }
+  | { kind: "postgres"; url: string; poolSize?: number; observe?: StatementObserver }
   /** `dataDir` is a directory, or `memory://` for a throwaway in-memory database (tests). */
-  | { kind: "embedded"; dataDir: string; loadDataDir?: Blob };
+  | { kind: "embedded"; dataDir: string; loadDataDir?: Blob; observe?: StatementObserver };
 
 export interface Database {
   readonly kind: "postgres" | "embedded";
   readonly prisma: PrismaClient;
+  /** The same database through the driver: the request hot paths (see SqlDatabase). */
+  readonly sql: SqlDatabase;
   /** Runs `fn` on one dedicated connection (session-level locks stay on it). */
   withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
   /** Cheap round trip for /readyz. */
@@ -42,6 +61,45 @@ export interface Database {
  * behind others easily waits 2 s. Okta waits 60 s for a response, so a write may take that long.
  */
 export const TRANSACTION_OPTIONS = { timeout: 60_000, maxWait: 30_000 } as const;
+
+function statementText(arg: unknown): string {
+  if (typeof arg === "string") return arg;
+  const text = arg && typeof arg === "object" ? (arg as { text?: unknown }).text : undefined;
+  return typeof text === "string" ? text : "";
+}
+
+/** Reports every statement a pg client sends (Prisma's adapter and ours share the pool). */
+function observePgClient(client: PoolClient, observe: StatementObserver): void {
+  const original = client.query.bind(client) as (...args: unknown[]) => unknown;
+  (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+    observe(statementText(args[0]));
+    return original(...args);
+  };
+}
+
+/** Reports every statement sent to PGlite: its own, a transaction's, and the BEGIN / COMMIT around one. */
+function observePglite(db: PGlite, observe: StatementObserver): void {
+  const wrap = <F extends (text: string, ...rest: never[]) => unknown>(f: F): F =>
+    ((text: string, ...rest: never[]) => {
+      observe(text);
+      return f(text, ...rest);
+    }) as F;
+  db.query = wrap(db.query.bind(db));
+  db.exec = wrap(db.exec.bind(db));
+  const transaction = db.transaction.bind(db);
+  db.transaction = (<T>(fn: (tx: Transaction) => Promise<T>) => {
+    observe("BEGIN");
+    return transaction(async (tx) => {
+      tx.query = wrap(tx.query.bind(tx));
+      tx.exec = wrap(tx.exec.bind(tx));
+      try {
+        return await fn(tx);
+      } finally {
+        observe("COMMIT");
+      }
+    });
+  }) as PGlite["transaction"];
+}
 
 function pgliteSession(db: PGlite): SqlSession {
   return {
@@ -72,6 +130,7 @@ async function openEmbedded(target: Extract<DatabaseTarget, { kind: "embedded" }
   // On disk through PrivateNodeFS: PostgreSQL's files owner-only (src/db/private-dir.ts).
   const db = memory ? new PGlite(location, load) : new PGlite({ fs: new PrivateNodeFS(location), ...load });
   await db.waitReady;
+  if (target.observe) observePglite(db, target.observe);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db), transactionOptions: TRANSACTION_OPTIONS });
   // PGlite is a single connection, so session-level advisory locks are re-entrant within this
   // process: sessions are serialised here instead, one at a time per database handle.
@@ -80,6 +139,14 @@ async function openEmbedded(target: Extract<DatabaseTarget, { kind: "embedded" }
   return {
     kind: "embedded",
     prisma,
+    sql: {
+      async query<R>(text: string, params: readonly unknown[] = []) {
+        return (await db.query<R>(text, [...params])).rows;
+      },
+      // PGlite runs one transaction at a time (its own mutex, which Prisma's adapter also takes).
+      transaction: <T>(fn: (tx: SqlRunner) => Promise<T>) =>
+        db.transaction(async (tx) => fn({ query: async <R>(text: string, params: readonly unknown[] = []) => (await tx.query<R>(text, [...params])).rows })),
+    },
     withSession<T>(fn: (s: SqlSession) => Promise<T>): Promise<T> {
       const run = queue.then(() => fn(session));
       queue = run.catch(() => undefined);
@@ -106,10 +173,35 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: "postgres" }
   });
   // An idle client that loses its connection emits 'error'; without a listener Node would crash.
   pool.on("error", () => undefined);
+  const observe = target.observe;
+  if (observe) pool.on("connect", (client) => observePgClient(client, observe));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: TRANSACTION_OPTIONS });
   return {
     kind: "postgres",
     prisma,
+    sql: {
+      async query<R>(text: string, params: readonly unknown[] = []) {
+        return (await pool.query(text, [...params])).rows as R[];
+      },
+      async transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
+        const client = await pool.connect();
+        let broken = false;
+        try {
+          await client.query("BEGIN");
+          const result = await fn({ query: async <R>(text: string, params: readonly unknown[] = []) => (await client.query(text, [...params])).rows as R[] });
+          await client.query("COMMIT");
+          return result;
+        } catch (err) {
+          // A connection whose ROLLBACK fails is in an unknown state: it leaves the pool.
+          await client.query("ROLLBACK").catch(() => {
+            broken = true;
+          });
+          throw err;
+        } finally {
+          client.release(broken);
+        }
+      },
+    },
     async withSession(fn) {
       const client = await pool.connect();
       try {
