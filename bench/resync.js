@@ -61,7 +61,7 @@ async function main() {
   await db.prisma.$executeRawUnsafe("ANALYZE");
   const seedMs = Date.now() - t;
 
-  const service = createReconciliationService({ db, users: createUserService(db.prisma), groups: createGroupService(db.prisma), maxSuspendShare: 0.1, logger });
+  const service = createReconciliationService({ db, users: createUserService(db), groups: createGroupService(db.prisma), maxSuspendShare: 0.1, logger });
   const phases = [];
   for (const [label, dry_run] of [["dry run", true], ["apply", false], ["dry run after", true]]) {
     if (global.gc) global.gc();

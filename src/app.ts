@@ -124,7 +124,7 @@ export function buildBridge(deps: AppDeps): BridgeApp {
   const requireScope = createAuth(deps.tokens);
   // One limiter for both APIs: the buckets are per token.
   const limit = rateLimiter(deps.rateLimit);
-  const users = createUserService(deps.db.prisma);
+  const users = createUserService(deps.db);
   const groups = createGroupService(deps.db.prisma);
   const scim = scimRouter({
     baseUrl: baseUrlResolver(deps.baseUrl),
@@ -238,7 +238,7 @@ export async function openReconciliations(config: Config, logger: Logger): Promi
   }
   const service = createReconciliationService({
     db,
-    users: createUserService(db.prisma),
+    users: createUserService(db),
     groups: createGroupService(db.prisma),
     maxSuspendShare: config.maxSuspendShare,
     logger,

@@ -34,9 +34,22 @@ export interface UserQuery {
   afterId: string | undefined;
 }
 
-type Row = Prisma.UserGetPayload<{ include: { memberships: { select: { organizationId: true } } } }>;
+/** What the admin record is made of (a Prisma row with its memberships, or a hot path's values). */
+export interface AdminUserSource {
+  id: string;
+  username: string;
+  email: string | null;
+  displayName: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  status: AdminUser["status"];
+  loginType: string;
+  createdAt: Date;
+  updatedAt: Date;
+  memberships: readonly { organizationId: string }[];
+}
 
-export function toAdminUser(row: Row): AdminUser {
+export function toAdminUser(row: AdminUserSource): AdminUser {
   const name = row.displayName ?? [row.givenName, row.familyName].filter(Boolean).join(" ");
   return {
     id: row.id,
@@ -101,6 +114,7 @@ export function parseUserSearch(q: string | undefined): Prisma.UserWhereInput {
 }
 
 const include = { memberships: { select: { organizationId: true } } } as const;
+type Row = Prisma.UserGetPayload<{ include: typeof include }>;
 
 /** How the admin API finds `{user}`: a uuid is an id, anything else a username (any letter case). */
 export const userWhere = (idOrUsername: string): Prisma.UserWhereInput => (isUuid(idOrUsername) ? { id: idOrUsername } : { username: idOrUsername.toLowerCase() });

@@ -34,26 +34,34 @@ export interface DomainEvent {
 }
 
 /**
- * Writes the events (in this order) and their deliveries; returns the events' seq numbers, so that a
- * change can bring their records up to date before it commits (see refreshUserEvents in records.ts).
+ * The outbox's two inserts as CTEs named `ev` (the events, with `seq`) and `d` (their deliveries),
+ * reading the events from the jsonb parameter `param` (outboxRows). One place for this SQL: emit uses
+ * it alone, the SCIM hot paths inside their one write statement (src/directory/users/user-sql.ts).
  */
-export async function emit(tx: Prisma.TransactionClient, events: readonly DomainEvent[]): Promise<bigint[]> {
-  if (events.length === 0) return [];
-  const timestamp = new Date().toISOString();
-  const rows = events.map((e) => ({ type: e.type, payload: { type: e.type, timestamp, data: e.data } }));
-  const inserted = await tx.$queryRawUnsafe<{ seq: bigint }[]>(
-    `WITH ev AS (
+export function outboxCtes(param: string): string {
+  return `ev AS (
        INSERT INTO outbox_events (id, type, payload)
        SELECT gen_random_uuid(), x.type, x.payload
-         FROM ROWS FROM (jsonb_to_recordset($1::jsonb) AS (type text, payload jsonb)) WITH ORDINALITY AS x(type, payload, ord)
+         FROM ROWS FROM (jsonb_to_recordset(${param}::jsonb) AS (type text, payload jsonb)) WITH ORDINALITY AS x(type, payload, ord)
         ORDER BY x.ord
        RETURNING seq, id, type),
      d AS (
        INSERT INTO webhook_deliveries (id, endpoint_id, event_seq, event_id, event_type, status)
        SELECT gen_random_uuid(), w.id, ev.seq, ev.id, ev.type, 'pending'
-         FROM ev JOIN webhook_endpoints w ON cardinality(w.events) = 0 OR ev.type = ANY(w.events))
-     SELECT seq FROM ev ORDER BY seq`,
-    JSON.stringify(rows),
-  );
+         FROM ev JOIN webhook_endpoints w ON cardinality(w.events) = 0 OR ev.type = ANY(w.events))`;
+}
+
+/** The events as the jsonb parameter of outboxCtes, stamped with one timestamp. */
+export function outboxRows(events: readonly DomainEvent[], timestamp: string = new Date().toISOString()): string {
+  return JSON.stringify(events.map((e) => ({ type: e.type, payload: { type: e.type, timestamp, data: e.data } })));
+}
+
+/**
+ * Writes the events (in this order) and their deliveries; returns the events' seq numbers, so that a
+ * change can bring their records up to date before it commits (see refreshUserEvents in records.ts).
+ */
+export async function emit(tx: Prisma.TransactionClient, events: readonly DomainEvent[]): Promise<bigint[]> {
+  if (events.length === 0) return [];
+  const inserted = await tx.$queryRawUnsafe<{ seq: bigint }[]>(`WITH ${outboxCtes("$1")} SELECT seq FROM ev ORDER BY seq`, outboxRows(events));
   return inserted.map((r) => BigInt(r.seq));
 }

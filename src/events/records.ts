@@ -13,7 +13,11 @@ export async function userRecord(tx: Tx, userId: string): Promise<AdminUser> {
 
 /** The events of a user write: updated, plus suspended or reactivated when the status moved. */
 export async function userChangeEvents(tx: Tx, userId: string, before: string | undefined, base: "user.created" | "user.updated" | "user.deleted"): Promise<DomainEvent[]> {
-  const data = await userRecord(tx, userId);
+  return changeEventsOf(await userRecord(tx, userId), before, base);
+}
+
+/** The events of a user write whose record after it is `data` (pure: the hot paths compute the record). */
+export function changeEventsOf(data: AdminUser, before: string | undefined, base: "user.created" | "user.updated" | "user.deleted"): DomainEvent[] {
   const events: DomainEvent[] = [{ type: base, data }];
   if (before !== undefined && before !== data.status) {
     if (data.status === "suspended") events.push({ type: "user.suspended", data });

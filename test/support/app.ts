@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { buildBridge, type BridgeApp } from "../../src/app";
 import { createSecretBox, type SecretBox } from "../../src/events/secret-box";
 import { createTokenService, type TokenService } from "../../src/auth/token-service";
-import { openDatabase, type Database } from "../../src/db/database";
+import { openDatabase, type Database, type StatementObserver } from "../../src/db/database";
 import { migrate } from "../../src/db/migrate";
 import { ensureDefaultOrganization } from "../../src/directory/bootstrap";
 import { createLogger } from "../../src/log/logger";
@@ -31,8 +31,8 @@ async function openUrl(url: string): Promise<{ db: Database; done: () => Promise
   return { db, done: () => db.close() };
 }
 
-export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number; retryScheduleMs?: number[]; allowPrivateTargets?: boolean; rateLimit?: { limit: number; perMs: number }; databaseUrl?: string; runRetentionMs?: number } = {}): Promise<TestBridge> {
-  const { db, done } = opts.databaseUrl ? await openUrl(opts.databaseUrl) : await openMigrated(engine);
+export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number; retryScheduleMs?: number[]; allowPrivateTargets?: boolean; rateLimit?: { limit: number; perMs: number }; databaseUrl?: string; runRetentionMs?: number; observe?: StatementObserver } = {}): Promise<TestBridge> {
+  const { db, done } = opts.databaseUrl ? await openUrl(opts.databaseUrl) : await openMigrated(engine, opts.observe);
   await ensureDefaultOrganization(db.prisma);
   const tokens = createTokenService(db.prisma);
   const scimToken = (await tokens.create({ name: "test-scim", scope: "scim", origin: "cli", actor: "cli" })).token;

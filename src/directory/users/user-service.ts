@@ -1,5 +1,7 @@
-import { Prisma, type PrismaClient } from "../../generated/prisma/client";
+import { randomUUID } from "node:crypto";
+import type { Database } from "../../db/database";
 import { userResourceType } from "../../scim/schema/registry";
+import { sortSql, toSql } from "../../scim/filter/sql";
 import {
   ifMatchSatisfied,
   type Attributes,
@@ -10,261 +12,208 @@ import {
   type ResourceService,
   type WriteContext,
 } from "../../scim/resource-service";
-import { emit } from "../../events/outbox";
-import { refreshUserEvents, userChangeEvents } from "../../events/records";
-import { syncUsers } from "../../sync/apply";
-import { readOrganizationSyncSettings } from "../../sync/organization-settings";
-import { recordAudit } from "../audit";
+import type { DomainEvent } from "../../events/outbox";
+import { changeEventsOf } from "../../events/records";
+import { parseOrganizationSyncSettings } from "../../sync/organization-settings";
+import { toAdminUser } from "../admin-users";
+import type { AuditEntry } from "../audit";
 import { deriveClaims } from "../claims";
-import { groupNamesOf } from "../claims-store";
 import { DirectoryError, notFound } from "../errors";
-import { groupsOfUsers } from "../groups/members";
 import { isUniqueViolation, isUuid } from "../prisma-errors";
-import { listResources } from "../scim-list";
 import { userStorage } from "../scim-storage";
-import { baseUsername, firstFreeUsername } from "../username";
+import { baseUsername, withSuffix } from "../username";
 import { keyOnWrite } from "../name-key";
-import { checkUserName, nextStatus, userColumns, type UserStatus } from "./user-columns";
+import { checkUserName, nextStatus, userColumns } from "./user-columns";
+import { createFullPath, PRECONDITION, storedResource, translateUnique } from "./user-full-path";
+import { countUsers, insertUser, keyHolder, listUserPage, lockForWrite, readForCreate, readUsers, updateUser, type LockedUser, type SyncGate, type UserRow } from "./user-sql";
 
 /**
- * SCIM Users over the `users` table. Every write is one transaction: the user row (with its derived
- * columns and version) and the audit row. DELETE keeps the user record (suspended) and drops only
- * the SCIM resource, so records that reference the user survive; a later POST of the same userName
- * provisions the same user again.
+ * SCIM Users over the `users` table. DELETE keeps the user record (suspended) and drops only the SCIM
+ * resource, so records that reference the user survive; a later POST of the same userName provisions
+ * the same user again.
+ *
+ * The requests IdPs send most (one per user change: create, replace, patch, read, filter) run as a
+ * few parameterised statements through the driver (user-sql.ts), not Prisma model queries: a create
+ * is BEGIN, one read, one write, COMMIT, with its audit rows and outbox events in that write. They
+ * take this fast path when IdP sync has nothing to compute (no claim field mapped anywhere: the
+ * default); otherwise the same transaction is rolled back before it wrote anything and the write runs
+ * on the general path (user-full-path.ts), which plans and applies sync in its transaction.
  */
 
-type Tx = Prisma.TransactionClient;
+/** How many handles (`alice`, `alice-2`, …) a create checks in its one read before the general path. */
+const HANDLE_CANDIDATES = 20;
 
-interface UserRow {
-  id: string;
-  resource: unknown;
-  status: UserStatus;
-  version: number;
-  createdAt: Date;
-  updatedAt: Date;
+/** Thrown inside a fast-path transaction (before any write) to hand the request to the general path. */
+class NeedsFullPath extends Error {}
+
+/** True when no sync dimension maps a claim: a write then changes no grant beyond the default join. */
+function syncIsOff(gate: SyncGate): boolean {
+  return parseOrganizationSyncSettings(gate.organizationSettings).field === "" && !gate.perOrganizationSync;
 }
-
-/** A row read for a write: also its stored name and key (a name-collision mark is kept or cleared). */
-interface LockedUserRow extends UserRow {
-  userName: string;
-  userNameKey: string;
-}
-
-const PRECONDITION = "the resource was modified since you read it (If-Match does not match meta.version)";
 
 function toRecord(row: UserRow): ResourceRecord {
-  const attributes = { ...(row.resource as Attributes) };
+  const attributes: Attributes = { ...(row.resource as Attributes) };
   // The record's status is the truth (an admin may have suspended the user since the IdP wrote).
   attributes.active = row.status !== "suspended";
+  // The read-only `groups` attribute (RFC 7643 §4.1.2), present when the user is in a group.
+  if (row.groups.length > 0) attributes.groups = row.groups;
   return { id: row.id, attributes, version: row.version, created: row.createdAt, lastModified: row.updatedAt };
 }
 
-/** Without `active`: that attribute is derived from the status when read. */
-function storedResource(attrs: Attributes): Prisma.InputJsonObject {
-  const { active: _active, ...rest } = attrs;
-  return rest as Prisma.InputJsonObject;
-}
+const conflict = (userName: string) => new DirectoryError("conflict", `userName "${userName}" is already taken`);
 
-async function chooseUsername(tx: Tx, candidates: (string | undefined)[]): Promise<string> {
-  const base = baseUsername(candidates);
-  const rows = await tx.user.findMany({
-    where: { OR: [{ username: base }, { username: { startsWith: `${base.slice(0, 28)}` } }] },
-    select: { username: true },
-  });
-  return firstFreeUsername(base, new Set(rows.map((r) => r.username)));
-}
+export function createUserService(db: Database): ResourceService {
+  const full = createFullPath(db.prisma);
+  const sql = db.sql;
 
-/**
- * A provisioned user joins the default organization while organization sync settings say
- * `organization_assign_default` (the default). The membership's source is `sync`: sync manages it.
- */
-async function joinDefaultOrganization(tx: Tx, user: { id: string; username: string }, actor: string): Promise<boolean> {
-  const userId = user.id;
-  const settings = await readOrganizationSyncSettings(tx);
-  if (!settings.organization_assign_default) return false;
-  const org = await tx.organization.findFirst({ where: { isDefault: true }, select: { id: true } });
-  if (!org) return false;
-  const added = await tx.organizationMember.createMany({ data: [{ organizationId: org.id, userId, source: "sync" }], skipDuplicates: true });
-  if (added.count > 0) {
-    await emit(tx, [{ type: "organization_member.added", data: { organization_id: org.id, user_id: userId, username: user.username, source: "sync" } }]);
-    await recordAudit(tx, {
-      actor,
-      action: "organization_member.added",
-      resourceType: "organization_member",
-      resourceId: org.id,
-      userId,
-      details: { dimension: "organization", rule: "default", organization_id: org.id },
-    });
-  }
-  return added.count > 0;
-}
-
-/**
- * The tail of a SCIM write after its user events (`seqs`): the default-organization join (create only)
- * and IdP sync, then the user records in those events brought up to the memberships at the end, when
- * either changed them (the events stay first: user, then its memberships).
- */
-async function joinAndSync(tx: Tx, user: { id: string; username: string }, seqs: readonly bigint[], actor: string, join: boolean): Promise<void> {
-  const joined = join && (await joinDefaultOrganization(tx, user, actor));
-  const plans = await syncUsers(tx, [user.id], actor);
-  if (joined || plans.some((p) => p.changes.some((c) => c.dimension === "organization"))) await refreshUserEvents(tx, user.id, seqs);
-}
-
-async function lockedUser(tx: Tx, id: string): Promise<LockedUserRow> {
-  if (!isUuid(id)) throw notFound(`User ${id}`);
-  const locked = await tx.$queryRaw<{ id: string }[]>`SELECT id FROM users WHERE id = ${id}::uuid AND resource IS NOT NULL FOR UPDATE`;
-  if (locked.length === 0) throw notFound(`User ${id}`);
-  return tx.user.findUniqueOrThrow({ where: { id } });
-}
-
-/**
- * Reads users by id with one raw statement: reads are the hot path (every IdP lookup), and Prisma 6's
- * client compiles each model query on the event loop (~0.6 ms of CPU; see bench/).
- */
-async function userRows(db: PrismaClient, ids: readonly string[]): Promise<UserRow[]> {
-  if (ids.length === 0) return [];
-  const rows = await db.$queryRaw<UserRow[]>`
-    SELECT id::text AS id, resource, status::text AS status, version, created_at AS "createdAt", updated_at AS "updatedAt"
-      FROM users WHERE id = ANY(${[...ids]}::uuid[]) AND resource IS NOT NULL`;
-  return rows.map((r) => ({ ...r, createdAt: new Date(r.createdAt), updatedAt: new Date(r.updatedAt) }));
-}
-
-/** Adds the read-only `groups` attribute: the IdP groups each user is a member of. */
-async function withGroups(db: PrismaClient, records: ResourceRecord[]): Promise<ResourceRecord[]> {
-  const groups = await groupsOfUsers(db, records.map((r) => r.id));
-  return records.map((r) => {
-    const g = groups.get(r.id);
-    return g ? { ...r, attributes: { ...r.attributes, groups: g } } : r;
-  });
-}
-
-export function createUserService(prisma: PrismaClient): ResourceService {
-  const enrich = async (record: ResourceRecord) => (await withGroups(prisma, [record]))[0]!;
-
-  async function write(tx: Tx, id: string, current: LockedUserRow, attrs: Attributes, ctx: WriteContext, action: string): Promise<UserRow> {
-    if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
-    const cols = userColumns(attrs);
-    checkUserName(cols.userName, current.userName);
-    const clash = await tx.user.findUnique({ where: { userNameKey: cols.userNameKey }, select: { id: true } });
-    const heldByAnother = clash !== null && clash.id !== id;
-    const userNameKey = keyOnWrite({ id, key: current.userNameKey, name: current.userName }, cols.userNameKey, heldByAnother);
-    if (heldByAnother && userNameKey === cols.userNameKey) throw new DirectoryError("conflict", `userName "${cols.userName}" is already taken`);
-    const { active, ...columns } = { ...cols, userNameKey };
-    const claims = deriveClaims(attrs, await groupNamesOf(tx, id)) as Prisma.InputJsonObject;
-    const row = await tx.user.update({
-      where: { id },
-      data: { ...columns, claims, resource: storedResource(attrs), status: nextStatus(current.status, active), version: { increment: 1 } },
-    });
-    await recordAudit(tx, { actor: ctx.actor, action, resourceType: "user", resourceId: id, userId: id });
-    const seqs = await emit(tx, await userChangeEvents(tx, id, current.status, "user.updated"));
-    // IdP sync at provisioning time, in the same transaction: claims just changed.
-    await joinAndSync(tx, row, seqs, ctx.actor, false);
-    return row;
+  /** A general-path write, read back with its groups. */
+  async function reread(id: string): Promise<ResourceRecord> {
+    const [row] = await readUsers(sql, [id]);
+    if (!row) throw notFound(`User ${id}`);
+    return toRecord(row);
   }
 
   async function create(attrs: Attributes, ctx: WriteContext): Promise<ResourceRecord> {
     const cols = userColumns(attrs);
-    const { active, ...columns } = cols;
+    const base = baseUsername([cols.userName, cols.email ?? undefined]);
+    const handles = Array.from({ length: HANDLE_CANDIDATES }, (_, i) => withSuffix(base, i + 1));
     for (let attempt = 0; ; attempt++) {
       try {
-        const row = await prisma.$transaction(async (tx) => {
-          const existing = await tx.user.findUnique({ where: { userNameKey: cols.userNameKey } });
-          // A name stored before the naming rules may come back as it was (a user DELETEd and POSTed again).
-          checkUserName(cols.userName, existing?.userName);
-          if (existing?.resource != null) throw new DirectoryError("conflict", `userName "${cols.userName}" is already taken`);
-          if (existing) {
-            // Deleted from SCIM earlier: the same user comes back (same id, same username handle).
-            const claims = deriveClaims(attrs, await groupNamesOf(tx, existing.id)) as Prisma.InputJsonObject;
-            const revived = await tx.user.update({
-              where: { id: existing.id },
-              data: { ...columns, claims, resource: storedResource(attrs), status: nextStatus("suspended", active ?? true), version: { increment: 1 } },
-            });
-            await recordAudit(tx, { actor: ctx.actor, action: "user.reprovisioned", resourceType: "user", resourceId: revived.id, userId: revived.id });
-            const seqs = await emit(tx, await userChangeEvents(tx, revived.id, existing.status, "user.updated"));
-            await joinAndSync(tx, revived, seqs, ctx.actor, true);
-            return revived;
-          }
-          const username = await chooseUsername(tx, [cols.userName, cols.email ?? undefined]);
-          const created = await tx.user.create({
-            data: { ...columns, username, claims: deriveClaims(attrs, []) as Prisma.InputJsonObject, resource: storedResource(attrs), status: nextStatus(undefined, active) },
-          });
-          await recordAudit(tx, { actor: ctx.actor, action: "user.created", resourceType: "user", resourceId: created.id, userId: created.id });
-          const seqs = await emit(tx, await userChangeEvents(tx, created.id, undefined, "user.created"));
-          await joinAndSync(tx, created, seqs, ctx.actor, true);
-          return created;
-        });
-        return enrich(toRecord(row));
+        return toRecord(
+          await sql.transaction(async (tx) => {
+            const found = await readForCreate(tx, cols.userNameKey, handles);
+            // A name stored before the naming rules may come back as it was (a user DELETEd and POSTed again).
+            checkUserName(cols.userName, found.existing?.userName);
+            if (found.existing?.hasResource) throw conflict(cols.userName);
+            const taken = new Set(found.taken);
+            const username = handles.find((h) => !taken.has(h));
+            // Brought back after a DELETE (same id and handle), sync to compute, or a crowded handle.
+            if (found.existing || !syncIsOff(found.gate) || username === undefined) throw new NeedsFullPath();
+            const joins = parseOrganizationSyncSettings(found.gate.organizationSettings).organization_assign_default;
+            const organizationId = joins ? found.gate.defaultOrganizationId : null;
+            const id = randomUUID();
+            const at = new Date();
+            const status = nextStatus(undefined, cols.active);
+            const resource = storedResource(attrs);
+            const record = toAdminUser({ ...cols, id, username, status, loginType: "oidc", createdAt: at, updatedAt: at, memberships: organizationId ? [{ organizationId }] : [] });
+            const audit: AuditEntry[] = [{ actor: ctx.actor, action: "user.created", resourceType: "user", resourceId: id, userId: id }];
+            const events: DomainEvent[] = changeEventsOf(record, undefined, "user.created");
+            if (organizationId) {
+              // The default organization (organization_assign_default); sync manages the membership.
+              audit.push({
+                actor: ctx.actor,
+                action: "organization_member.added",
+                resourceType: "organization_member",
+                resourceId: organizationId,
+                userId: id,
+                details: { dimension: "organization", rule: "default", organization_id: organizationId },
+              });
+              events.push({ type: "organization_member.added", data: { organization_id: organizationId, user_id: id, username, source: "sync" } });
+            }
+            await insertUser(tx, { ...cols, id, username, at, status, claims: deriveClaims(attrs, []), resource }, organizationId, audit, events);
+            return { id, resource, status, version: 1, createdAt: at, updatedAt: at, groups: [] };
+          }),
+        );
       } catch (err) {
+        if (err instanceof NeedsFullPath) return reread((await full.create(attrs, ctx)).id);
         // Two creates raced: on userName it is a conflict; on the handle, pick the next one.
-        if (isUniqueViolation(err, "user_name_key")) throw new DirectoryError("conflict", `userName "${cols.userName}" is already taken`);
+        if (isUniqueViolation(err, "user_name_key")) throw conflict(cols.userName);
         if (isUniqueViolation(err, "username") && attempt < 5) continue;
         throw err;
       }
     }
   }
 
+  /** The write of a replace or a changing patch, on the locked row `current`. */
+  async function write(tx: Parameters<Parameters<typeof sql.transaction>[0]>[0], current: LockedUser, attrs: Attributes, ctx: WriteContext, action: string): Promise<UserRow> {
+    const id = current.id;
+    if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
+    const cols = userColumns(attrs);
+    checkUserName(cols.userName, current.userName);
+    // The key is looked up only when it changes (a rename): otherwise the holder is this user.
+    const holder = cols.userNameKey === current.userNameKey ? id : await keyHolder(tx, cols.userNameKey);
+    const heldByAnother = holder !== undefined && holder !== id;
+    const userNameKey = keyOnWrite({ id, key: current.userNameKey, name: current.userName }, cols.userNameKey, heldByAnother);
+    if (heldByAnother && userNameKey === cols.userNameKey) throw conflict(cols.userName);
+    const at = new Date();
+    const status = nextStatus(current.status, cols.active);
+    const resource = storedResource(attrs);
+    const claims = deriveClaims(attrs, current.groups.map((g) => g.display));
+    const record = toAdminUser({
+      ...cols,
+      id,
+      username: current.username,
+      status,
+      loginType: current.loginType,
+      createdAt: current.createdAt,
+      updatedAt: at,
+      memberships: current.organizationIds.map((organizationId) => ({ organizationId })),
+    });
+    const audit: AuditEntry[] = [{ actor: ctx.actor, action, resourceType: "user", resourceId: id, userId: id }];
+    await updateUser(tx, id, { ...cols, userNameKey, status, claims, resource, at }, audit, changeEventsOf(record, current.status, "user.updated"));
+    return { id, resource, status, version: current.version + 1, createdAt: current.createdAt, updatedAt: at, groups: current.groups };
+  }
+
+  /** Runs a write on the fast path, or on the general path when sync has work to do. */
+  async function locked(id: string, fast: (tx: Parameters<typeof write>[0], current: LockedUser) => Promise<UserRow>, general: () => Promise<{ id: string }>, attrs: Attributes): Promise<ResourceRecord> {
+    if (!isUuid(id)) throw notFound(`User ${id}`);
+    try {
+      return toRecord(
+        await sql.transaction(async (tx) => {
+          const current = await lockForWrite(tx, id);
+          if (!current) throw notFound(`User ${id}`);
+          if (!syncIsOff(current.gate)) throw new NeedsFullPath();
+          return fast(tx, current);
+        }),
+      );
+    } catch (err) {
+      if (err instanceof NeedsFullPath) return reread((await general()).id);
+      return translateUnique(attrs)(err);
+    }
+  }
+
   return {
     resourceType: userResourceType,
 
-    list(query: ListQuery): Promise<ListResult> {
-      return listResources(prisma, {
-        table: "users",
-        storage: userStorage,
-        where: "u.resource IS NOT NULL",
-        query,
-        load: async (ids) => withGroups(prisma, (await userRows(prisma, ids)).map(toRecord)),
-      });
+    async list(query: ListQuery): Promise<ListResult> {
+      const filter = query.filter ? toSql(query.filter, userStorage, "u") : { text: "TRUE", values: [] };
+      const where = `u.resource IS NOT NULL AND (${filter.text})`;
+      if (query.count === 0) return { total: await countUsers(sql, where, filter.values), records: [] };
+      // Stable paging: by the sort key, then creation, then id (startIndex never skips or repeats).
+      const dir = query.sortOrder === "descending" ? "DESC" : "ASC";
+      const order = `${query.sortBy ? `${sortSql(query.sortBy, userStorage, "u")} ${dir} NULLS LAST, ` : ""}u.created_at, u.id`;
+      const page = await listUserPage(sql, where, filter.values, order, query.count, query.startIndex - 1);
+      // A page past the end has no row to carry the total: count it then (and only then).
+      const total = page.total ?? (query.startIndex > 1 ? await countUsers(sql, where, filter.values) : 0);
+      return { total, records: page.rows.map(toRecord) };
     },
 
     async get(id) {
       if (!isUuid(id)) return undefined;
-      const [row] = await userRows(prisma, [id]);
-      return row ? enrich(toRecord(row)) : undefined;
+      const [row] = await readUsers(sql, [id]);
+      return row ? toRecord(row) : undefined;
     },
 
     create,
 
-    async replace(id, attrs, ctx) {
-      const row = await prisma
-        .$transaction(async (tx) => write(tx, id, await lockedUser(tx, id), attrs, ctx, "user.replaced"))
-        .catch(translateUnique(attrs));
-      return enrich(toRecord(row));
+    replace(id, attrs, ctx) {
+      return locked(id, (tx, current) => write(tx, current, attrs, ctx, "user.replaced"), () => full.replace(id, attrs, ctx), attrs);
     },
 
-    async patch(id, change: AttributeChange, ctx) {
-      const row = await prisma
-        .$transaction(async (tx) => {
-          const current = await lockedUser(tx, id);
+    patch(id, change: AttributeChange, ctx) {
+      return locked(
+        id,
+        async (tx, current) => {
           if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
-          const { next, changed } = change(toRecord(current).attributes);
+          const { next, changed } = change(toRecord({ ...current, groups: [] }).attributes);
           // A PATCH that changes nothing writes nothing and keeps the version (Entra re-sends active=true).
-          if (!changed) return current;
-          return write(tx, id, current, next, ctx, "user.patched");
-        })
-        .catch(translateUnique({}));
-      return enrich(toRecord(row));
+          return changed ? write(tx, current, next, ctx, "user.patched") : current;
+        },
+        () => full.patch(id, change, ctx),
+        {},
+      );
     },
 
-    async remove(id, ctx) {
-      await prisma.$transaction(async (tx) => {
-        const current = await lockedUser(tx, id);
-        if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
-        await tx.user.update({
-          where: { id },
-          data: { resource: Prisma.DbNull, status: "suspended", version: { increment: 1 } },
-        });
-        await recordAudit(tx, { actor: ctx.actor, action: "user.deleted", resourceType: "user", resourceId: id, userId: id });
-        await emit(tx, await userChangeEvents(tx, id, undefined, "user.deleted"));
-      });
-    },
-  };
-}
-
-function translateUnique(attrs: Attributes): (err: unknown) => never {
-  return (err) => {
-    if (isUniqueViolation(err, "user_name_key")) {
-      throw new DirectoryError("conflict", `userName "${String(attrs.userName ?? "")}" is already taken`);
-    }
-    throw err;
+    remove: (id, ctx) => full.remove(id, ctx),
   };
 }

@@ -1,0 +1,215 @@
+import type { SqlRunner } from "../../db/database";
+import { auditCte, auditRows, type AuditEntry } from "../audit";
+import { outboxCtes, outboxRows, type DomainEvent } from "../../events/outbox";
+import { ORGANIZATION_SYNC_KEY } from "../../sync/organization-settings";
+import type { UserStatus } from "./user-columns";
+
+/**
+ * The SQL of the user aggregate on the SCIM hot paths, in one place, always parameterised. Each SCIM
+ * request costs a fixed, small number of statements (guarded by test/scim/round-trips.test.ts):
+ * a read is one statement (the row with its IdP groups), a write is BEGIN, one read that locks and
+ * gathers what the write needs (the sync settings gate included), one statement that writes the user
+ * with its membership, audit rows, outbox events and webhook deliveries, and COMMIT.
+ */
+
+export interface GroupRef {
+  value: string;
+  display: string;
+  type: "direct";
+}
+
+export interface UserRow {
+  id: string;
+  resource: unknown;
+  status: UserStatus;
+  version: number;
+  createdAt: Date;
+  updatedAt: Date;
+  /** The IdP groups the user is a member of, by displayName (the `groups` attribute). */
+  groups: GroupRef[];
+}
+
+/** What decides whether a write may take the fast path: sync settings as stored, the default organization. */
+export interface SyncGate {
+  /** The stored organization sync settings (null: never saved, Coder's defaults). */
+  organizationSettings: unknown;
+  /** A stored group or role setting of some organization names a claim field. */
+  perOrganizationSync: boolean;
+  defaultOrganizationId: string | null;
+}
+
+export interface LockedUser extends UserRow {
+  userName: string;
+  userNameKey: string;
+  username: string;
+  email: string | null;
+  displayName: string | null;
+  givenName: string | null;
+  familyName: string | null;
+  loginType: string;
+  organizationIds: string[];
+  gate: SyncGate;
+}
+
+const ROW = `u.id::text AS id, u.resource, u.status::text AS status, u.version, u.created_at AS "createdAt", u.updated_at AS "updatedAt",
+  COALESCE((SELECT json_agg(json_build_object('value', g.id::text, 'display', g.display_name, 'type', 'direct') ORDER BY g.display_name, g.id)
+              FROM idp_group_members m JOIN idp_groups g ON g.id = m.group_id WHERE m.user_id = u.id), '[]'::json) AS groups`;
+
+const GATE = `(SELECT value FROM sync_settings WHERE key = '${ORGANIZATION_SYNC_KEY}') AS "organizationSettings",
+  EXISTS (SELECT 1 FROM sync_settings WHERE key <> '${ORGANIZATION_SYNC_KEY}' AND COALESCE(value->>'field', '') <> '') AS "perOrganizationSync",
+  (SELECT id::text FROM organizations WHERE is_default ORDER BY created_at LIMIT 1) AS "defaultOrganizationId"`;
+
+/** Both drivers return Dates for timestamptz; a string would mean a driver configured otherwise. */
+const asDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
+
+function toRow(r: UserRow): UserRow {
+  return { ...r, createdAt: asDate(r.createdAt), updatedAt: asDate(r.updatedAt) };
+}
+
+/** Users by id, with their groups: one statement. */
+export async function readUsers(db: SqlRunner, ids: readonly string[]): Promise<UserRow[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.query<UserRow>(`SELECT ${ROW} FROM users u WHERE u.id = ANY($1::uuid[]) AND u.resource IS NOT NULL`, [ids]);
+  return rows.map(toRow);
+}
+
+/**
+ * One page of a filtered list and the total, in one statement (the page's groups are read for the
+ * page only). `where` and `order` are SQL built by src/scim/filter/sql.ts over alias `u`, with
+ * `values` as their parameters.
+ */
+export async function listUserPage(
+  db: SqlRunner,
+  where: string,
+  values: readonly unknown[],
+  order: string,
+  limit: number,
+  offset: number,
+): Promise<{ total: number | undefined; rows: UserRow[] }> {
+  const n = values.length;
+  const rows = await db.query<UserRow & { total: number }>(
+    `SELECT u.total, ${ROW} FROM (
+       SELECT u.*, count(*) OVER ()::int AS total FROM users u WHERE ${where} ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}) u
+     ORDER BY ${order}`,
+    [...values, limit, offset],
+  );
+  return { total: rows[0]?.total, rows: rows.map(({ total: _total, ...r }) => toRow(r)) };
+}
+
+export async function countUsers(db: SqlRunner, where: string, values: readonly unknown[]): Promise<number> {
+  const [row] = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM users u WHERE ${where}`, values);
+  return row?.total ?? 0;
+}
+
+export interface CreateContext {
+  existing: { id: string; userName: string; hasResource: boolean } | null;
+  /** Which of the candidate handles are taken. */
+  taken: string[];
+  gate: SyncGate;
+}
+
+/** Before a create: the record holding the userName's key, the candidate handles in use, the gate. */
+export async function readForCreate(tx: SqlRunner, userNameKey: string, handles: readonly string[]): Promise<CreateContext> {
+  const [row] = await tx.query<CreateContext & SyncGate>(
+    `SELECT (SELECT json_build_object('id', id::text, 'userName', user_name, 'hasResource', resource IS NOT NULL) FROM users WHERE user_name_key = $1) AS existing,
+            ARRAY(SELECT username FROM users WHERE username = ANY($2::text[])) AS taken,
+            ${GATE}`,
+    [userNameKey, handles],
+  );
+  const r = row!;
+  return {
+    existing: r.existing,
+    taken: r.taken,
+    gate: { organizationSettings: r.organizationSettings, perOrganizationSync: r.perOrganizationSync, defaultOrganizationId: r.defaultOrganizationId },
+  };
+}
+
+/** Locks a user with a SCIM resource for a write and reads what the write needs; undefined: none. */
+export async function lockForWrite(tx: SqlRunner, id: string): Promise<LockedUser | undefined> {
+  const [row] = await tx.query<LockedUser & SyncGate>(
+    `SELECT ${ROW}, u.user_name AS "userName", u.user_name_key AS "userNameKey", u.username, u.email, u.display_name AS "displayName",
+            u.given_name AS "givenName", u.family_name AS "familyName", u.login_type AS "loginType",
+            ARRAY(SELECT organization_id::text FROM organization_members WHERE user_id = u.id) AS "organizationIds",
+            ${GATE}
+       FROM users u WHERE u.id = $1::uuid AND u.resource IS NOT NULL FOR UPDATE OF u`,
+    [id],
+  );
+  if (!row) return undefined;
+  const { organizationSettings, perOrganizationSync, defaultOrganizationId, ...rest } = row;
+  return { ...rest, ...toRow(rest), gate: { organizationSettings, perOrganizationSync, defaultOrganizationId } };
+}
+
+/** The id of the record holding a userName key, if any. */
+export async function keyHolder(tx: SqlRunner, userNameKey: string): Promise<string | undefined> {
+  const [row] = await tx.query<{ id: string }>(`SELECT id::text AS id FROM users WHERE user_name_key = $1`, [userNameKey]);
+  return row?.id;
+}
+
+/** The columns a write stores (derived from the SCIM attributes; see user-columns.ts). */
+export interface UserValues {
+  userName: string;
+  userNameKey: string;
+  externalId: string | null;
+  email: string | null;
+  emails: string[];
+  givenName: string | null;
+  familyName: string | null;
+  displayName: string | null;
+  status: UserStatus;
+  claims: object;
+  resource: object;
+}
+
+const valueParams = (v: UserValues) => [
+  v.userName,
+  v.userNameKey,
+  v.externalId,
+  v.email,
+  v.emails,
+  v.givenName,
+  v.familyName,
+  v.displayName,
+  v.status,
+  JSON.stringify(v.claims),
+  JSON.stringify(v.resource),
+];
+
+/**
+ * A new user, its default-organization membership when `organizationId` is set, its audit rows and
+ * its events: one statement (foreign keys are checked at its end, after every CTE ran).
+ */
+export async function insertUser(
+  tx: SqlRunner,
+  user: UserValues & { id: string; username: string; at: Date },
+  organizationId: string | null,
+  audit: readonly AuditEntry[],
+  events: readonly DomainEvent[],
+): Promise<void> {
+  await tx.query(
+    `WITH u AS (
+       INSERT INTO users (id, user_name, user_name_key, external_id, email, emails, given_name, family_name, display_name, status, claims, resource, username, created_at, updated_at)
+       VALUES ($12::uuid, $1, $2, $3, $4, $5::text[], $6, $7, $8, $9::"UserStatus", $10::jsonb, $11::jsonb, $13, $14::timestamptz, $14::timestamptz)
+       RETURNING id),
+     m AS (
+       INSERT INTO organization_members (organization_id, user_id, source, created_at, updated_at)
+       SELECT $15::uuid, u.id, 'sync'::"GrantSource", $14::timestamptz, $14::timestamptz FROM u WHERE $15::uuid IS NOT NULL),
+     ${auditCte("a", "$16")},
+     ${outboxCtes("$17")}
+     SELECT 1`,
+    [...valueParams(user), user.id, user.username, user.at, organizationId, auditRows(audit), outboxRows(events, user.at.toISOString())],
+  );
+}
+
+/** A user's new values, version + 1, with its audit rows and events: one statement. */
+export async function updateUser(tx: SqlRunner, id: string, user: UserValues & { at: Date }, audit: readonly AuditEntry[], events: readonly DomainEvent[]): Promise<void> {
+  await tx.query(
+    `WITH u AS (
+       UPDATE users SET user_name = $1, user_name_key = $2, external_id = $3, email = $4, emails = $5::text[], given_name = $6, family_name = $7,
+                        display_name = $8, status = $9::"UserStatus", claims = $10::jsonb, resource = $11::jsonb, version = version + 1, updated_at = $13::timestamptz
+        WHERE id = $12::uuid RETURNING id),
+     ${auditCte("a", "$14")},
+     ${outboxCtes("$15")}
+     SELECT 1`,
+    [...valueParams(user), id, user.at, auditRows(audit), outboxRows(events, user.at.toISOString())],
+  );
+}
