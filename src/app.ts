@@ -266,7 +266,7 @@ export async function startBridge(config: Config, logger: Logger): Promise<Runni
   try {
     const org = await ensureDefaultOrganization(db.prisma);
     if (org.created) logger.info("created the default organization", { id: org.id });
-    const tokens = createTokenService(db.prisma);
+    const tokens = createTokenService(db.prisma, { cacheTtlMs: config.tokenCacheTtlMs, logger });
     await tokens.syncEnvTokens(config.envTokens);
     const rebased = await rebaseFeedAfterRestore(db.prisma);
     if (rebased > 0) logger.warn("events were ahead of this database server's transaction ids (restored from another server?): moved them to the feed's end", { events: rebased });
@@ -314,6 +314,8 @@ export async function startBridge(config: Config, logger: Logger): Promise<Runni
         clearInterval(pruneTimer);
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await bridge.close();
+        // The last `last_used_at` writes (off the request path) land before the database closes.
+        await tokens.close();
         await closeDb();
       },
     };

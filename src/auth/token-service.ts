@@ -1,5 +1,7 @@
 import type { Prisma, PrismaClient } from "../generated/prisma/client";
 import { recordAudit } from "../directory/audit";
+import type { Logger } from "../log/logger";
+import { createTtlCache } from "./token-cache";
 import { digestsEqual, generateToken, hashToken, tokenHint, type TokenScope } from "./token-format";
 
 /** A token as listings show it: never the secret, never the hash. */
@@ -62,7 +64,28 @@ export interface TokenService {
    * the token it made before.
    */
   syncEnvTokens(env: { scim: string | undefined; admin: string | undefined }): Promise<void>;
+  /** Waits for the `last_used_at` writes already started (they run off the request path). */
+  flush(): Promise<void>;
+  /** Starts no more `last_used_at` writes and waits for those in flight: call before the database closes. */
+  close(): Promise<void>;
 }
+
+export interface TokenServiceOptions {
+  now?: () => Date;
+  /**
+   * TOKEN_CACHE_TTL: how long a verified token is trusted without asking the database again. A
+   * revocation made by this process takes effect at once; one made by another process (another
+   * instance on the same PostgreSQL, the CLI) within this time. 0: every request asks the database.
+   */
+  cacheTtlMs?: number;
+  /** Most tokens held (least recently used out first). */
+  cacheMaxEntries?: number;
+  /** Where a failed `last_used_at` write is reported (it never fails a request). */
+  logger?: Pick<Logger, "warn">;
+}
+
+export const DEFAULT_TOKEN_CACHE_TTL_MS = 10_000;
+const DEFAULT_TOKEN_CACHE_ENTRIES = 4096;
 
 /** Key of the transaction-level advisory lock that serialises env-token sync across instances. */
 const ENV_TOKENS_LOCK_KEY = 0x5c1b02;
@@ -76,10 +99,94 @@ function audit(tx: Prisma.TransactionClient, actor: string, action: TokenAction,
   return recordAudit(tx, { actor, action, resourceType: "token", resourceId: row.id, details: { name: row.name, scope: row.scope, origin: row.origin } });
 }
 
-export function createTokenService(prisma: PrismaClient, now: () => Date = () => new Date()): TokenService {
+/** A token the database accepted: who it is, and its `last_used_at` as read. */
+interface Verified {
+  principal: Readonly<Principal>;
+  lastUsedMs: number;
+}
+
+export function createTokenService(prisma: PrismaClient, opts: TokenServiceOptions = {}): TokenService {
+  const now = opts.now ?? (() => new Date());
+  // Only accepted tokens are cached, keyed by digest (the secret is never kept). Unknown and revoked
+  // ones are not: a flood of random tokens would only churn a negative cache (each is new), a
+  // repeated bad token costs one indexed lookup, and a cached "no" would keep refusing an env token
+  // another instance has just created or reinstated. The size bound is defensive: entries are
+  // valid tokens used within the lifetime, a few in practice.
+  const cache = createTtlCache<Verified>({ ttlMs: opts.cacheTtlMs ?? DEFAULT_TOKEN_CACHE_TTL_MS, maxEntries: opts.cacheMaxEntries ?? DEFAULT_TOKEN_CACHE_ENTRIES });
+  // Concurrent first requests with one token share one lookup (an IdP opens many connections at once).
+  const inflight = new Map<string, Promise<Verified | undefined>>();
+  // Bumped by every change of validity: a lookup that started before it must not fill the cache after it.
+  let generation = 0;
+  // Per token id (bounded by the tokens that exist): when this process last wrote `last_used_at`.
   const lastUsedWritten = new Map<string, number>();
+  const pending = new Set<Promise<void>>();
+  let closed = false;
+
+  /** Forgets every cached answer and every lookup in flight: the next request asks the database. */
+  function invalidate(): void {
+    generation += 1;
+    cache.clear();
+    inflight.clear();
+  }
+
+  async function select(digest: string): Promise<Verified | undefined> {
+    // The lookup is by digest, so the index search reveals nothing about the secret; the digests
+    // are compared again in constant time.
+    // Raw SQL on this path: Prisma 6's client compiles each model query on the event loop (~0.6 ms
+    // of CPU; raw statements skip it). See bench/.
+    const [row] = await prisma.$queryRaw<{ id: string; name: string; scope: TokenScope; token_hash: string; revoked_at: Date | null; last_used_at: Date | null }[]>`
+      SELECT id::text AS id, name, scope::text AS scope, token_hash, revoked_at, last_used_at FROM api_tokens WHERE token_hash = ${digest}`;
+    if (!row || row.revoked_at || !digestsEqual(row.token_hash, digest)) return undefined;
+    return {
+      principal: Object.freeze({ tokenId: row.id, tokenName: row.name, scope: row.scope }),
+      lastUsedMs: row.last_used_at ? new Date(row.last_used_at).getTime() : 0,
+    };
+  }
+
+  function lookup(digest: string): Promise<Verified | undefined> {
+    const running = inflight.get(digest);
+    if (running) return running;
+    const started = generation;
+    const p = select(digest)
+      .then((v) => {
+        if (v && started === generation) cache.set(digest, v, now().getTime());
+        return v;
+      })
+      .finally(() => {
+        if (inflight.get(digest) === p) inflight.delete(digest);
+      });
+    inflight.set(digest, p);
+    return p;
+  }
+
+  /**
+   * Records the use at most once a minute per token, without making the request wait: the write is
+   * tracked (close() awaits it) and its failure only logged. A failed write is not retried before the
+   * next minute, so an unreachable database is not asked again on every request.
+   */
+  function touch(v: Verified, t: number): void {
+    const id = v.principal.tokenId;
+    const last = Math.max(lastUsedWritten.get(id) ?? 0, v.lastUsedMs);
+    if (closed || t - last < LAST_USED_RESOLUTION_MS) return;
+    lastUsedWritten.set(id, t);
+    const at = new Date(t);
+    // Never moves backwards: another instance may have written a later time meanwhile.
+    const write: Promise<void> = prisma.$executeRaw`UPDATE api_tokens SET last_used_at = ${at} WHERE id = ${id}::uuid AND (last_used_at IS NULL OR last_used_at < ${at})`.then(
+      () => undefined,
+      (err: unknown) => {
+        opts.logger?.warn("could not record a token's last use", { tokenName: v.principal.tokenName, error: err instanceof Error ? err.message : String(err) });
+      },
+    );
+    pending.add(write);
+    void write.finally(() => pending.delete(write));
+  }
+
+  async function flush(): Promise<void> {
+    while (pending.size > 0) await Promise.all([...pending]);
+  }
 
   return {
+    // A new token needs no invalidation: only accepted tokens are cached, and its secret is new.
     async create({ name, scope, origin, actor }) {
       if (!NAME_RE.test(name) || name.startsWith("env:")) {
         throw new TokenError("invalid", "name must be 1-64 characters of letters, digits, space and ._:@- (not starting with env:)");
@@ -109,71 +216,87 @@ export function createTokenService(prisma: PrismaClient, now: () => Date = () =>
     },
 
     async revoke(idOrName, actor) {
-      const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrName);
-      const row = await prisma.apiToken.findFirst({
-        where: isUuid ? { OR: [{ id: idOrName }, { name: idOrName }] } : { name: idOrName },
-      });
-      if (!row) throw new TokenError("notFound", `no token with id or name "${idOrName}"`);
-      if (row.revokedAt) return toInfo(row);
-      return prisma.$transaction(async (tx) => {
-        // Only a revocation that happens here is audited: of two concurrent ones, the second changes nothing.
-        const { count } = await tx.apiToken.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: now() } });
-        const updated = await tx.apiToken.findUniqueOrThrow({ where: { id: row.id } });
-        if (count === 1) await audit(tx, actor, "token.revoked", updated);
-        return toInfo(updated);
-      });
+      // Whatever happens (even a revocation made earlier by another instance), this process stops
+      // trusting what it cached: a revoke here takes effect here at once.
+      try {
+        return await revokeRow(idOrName, actor);
+      } finally {
+        invalidate();
+      }
     },
 
     async verify(token) {
       if (token.length === 0 || token.length > 512) return undefined;
       const digest = hashToken(token);
-      // The lookup is by digest, so the index search reveals nothing about the secret; the digests
-      // are compared again in constant time.
-      // Raw SQL on this path: it runs on every request, and Prisma 6's client compiles each
-      // model query on the event loop (~0.6 ms of CPU; raw statements skip it). See bench/.
-      const [row] = await prisma.$queryRaw<{ id: string; name: string; scope: TokenScope; token_hash: string; revoked_at: Date | null; last_used_at: Date | null }[]>`
-        SELECT id::text AS id, name, scope::text AS scope, token_hash, revoked_at, last_used_at FROM api_tokens WHERE token_hash = ${digest}`;
-      if (!row || row.revoked_at || !digestsEqual(row.token_hash, digest)) return undefined;
-      const t = now().getTime();
-      const last = lastUsedWritten.get(row.id) ?? (row.last_used_at ? new Date(row.last_used_at).getTime() : 0);
-      if (t - last >= LAST_USED_RESOLUTION_MS) {
-        lastUsedWritten.set(row.id, t);
-        await prisma.$executeRaw`UPDATE api_tokens SET last_used_at = ${new Date(t)} WHERE id = ${row.id}::uuid`;
-      }
-      return { tokenId: row.id, tokenName: row.name, scope: row.scope };
+      // A cache hit compares digests by Map lookup, as the database compares them by index.
+      const found = cache.get(digest, now().getTime()) ?? (await lookup(digest));
+      if (!found) return undefined;
+      touch(found, now().getTime());
+      return found.principal;
     },
 
     async syncEnvTokens(env) {
-      // One transaction: a start either applies both variables (and their audit rows) or neither.
-      // Instances starting at once take turns, so only one of them creates or replaces a token.
-      await prisma.$transaction(async (tx) => {
-        await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ENV_TOKENS_LOCK_KEY})`;
-        for (const scope of ["scim", "admin"] as const) {
-          const name = ENV_TOKEN_NAMES[scope];
-          const secret = env[scope];
-          const existing = await tx.apiToken.findUnique({ where: { name } });
-          if (secret === undefined) {
-            if (existing && !existing.revokedAt) {
-              await audit(tx, STARTUP_ACTOR, "token.revoked", await tx.apiToken.update({ where: { id: existing.id }, data: { revokedAt: now() } }));
-            }
-            continue;
-          }
-          const tokenHash = hashToken(secret);
-          const clash = await tx.apiToken.findUnique({ where: { tokenHash } });
-          if (clash && clash.name !== name) {
-            throw new TokenError("invalid", `${name.slice(4)} has the same value as the token "${clash.name}": use a distinct secret`);
-          }
-          if (!existing) {
-            await audit(tx, STARTUP_ACTOR, "token.created", await tx.apiToken.create({ data: { name, scope, tokenHash, hint: tokenHint(secret), origin: "env" } }));
-            continue;
-          }
-          const replaced = existing.tokenHash !== tokenHash;
-          // An unchanged, valid env token (every ordinary start) changes and audits nothing.
-          if (!replaced && !existing.revokedAt && existing.scope === scope) continue;
-          const updated = await tx.apiToken.update({ where: { id: existing.id }, data: { scope, tokenHash, hint: tokenHint(secret), revokedAt: null } });
-          await audit(tx, STARTUP_ACTOR, replaced ? "token.replaced" : "token.reinstated", updated);
-        }
-      });
+      try {
+        await syncEnv(env);
+      } finally {
+        invalidate();
+      }
+    },
+
+    flush,
+
+    async close() {
+      closed = true;
+      await flush();
     },
   };
+
+  async function revokeRow(idOrName: string, actor: string): Promise<TokenInfo> {
+    const isUuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(idOrName);
+    const row = await prisma.apiToken.findFirst({
+      where: isUuid ? { OR: [{ id: idOrName }, { name: idOrName }] } : { name: idOrName },
+    });
+    if (!row) throw new TokenError("notFound", `no token with id or name "${idOrName}"`);
+    if (row.revokedAt) return toInfo(row);
+    return prisma.$transaction(async (tx) => {
+      // Only a revocation that happens here is audited: of two concurrent ones, the second changes nothing.
+      const { count } = await tx.apiToken.updateMany({ where: { id: row.id, revokedAt: null }, data: { revokedAt: now() } });
+      const updated = await tx.apiToken.findUniqueOrThrow({ where: { id: row.id } });
+      if (count === 1) await audit(tx, actor, "token.revoked", updated);
+      return toInfo(updated);
+    });
+  }
+
+  async function syncEnv(env: { scim: string | undefined; admin: string | undefined }): Promise<void> {
+    // One transaction: a start either applies both variables (and their audit rows) or neither.
+    // Instances starting at once take turns, so only one of them creates or replaces a token.
+    await prisma.$transaction(async (tx) => {
+      await tx.$executeRaw`SELECT pg_advisory_xact_lock(${ENV_TOKENS_LOCK_KEY})`;
+      for (const scope of ["scim", "admin"] as const) {
+        const name = ENV_TOKEN_NAMES[scope];
+        const secret = env[scope];
+        const existing = await tx.apiToken.findUnique({ where: { name } });
+        if (secret === undefined) {
+          if (existing && !existing.revokedAt) {
+            await audit(tx, STARTUP_ACTOR, "token.revoked", await tx.apiToken.update({ where: { id: existing.id }, data: { revokedAt: now() } }));
+          }
+          continue;
+        }
+        const tokenHash = hashToken(secret);
+        const clash = await tx.apiToken.findUnique({ where: { tokenHash } });
+        if (clash && clash.name !== name) {
+          throw new TokenError("invalid", `${name.slice(4)} has the same value as the token "${clash.name}": use a distinct secret`);
+        }
+        if (!existing) {
+          await audit(tx, STARTUP_ACTOR, "token.created", await tx.apiToken.create({ data: { name, scope, tokenHash, hint: tokenHint(secret), origin: "env" } }));
+          continue;
+        }
+        const replaced = existing.tokenHash !== tokenHash;
+        // An unchanged, valid env token (every ordinary start) changes and audits nothing.
+        if (!replaced && !existing.revokedAt && existing.scope === scope) continue;
+        const updated = await tx.apiToken.update({ where: { id: existing.id }, data: { scope, tokenHash, hint: tokenHint(secret), revokedAt: null } });
+        await audit(tx, STARTUP_ACTOR, replaced ? "token.replaced" : "token.reinstated", updated);
+      }
+    });
+  }
 }

@@ -84,7 +84,7 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
         "Configuration comes from the environment (PORT, HOST, DATABASE_URL, DATA_DIR, BASE_URL, LOG_LEVEL, " +
         "LOG_FORMAT, BODY_LIMIT, IMPORT_BODY_LIMIT, RECONCILE_MAX_SUSPEND_SHARE, RUN_RETENTION, BRIDGE_SCIM_TOKEN, " +
         "BRIDGE_ADMIN_TOKEN, BRIDGE_ENCRYPTION_KEY, WEBHOOK_ALLOW_PRIVATE_TARGETS, WEBHOOK_TIMEOUT, " +
-        "WEBHOOK_RETRY_SCHEDULE, WEBHOOK_POLL_INTERVAL, WEBHOOK_RETENTION, RATE_LIMIT); see README.md. Without DATABASE_URL the embedded database under DATA_DIR " +
+        "WEBHOOK_RETRY_SCHEDULE, WEBHOOK_POLL_INTERVAL, WEBHOOK_RETENTION, RATE_LIMIT, TOKEN_CACHE_TTL); see README.md. Without DATABASE_URL the embedded database under DATA_DIR " +
         "(default ./data) is used.",
     )
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
@@ -154,7 +154,7 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
 
   token
     .command("revoke")
-    .description("revoke a token by id or name; it stops working at once")
+    .description("revoke a token by id or name; a running bridge refuses it within TOKEN_CACHE_TTL (default 10s)")
     .argument("<id-or-name>")
     .action(async (idOrName: string) => {
       const config = loadConfig();

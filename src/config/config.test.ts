@@ -115,6 +115,14 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ RATE_LIMIT: "0/s" }, opts)).toThrow(/RATE_LIMIT/);
   });
 
+  it("caches verified tokens 10 seconds by default, TOKEN_CACHE_TTL otherwise, at most 5 minutes, 0 for never", () => {
+    expect(loadConfig({}, opts).tokenCacheTtlMs).toBe(10_000);
+    expect(loadConfig({ TOKEN_CACHE_TTL: "30s" }, opts).tokenCacheTtlMs).toBe(30_000);
+    expect(loadConfig({ TOKEN_CACHE_TTL: "0" }, opts).tokenCacheTtlMs).toBe(0);
+    expect(() => loadConfig({ TOKEN_CACHE_TTL: "1h" }, opts)).toThrow(/TOKEN_CACHE_TTL must be a duration of at most 5m/);
+    expect(() => loadConfig({ TOKEN_CACHE_TTL: "soon" }, opts)).toThrow(/TOKEN_CACHE_TTL/);
+  });
+
   it("refuses a port out of range", () => {
     expect(() => loadConfig({ PORT: "70000" }, opts)).toThrow(/PORT must be between 0 and 65535/);
   });

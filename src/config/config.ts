@@ -99,6 +99,9 @@ const envSchema = z.object({
   RATE_LIMIT: optionalString.default("100/s").refine((v) => v === "off" || parseRate(v) !== undefined, {
     message: "RATE_LIMIT must be requests per second, minute or hour per token, such as 100/s or 3000/m, or off",
   }),
+  TOKEN_CACHE_TTL: optionalString.default("10s").refine((v) => durationMs(v) !== undefined && durationMs(v)! <= 300_000, {
+    message: "TOKEN_CACHE_TTL must be a duration of at most 5m, such as 10s or 30s, or 0 to ask the database on every request",
+  }),
   BRIDGE_SCIM_TOKEN: tokenSecret("BRIDGE_SCIM_TOKEN"),
   BRIDGE_ADMIN_TOKEN: tokenSecret("BRIDGE_ADMIN_TOKEN"),
   NODE_ENV: optionalString,
@@ -138,6 +141,11 @@ export interface Config {
     /** Finished deliveries and delivered events older than this are deleted. */
     retentionMs: number;
   };
+  /**
+   * How long a verified token is trusted without asking the database (0: never cached). A token
+   * revoked through another process keeps working here for up to this long.
+   */
+  tokenCacheTtlMs: number;
   /** Secrets from BRIDGE_SCIM_TOKEN / BRIDGE_ADMIN_TOKEN, stored hashed at start. */
   envTokens: { scim: string | undefined; admin: string | undefined };
 }
@@ -193,6 +201,7 @@ export function loadConfig(
       pollIntervalMs: durationMs(e.WEBHOOK_POLL_INTERVAL)!,
       retentionMs: durationMs(e.WEBHOOK_RETENTION)!,
     },
+    tokenCacheTtlMs: durationMs(e.TOKEN_CACHE_TTL)!,
     envTokens: { scim: e.BRIDGE_SCIM_TOKEN, admin: e.BRIDGE_ADMIN_TOKEN },
   };
 }

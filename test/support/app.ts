@@ -25,14 +25,14 @@ export interface TestBridge {
 }
 
 /** A PostgreSQL database the caller made (and cleans up), migrated here. */
-async function openUrl(url: string): Promise<{ db: Database; done: () => Promise<void> }> {
-  const db = await openDatabase({ kind: "postgres", url, poolSize: 5 });
+async function openUrl(url: string, observe?: StatementObserver): Promise<{ db: Database; done: () => Promise<void> }> {
+  const db = await openDatabase({ kind: "postgres", url, poolSize: 5, ...(observe ? { observe } : {}) });
   await migrate(db);
   return { db, done: () => db.close() };
 }
 
 export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number; retryScheduleMs?: number[]; allowPrivateTargets?: boolean; rateLimit?: { limit: number; perMs: number }; databaseUrl?: string; runRetentionMs?: number; observe?: StatementObserver } = {}): Promise<TestBridge> {
-  const { db, done } = opts.databaseUrl ? await openUrl(opts.databaseUrl) : await openMigrated(engine, opts.observe);
+  const { db, done } = opts.databaseUrl ? await openUrl(opts.databaseUrl, opts.observe) : await openMigrated(engine, opts.observe ? { observe: opts.observe } : {});
   await ensureDefaultOrganization(db.prisma);
   const tokens = createTokenService(db.prisma);
   const scimToken = (await tokens.create({ name: "test-scim", scope: "scim", origin: "cli", actor: "cli" })).token;
@@ -57,6 +57,7 @@ export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes
   });
   const close = async () => {
     await bridge.close();
+    await tokens.close();
     await done();
   };
   return { app: bridge.app, bridge, secretBox, db, tokens, scimToken, adminToken, logs: () => chunks.join(""), close };

@@ -78,10 +78,10 @@ export async function migratedDatabase(engine: EngineName): Promise<TestDatabase
   return { engine, ...t };
 }
 
-/** Opens a migrated database and closes and cleans it up after the test file. */
-export async function openMigrated(engine: EngineName, observe?: StatementObserver): Promise<{ db: Database; done: () => Promise<void> }> {
+/** Opens a migrated database and closes and cleans it up after the test file; `observe` sees every statement. */
+export async function openMigrated(engine: EngineName, opts: { observe?: StatementObserver } = {}): Promise<{ db: Database; done: () => Promise<void> }> {
   const t = await migratedDatabase(engine);
-  const db = await openDatabase(observe ? { ...t.target, observe } : t.target);
+  const db = await openDatabase(opts.observe ? { ...t.target, observe: opts.observe } : t.target);
   return {
     db,
     done: async () => {
