@@ -184,7 +184,7 @@ export function buildBridge(deps: AppDeps): BridgeApp {
 export function databaseTarget(config: Config): DatabaseTarget {
   return config.database.kind === "postgres"
     ? { kind: "postgres", url: config.database.url }
-    : { kind: "embedded", dataDir: config.database.dataDir };
+    : { kind: "embedded", dataDir: config.database.dataDir, sharedBuffersKb: config.database.sharedBuffersKb };
 }
 
 /** Opens the database for a process: takes the embedded lock first, applies migrations. */

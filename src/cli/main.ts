@@ -81,7 +81,7 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
   const program = new Command("scim-bridge")
     .description(
       "SCIM 2.0 provisioning bridge.\n\n" +
-        "Configuration comes from the environment (PORT, HOST, DATABASE_URL, DATA_DIR, BASE_URL, LOG_LEVEL, " +
+        "Configuration comes from the environment (PORT, HOST, DATABASE_URL, DATA_DIR, EMBEDDED_SHARED_BUFFERS, BASE_URL, LOG_LEVEL, " +
         "LOG_FORMAT, BODY_LIMIT, IMPORT_BODY_LIMIT, RECONCILE_MAX_SUSPEND_SHARE, RUN_RETENTION, BRIDGE_SCIM_TOKEN, " +
         "BRIDGE_ADMIN_TOKEN, BRIDGE_ENCRYPTION_KEY, WEBHOOK_ALLOW_PRIVATE_TARGETS, WEBHOOK_TIMEOUT, " +
         "WEBHOOK_RETRY_SCHEDULE, WEBHOOK_POLL_INTERVAL, WEBHOOK_RETENTION, RATE_LIMIT, TOKEN_CACHE_TTL); see README.md. Without DATABASE_URL the embedded database under DATA_DIR " +

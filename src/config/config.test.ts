@@ -9,7 +9,7 @@ describe("loadConfig", () => {
     expect(c).toMatchObject({
       port: 8080,
       host: "127.0.0.1",
-      database: { kind: "embedded", dataDir: path.resolve("/srv/bridge/data") },
+      database: { kind: "embedded", dataDir: path.resolve("/srv/bridge/data"), sharedBuffersKb: 16 * 1024 },
       baseUrl: undefined,
       log: { level: "info", format: "json" },
       bodyLimitBytes: 1024 * 1024,
@@ -77,6 +77,19 @@ describe("loadConfig", () => {
       ]),
     );
     expect(problems).toHaveLength(6);
+  });
+
+  it("reads the embedded database's shared_buffers in PostgreSQL's units, from 1MB to 1GB", () => {
+    const kb = (v: string) => {
+      const d = loadConfig({ EMBEDDED_SHARED_BUFFERS: v }, opts).database;
+      return d.kind === "embedded" ? d.sharedBuffersKb : undefined;
+    };
+    expect(kb("128MB")).toBe(128 * 1024);
+    expect(kb("2048kB")).toBe(2048);
+    expect(kb("1GB")).toBe(1024 * 1024);
+    for (const bad of ["16", "512kB", "2GB", "lots"]) {
+      expect(() => loadConfig({ EMBEDDED_SHARED_BUFFERS: bad }, opts)).toThrow(/EMBEDDED_SHARED_BUFFERS must be a size from 1MB to 1GB, such as 16MB or 128MB/);
+    }
   });
 
   it("defaults the import limits and refuses a share outside 0–1", () => {

@@ -30,6 +30,13 @@ export function durationMs(text: string): number | undefined {
   return Math.round(Number(m[1]) * unit);
 }
 
+/** `512kB`, `16MB`, `1GB` (PostgreSQL's memory units; a unit is required) in kB. */
+export function memoryKb(text: string): number | undefined {
+  const m = /^(\d+)\s*(kB|MB|GB)$/i.exec(text.trim());
+  if (!m) return undefined;
+  return Number(m[1]) * { kb: 1, mb: 1024, gb: 1024 * 1024 }[m[2]!.toLowerCase() as "kb" | "mb" | "gb"];
+}
+
 /** `100/s`, `3000/m`, `10000/h`: requests per period, per token. */
 export function parseRate(text: string): { limit: number; perMs: number } | undefined {
   const m = /^(\d+)\s*\/\s*(s|m|h)$/.exec(text.trim());
@@ -58,6 +65,10 @@ const envSchema = z.object({
     { message: "DATABASE_URL must start with postgresql:// (leave it unset for the embedded database)" },
   ),
   DATA_DIR: optionalString.default("./data"),
+  EMBEDDED_SHARED_BUFFERS: optionalString.default("16MB").refine((v) => {
+    const kb = memoryKb(v);
+    return kb !== undefined && kb >= 1024 && kb <= 1024 * 1024;
+  }, { message: "EMBEDDED_SHARED_BUFFERS must be a size from 1MB to 1GB, such as 16MB or 128MB" }),
   BASE_URL: optionalString.refine(
     (v) => v === undefined || /^https?:\/\/[^/]+/.test(v),
     { message: "BASE_URL must be an absolute http(s) URL such as https://scim.example.com" },
@@ -113,7 +124,7 @@ export interface Config {
   port: number;
   host: string;
   /** The database to use: PostgreSQL when DATABASE_URL is set, else the embedded PGlite. */
-  database: { kind: "postgres"; url: string } | { kind: "embedded"; dataDir: string };
+  database: { kind: "postgres"; url: string } | { kind: "embedded"; dataDir: string; sharedBuffersKb: number };
   /** Absolute directory for embedded data and the lock file. */
   dataDir: string;
   /** Public base URL of the bridge (for `Location` and `meta.location`); derived per request if unset. */
@@ -184,7 +195,7 @@ export function loadConfig(
   return {
     port: e.PORT,
     host: e.HOST,
-    database: e.DATABASE_URL ? { kind: "postgres", url: e.DATABASE_URL } : { kind: "embedded", dataDir },
+    database: e.DATABASE_URL ? { kind: "postgres", url: e.DATABASE_URL } : { kind: "embedded", dataDir, sharedBuffersKb: memoryKb(e.EMBEDDED_SHARED_BUFFERS)! },
     dataDir,
     baseUrl: e.BASE_URL?.replace(/\/+$/, ""),
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (opts.isTty ? "pretty" : "json") },

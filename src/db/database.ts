@@ -5,6 +5,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 import { Pool, type PoolClient } from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client";
+import { createInChild, DEFAULT_SHARED_BUFFERS_KB, embeddedStartParams, hasDatabase } from "./embedded-start";
 import { PrivateNodeFS } from "./private-dir";
 
 /**
@@ -39,7 +40,7 @@ export type StatementObserver = (text: string) => void;
 export type DatabaseTarget =
   | { kind: "postgres"; url: string; poolSize?: number; observe?: StatementObserver }
   /** `dataDir` is a directory, or `memory://` for a throwaway in-memory database (tests). */
-  | { kind: "embedded"; dataDir: string; loadDataDir?: Blob; observe?: StatementObserver };
+  | { kind: "embedded"; dataDir: string; loadDataDir?: Blob; observe?: StatementObserver; sharedBuffersKb?: number };
 
 export interface Database {
   readonly kind: "postgres" | "embedded";
@@ -120,15 +121,19 @@ export function embeddedDirectory(dataDir: string): string {
 
 async function openEmbedded(target: Extract<DatabaseTarget, { kind: "embedded" }>): Promise<Database> {
   const memory = target.dataDir.startsWith("memory://");
+  // PostgreSQL's memory settings, and initdb out of this process (src/db/embedded-start.ts).
+  const sharedBuffersKb = target.sharedBuffersKb ?? DEFAULT_SHARED_BUFFERS_KB;
+  const startParams = embeddedStartParams(sharedBuffersKb);
   let location = target.dataDir;
   if (!memory) {
     // PGlite does not create parent directories.
     location = embeddedDirectory(target.dataDir);
     fs.mkdirSync(location, { recursive: true, mode: 0o700 });
+    if (!target.loadDataDir && !hasDatabase(location)) await createInChild(location, sharedBuffersKb);
   }
-  const load = target.loadDataDir ? { loadDataDir: target.loadDataDir } : {};
+  const options = { startParams, ...(target.loadDataDir ? { loadDataDir: target.loadDataDir } : {}) };
   // On disk through PrivateNodeFS: PostgreSQL's files owner-only (src/db/private-dir.ts).
-  const db = memory ? new PGlite(location, load) : new PGlite({ fs: new PrivateNodeFS(location), ...load });
+  const db = memory ? new PGlite(location, options) : new PGlite({ fs: new PrivateNodeFS(location), ...options });
   await db.waitReady;
   if (target.observe) observePglite(db, target.observe);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(db), transactionOptions: TRANSACTION_OPTIONS });

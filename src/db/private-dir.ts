@@ -14,8 +14,8 @@ import { NodeFS } from "@electric-sql/pglite/nodefs";
  *   then on, by the bridge or by PGlite while serving, has no group or other bits. The umask is per process;
  *   it is set only from the composition root (`openForProcess` in src/app.ts) and only for processes
  *   that open the embedded database. Those processes write nothing but DATA_DIR (logs and results go
- *   to stdout and stderr, whose files the shell opened) and start no child processes, so nothing that
- *   should be shared is affected.
+ *   to stdout and stderr, whose files the shell opened), and their one child process creates a new
+ *   embedded database (src/db/embedded-initdb.ts), so nothing that should be shared is affected.
  * - `PrivateNodeFS`: Emscripten also sets modes explicitly (chmod), which no umask limits: the
  *   database is opened through this file system, which masks them (src/db/database.ts).
  * - `makePrivate(dir)`: creates DATA_DIR (0700) if missing and takes the group and other bits off
