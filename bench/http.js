@@ -7,8 +7,12 @@
 // through the driver). Each limit/bridge pair is run interleaved three times (limit, bridge, limit,
 // bridge, …) and reported as medians; the bridge's CPU per request comes from /proc (utime + stime of
 // its process over the load). Load comes from a separate autocannon process on loopback, bounded in
-// time. A report, not a test: prints a table and writes bench/results/http-*.json.
+// time. Then the bridge's memory (bench/memory.js): idle RSS at first start (new database) and after a
+// restart, and after 100k users. A report, not a test: prints a table and writes
+// bench/results/http-*.json.
 //   npm run bench [-- --duration 10 --connections 16 --pairs 3 --memory-seed 100000 --memory-users 10000 --engines embedded,postgres]
+//   --only memory   only the memory figures (about a minute per engine, no load)
+//   --json          the whole report as JSON on stdout (the tables go to stderr then)
 const { spawn, spawnSync } = require("node:child_process");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
@@ -16,6 +20,7 @@ const os = require("node:os");
 const path = require("node:path");
 const { Client } = require("pg");
 const { freePort, postgres, seedUsers, writeResult, printTable, root } = require("./lib");
+const { measureMemory } = require("./memory");
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -27,6 +32,11 @@ const MEMORY_USERS = Number(arg("memory-users", "10000"));
 const MEMORY_SEED = Number(arg("memory-seed", "100000"));
 const ENGINES = arg("engines", "embedded,postgres").split(",");
 const PAIRS = Number(arg("pairs", "3"));
+const ONLY = arg("only", "all");
+if (!["all", "memory"].includes(ONLY)) throw new Error(`--only: "all" or "memory", not "${ONLY}"`);
+const JSON_OUT = process.argv.includes("--json");
+// With --json, stdout carries the JSON alone.
+const say = JSON_OUT ? (...a) => console.error(...a) : (...a) => console.log(...a);
 const SCIM = crypto.randomBytes(24).toString("hex");
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
 
@@ -160,6 +170,17 @@ async function bench(engine, pgUrl) {
     return { limit: limit ? { ...pick(limits), runs: limits.map((r) => r.rps) } : undefined, bridge: { ...pick(bridges), runs: bridges.map((r) => r.rps), cpuMsPerRequest: median(bridges.map((r) => r.cpuMsPerRequest)) } };
   };
 
+  // 0. Memory: first start, restart, and 100k users (bench/memory.js).
+  {
+    const db0 = await fresh();
+    results.idleMemory = await measureMemory({ target: db0.target, run, seed: (t, n) => seedUsers(t, engine, n), token: SCIM, users: MEMORY_SEED });
+    await db0.drop();
+  }
+  if (ONLY === "memory") {
+    if (admin) await admin.end();
+    return results;
+  }
+
   // 1. POST /Users, unique users (the default settings: default organization, audit, outbox).
   let db = await fresh();
   await seedUsers(db.target, engine, 0);
@@ -257,48 +278,62 @@ async function floorRun() {
   return r;
 }
 
+/** The memory rows (bench/memory.js) of one engine. */
+function memoryRows(engine, m) {
+  const max = engine === "embedded" ? "≤ 250 MiB (aim 200)" : "≤ 120 MiB";
+  return [
+    ["RSS idle, first start (new database)", engine, `${m.firstStart.rssMiB} MiB (peak ${m.firstStart.peakMiB} MiB)`, "reported"],
+    ["RSS idle after a restart", engine, `${m.restart.rssMiB} MiB (peak ${m.restart.peakMiB} MiB)`, max],
+    [`RSS idle, ${m.users} users, after a few requests`, engine, `${m.afterUsers.rssMiB} MiB (${m.afterUsers.overRestartMiB >= 0 ? "+" : ""}${m.afterUsers.overRestartMiB} over the restart)`, "≤ +150 MiB"],
+  ];
+}
+
 async function main() {
   fs.accessSync(path.join(root, "dist/app.js"));
   const pg = ENGINES.includes("postgres") ? await postgres() : undefined;
-  const floor = await floorRun();
-  const report = { machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, duration: DURATION, connections: CONNECTIONS, floor, engines: {} };
+  const floor = ONLY === "all" ? await floorRun() : undefined;
+  const report = { machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version }, only: ONLY, duration: DURATION, connections: CONNECTIONS, floor, engines: {} };
   for (const engine of ENGINES) report.engines[engine] = await bench(engine, pg?.url);
   pg?.stop();
 
-  const fmt = (r) => `${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`;
-  const ratio = (a, b) => (a / b).toFixed(2);
-  console.log(`\nHTTP floor (bare Express 5, constant bodies): POST ${fmt(floor.post)}; GET ${fmt(floor.get)}`);
-  console.log(`Limit and bridge: ${PAIRS} interleaved pairs of ${DURATION} s, ${CONNECTIONS} connections; medians (each run's req/s in brackets); CPU = the bridge process's per answered request.\n`);
-  const rows = [["BENCHMARK", "ENGINE", "DATABASE LIMIT", "BRIDGE", "× LIMIT", "MUST REACH", "× FLOOR", "CPU/REQ"]];
-  for (const [engine, r] of Object.entries(report.engines)) {
-    const line = (name, p, floorRps, must, limitRps = p.limit?.rps) => [
-      name,
-      engine,
-      p.limit ? `${p.limit.rps} [${p.limit.runs.join(", ")}]` : "-",
-      `${fmt(p.bridge)} [${p.bridge.runs.join(", ")}]`,
-      limitRps ? ratio(p.bridge.rps, limitRps) : "-",
-      must,
-      ratio(p.bridge.rps, floorRps),
-      `${p.bridge.cpuMsPerRequest} ms`,
-    ];
-    rows.push(line("POST /Users (unique)", r.post, floor.post.rps, "≥ 0.5 (CPU ≤ 1.5 ms)"));
-    rows.push(line("GET filter userName eq, 1k users", r.filter1000, floor.get.rps, "≥ 0.5 (CPU ≤ 0.5 ms)"));
-    rows.push(line("GET filter userName eq, 100k users", r.filter100000, floor.get.rps, "≥ 0.5"));
-    rows.push(line("GET /Users/{id}, 1k users", r.getById, floor.get.rps, "≥ 0.5"));
-    rows.push(line("PATCH /Users/{id} (replace one attribute)", r.patch, floor.post.rps, "≥ 0.4 × POST limit", r.post.limit.rps));
-  }
   const more = [["BENCHMARK", "ENGINE", "RESULT", "TARGET"]];
-  for (const [engine, r] of Object.entries(report.engines)) {
-    more.push(["GET userName eq: 100k users / 1k", engine, ratio(r.filter1000.bridge.rps, r.filter100000.bridge.rps), "≤ 1.2 (aim 1.05)"]);
-    more.push(["PATCH +1,000 members, group of 50k", engine, `${r.groupPatch.median} ms median (${r.groupPatch.ms.join(", ")})`, "< 1000 ms"]);
-    more.push([`RSS: ${r.memory.seeded} users + ${r.memory.users} POSTed, then all read`, engine, `${r.memory.rssMiB.join(" → ")} MiB (${r.memory.seconds} s)`, "flat"]);
+  if (ONLY === "all") {
+    const fmt = (r) => `${r.rps} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`;
+    const ratio = (a, b) => (a / b).toFixed(2);
+    say(`\nHTTP floor (bare Express 5, constant bodies): POST ${fmt(floor.post)}; GET ${fmt(floor.get)}`);
+    say(`Limit and bridge: ${PAIRS} interleaved pairs of ${DURATION} s, ${CONNECTIONS} connections; medians (each run's req/s in brackets); CPU = the bridge process's per answered request.\n`);
+    const rows = [["BENCHMARK", "ENGINE", "DATABASE LIMIT", "BRIDGE", "× LIMIT", "MUST REACH", "× FLOOR", "CPU/REQ"]];
+    for (const [engine, r] of Object.entries(report.engines)) {
+      const line = (name, p, floorRps, must, limitRps = p.limit?.rps) => [
+        name,
+        engine,
+        p.limit ? `${p.limit.rps} [${p.limit.runs.join(", ")}]` : "-",
+        `${fmt(p.bridge)} [${p.bridge.runs.join(", ")}]`,
+        limitRps ? ratio(p.bridge.rps, limitRps) : "-",
+        must,
+        ratio(p.bridge.rps, floorRps),
+        `${p.bridge.cpuMsPerRequest} ms`,
+      ];
+      rows.push(line("POST /Users (unique)", r.post, floor.post.rps, "≥ 0.5 (CPU ≤ 1.5 ms)"));
+      rows.push(line("GET filter userName eq, 1k users", r.filter1000, floor.get.rps, "≥ 0.5 (CPU ≤ 0.5 ms)"));
+      rows.push(line("GET filter userName eq, 100k users", r.filter100000, floor.get.rps, "≥ 0.5"));
+      rows.push(line("GET /Users/{id}, 1k users", r.getById, floor.get.rps, "≥ 0.5"));
+      rows.push(line("PATCH /Users/{id} (replace one attribute)", r.patch, floor.post.rps, "≥ 0.4 × POST limit", r.post.limit.rps));
+    }
+    for (const [engine, r] of Object.entries(report.engines)) {
+      more.push(["GET userName eq: 100k users / 1k", engine, ratio(r.filter1000.bridge.rps, r.filter100000.bridge.rps), "≤ 1.2 (aim 1.05)"]);
+      more.push(["PATCH +1,000 members, group of 50k", engine, `${r.groupPatch.median} ms median (${r.groupPatch.ms.join(", ")})`, "< 1000 ms"]);
+      more.push([`RSS: ${r.memory.seeded} users + ${r.memory.users} POSTed, then all read`, engine, `${r.memory.rssMiB.join(" → ")} MiB (${r.memory.seconds} s)`, "flat"]);
+    }
+    printTable(rows, say);
+    say("");
   }
-  printTable(rows);
-  console.log("");
-  printTable(more);
+  for (const [engine, r] of Object.entries(report.engines)) more.push(...memoryRows(engine, r.idleMemory));
+  printTable(more, say);
   report.stuck = stuck;
-  if (stuck.length > 0) console.log(`\n${stuck.length} process(es) did not stop within 20 s of SIGTERM and were killed:\n  ${stuck.join("\n  ")}`);
-  console.log(`\nwrote ${writeResult("http", report)}`);
+  if (stuck.length > 0) say(`\n${stuck.length} process(es) did not stop within 20 s of SIGTERM and were killed:\n  ${stuck.join("\n  ")}`);
+  say(`\nwrote ${writeResult("http", report)}`);
+  if (JSON_OUT) console.log(JSON.stringify(report, null, 2));
 }
 
 main().catch((err) => {

@@ -47,9 +47,10 @@ function writeResult(name, result) {
   return path.relative(root, file);
 }
 
-function printTable(rows) {
+/** Prints rows as aligned columns through `print` (console.log unless told). */
+function printTable(rows, print = console.log) {
   const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => String(r[i]).length)));
-  for (const r of rows) console.log(r.map((c, i) => String(c).padEnd(widths[i])).join("  ").trimEnd());
+  for (const r of rows) print(r.map((c, i) => String(c).padEnd(widths[i])).join("  ").trimEnd());
 }
 
 /** Provisioned-looking users (resource, email, default organization membership), made in SQL. */
