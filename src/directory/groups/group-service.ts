@@ -31,12 +31,11 @@ function toRecord(row: GroupRow, members: MemberView[]): ResourceRecord {
 async function applyMemberOps(tx: SqlRunner, groupId: string, ops: readonly MemberOp[]): Promise<string[]> {
   const touched = new Set<string>();
   for (const op of ops) {
-    const values = "values" in op ? opIds(op.values) : [];
-    let ids = values;
+    let ids = "values" in op ? opIds(op.values) : [];
     if (op.kind === "add" || op.kind === "replace") {
       const invalid = notUserIds(ids);
       if (invalid) throw invalid;
-      // Adding nobody writes nothing (a create without members).
+      // Adding nobody writes nothing.
       if (op.kind === "add" && ids.length === 0) continue;
     } else if (op.kind === "remove") {
       // Removing someone who is not a member (or no user at all) is not an error: the end state holds.
