@@ -125,7 +125,7 @@ export function buildBridge(deps: AppDeps): BridgeApp {
   // One limiter for both APIs: the buckets are per token.
   const limit = rateLimiter(deps.rateLimit);
   const users = createUserService(deps.db);
-  const groups = createGroupService(deps.db.prisma);
+  const groups = createGroupService(deps.db);
   const scim = scimRouter({
     baseUrl: baseUrlResolver(deps.baseUrl),
     resources: [
@@ -239,7 +239,7 @@ export async function openReconciliations(config: Config, logger: Logger): Promi
   const service = createReconciliationService({
     db,
     users: createUserService(db),
-    groups: createGroupService(db.prisma),
+    groups: createGroupService(db),
     maxSuspendShare: config.maxSuspendShare,
     logger,
     runRetentionMs: config.runRetentionMs,

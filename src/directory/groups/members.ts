@@ -11,15 +11,32 @@ import { isUuid } from "../prisma-errors";
 
 type Tx = Prisma.TransactionClient;
 
+/** The ids of an add or replace as stored: lower case, each once. */
+export function opIds(values: readonly string[]): string[] {
+  return [...new Set(values.map((v) => v.toLowerCase()))];
+}
+
+/** 400 for member values that are not uuids (checked before any SQL: they can't reach a ::uuid cast). */
+export function notUserIds(ids: readonly string[]): DirectoryError | undefined {
+  const bad = ids.filter((id) => !isUuid(id));
+  return bad.length > 0 ? new DirectoryError("invalid", `members must be user ids; not a user: ${bad.slice(0, 5).join(", ")}`) : undefined;
+}
+
+/** 400 for member ids that name no user (`missing`, in the request's order). */
+export function unknownMembers(missing: readonly string[]): DirectoryError | undefined {
+  if (missing.length === 0) return undefined;
+  return new DirectoryError("invalid", `members must be existing users; unknown: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` (+${missing.length - 5} more)` : ""}`);
+}
+
 /** Refuses ids that are not users: 400, and the transaction writes nothing. */
 async function checkMembers(tx: Tx, ids: string[]): Promise<void> {
-  const bad = ids.filter((id) => !isUuid(id));
-  if (bad.length > 0) throw new DirectoryError("invalid", `members must be user ids; not a user: ${bad.slice(0, 5).join(", ")}`);
+  const invalid = notUserIds(ids);
+  if (invalid) throw invalid;
   if (ids.length === 0) return;
   const found = await tx.$queryRaw<{ id: string }[]>`SELECT id::text AS id FROM users WHERE id = ANY(${ids}::uuid[])`;
   const known = new Set(found.map((r) => r.id));
-  const missing = ids.filter((id) => !known.has(id.toLowerCase()));
-  if (missing.length > 0) throw new DirectoryError("invalid", `members must be existing users; unknown: ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` (+${missing.length - 5} more)` : ""}`);
+  const unknown = unknownMembers(ids.filter((id) => !known.has(id.toLowerCase())));
+  if (unknown) throw unknown;
 }
 
 type Touched = { user_id: string }[];
@@ -35,7 +52,7 @@ export async function applyMemberOps(tx: Tx, groupId: string, ops: readonly Memb
   const touched = new Set<string>();
   const note = (rows: Touched) => rows.forEach((r) => touched.add(r.user_id));
   for (const op of ops) {
-    const ids = "values" in op ? [...new Set(op.values.map((v) => v.toLowerCase()))] : [];
+    const ids = "values" in op ? opIds(op.values) : [];
     switch (op.kind) {
       case "add":
         await checkMembers(tx, ids);

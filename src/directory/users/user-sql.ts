@@ -1,8 +1,10 @@
 import type { SqlRunner } from "../../db/database";
 import { auditCte, auditRows, type AuditEntry } from "../audit";
 import { outboxCtes, outboxRows, type DomainEvent } from "../../events/outbox";
-import { ORGANIZATION_SYNC_KEY } from "../../sync/organization-settings";
+import { GATE, type SyncGate } from "../../sync/gate";
 import type { UserStatus } from "./user-columns";
+
+export type { SyncGate } from "../../sync/gate";
 
 /**
  * The SQL of the user aggregate on the SCIM hot paths, in one place, always parameterised. Each SCIM
@@ -29,15 +31,6 @@ export interface UserRow {
   groups: GroupRef[];
 }
 
-/** What decides whether a write may take the fast path: sync settings as stored, the default organization. */
-export interface SyncGate {
-  /** The stored organization sync settings (null: never saved, Coder's defaults). */
-  organizationSettings: unknown;
-  /** A stored group or role setting of some organization names a claim field. */
-  perOrganizationSync: boolean;
-  defaultOrganizationId: string | null;
-}
-
 export interface LockedUser extends UserRow {
   userName: string;
   userNameKey: string;
@@ -54,10 +47,6 @@ export interface LockedUser extends UserRow {
 const ROW = `u.id::text AS id, u.resource, u.status::text AS status, u.version, u.created_at AS "createdAt", u.updated_at AS "updatedAt",
   COALESCE((SELECT json_agg(json_build_object('value', g.id::text, 'display', g.display_name, 'type', 'direct') ORDER BY g.display_name, g.id)
               FROM idp_group_members m JOIN idp_groups g ON g.id = m.group_id WHERE m.user_id = u.id), '[]'::json) AS groups`;
-
-const GATE = `(SELECT value FROM sync_settings WHERE key = '${ORGANIZATION_SYNC_KEY}') AS "organizationSettings",
-  EXISTS (SELECT 1 FROM sync_settings WHERE key <> '${ORGANIZATION_SYNC_KEY}' AND COALESCE(value->>'field', '') <> '') AS "perOrganizationSync",
-  (SELECT id::text FROM organizations WHERE is_default ORDER BY created_at LIMIT 1) AS "defaultOrganizationId"`;
 
 /** Both drivers return Dates for timestamptz; a string would mean a driver configured otherwise. */
 const asDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
