@@ -16,7 +16,7 @@ import { checkUserName, nextStatus, userColumns, type UserStatus } from "./user-
 /**
  * SCIM user writes through Prisma, with IdP sync in the same transaction: the general path. The SCIM
  * requests take the SQL fast path (user-service.ts) and come here only when it can't serve them:
- * sync settings that map claims, a user DELETEd earlier coming back, or every candidate handle taken.
+ * sync settings that map claims, or a user DELETEd earlier coming back.
  * Every write is one transaction: the user row (with its derived columns and version), the audit
  * row, the outbox events, the default-organization join and the sync's grants.
  */

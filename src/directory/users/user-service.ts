@@ -21,11 +21,12 @@ import { deriveClaims } from "../claims";
 import { DirectoryError, notFound } from "../errors";
 import { isUniqueViolation, isUuid } from "../prisma-errors";
 import { userStorage } from "../scim-storage";
-import { baseUsername, withSuffix } from "../username";
+import { baseUsername, firstFreeUsername, withSuffix } from "../username";
 import { keyOnWrite } from "../name-key";
 import { checkUserName, nextStatus, userColumns } from "./user-columns";
 import { createFullPath, PRECONDITION, storedResource, translateUnique } from "./user-full-path";
-import { countUsers, insertUser, keyHolder, listUserPage, lockForWrite, readForCreate, readUsers, updateUser, type LockedUser, type SyncGate, type UserRow } from "./user-sql";
+import { syncIsOff } from "../../sync/gate";
+import { countUsers, handlesStartingWith, insertUser, keyHolder, listUserPage, lockForWrite, readForCreate, readUsers, updateUser, type LockedUser, type UserRow } from "./user-sql";
 
 /**
  * SCIM Users over the `users` table. DELETE keeps the user record (suspended) and drops only the SCIM
@@ -45,11 +46,6 @@ const HANDLE_CANDIDATES = 20;
 
 /** Thrown inside a fast-path transaction (before any write) to hand the request to the general path. */
 class NeedsFullPath extends Error {}
-
-/** True when no sync dimension maps a claim: a write then changes no grant beyond the default join. */
-function syncIsOff(gate: SyncGate): boolean {
-  return parseOrganizationSyncSettings(gate.organizationSettings).field === "" && !gate.perOrganizationSync;
-}
 
 function toRecord(row: UserRow): ResourceRecord {
   const attributes: Attributes = { ...(row.resource as Attributes) };
@@ -85,10 +81,11 @@ export function createUserService(db: Database): ResourceService {
             // A name stored before the naming rules may come back as it was (a user DELETEd and POSTed again).
             checkUserName(cols.userName, found.existing?.userName);
             if (found.existing?.hasResource) throw conflict(cols.userName);
+            // Brought back after a DELETE (same id and handle), or sync to compute.
+            if (found.existing || !syncIsOff(found.gate)) throw new NeedsFullPath();
             const taken = new Set(found.taken);
-            const username = handles.find((h) => !taken.has(h));
-            // Brought back after a DELETE (same id and handle), sync to compute, or a crowded handle.
-            if (found.existing || !syncIsOff(found.gate) || username === undefined) throw new NeedsFullPath();
+            // A crowded base (every candidate taken) costs one more statement: all handles sharing it.
+            const username = handles.find((h) => !taken.has(h)) ?? firstFreeUsername(base, new Set(await handlesStartingWith(tx, base.slice(0, 28))));
             const joins = parseOrganizationSyncSettings(found.gate.organizationSettings).organization_assign_default;
             const organizationId = joins ? found.gate.defaultOrganizationId : null;
             const id = randomUUID();

@@ -128,6 +128,15 @@ export async function lockForWrite(tx: SqlRunner, id: string): Promise<LockedUse
   return { ...rest, ...toRow(rest), gate: { organizationSettings, perOrganizationSync, defaultOrganizationId } };
 }
 
+/**
+ * Every handle that starts with `prefix` (a crowded base: `alice` … `alice-20` all taken). Handles are
+ * [a-z0-9-] only, so the prefix holds no LIKE wildcard.
+ */
+export async function handlesStartingWith(tx: SqlRunner, prefix: string): Promise<string[]> {
+  const rows = await tx.query<{ username: string }>(`SELECT username FROM users WHERE username LIKE $1`, [`${prefix.replace(/[^a-z0-9-]/g, "")}%`]);
+  return rows.map((r) => r.username);
+}
+
 /** The id of the record holding a userName key, if any. */
 export async function keyHolder(tx: SqlRunner, userNameKey: string): Promise<string | undefined> {
   const [row] = await tx.query<{ id: string }>(`SELECT id::text AS id FROM users WHERE user_name_key = $1`, [userNameKey]);
