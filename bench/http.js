@@ -96,14 +96,14 @@ function load(url, opts) {
   return { rps: Math.round(out.requests.average), p50: out.latency.p50, p99: out.latency.p99, ok, non2xx: out.non2xx, errors: out.errors };
 }
 
-/** PATCH /Users/{id} over many users in turn (bench/load-rotate.js). */
-function loadRotating(url, ids) {
+/** PATCH /Users/{id} over many users in turn, or (ids "create") POST /Users of new users (bench/load-rotate.js). */
+function loadRotating(url, ids, duration = DURATION) {
   const file = path.join(os.tmpdir(), `bench-ids-${process.pid}.json`);
-  fs.writeFileSync(file, JSON.stringify(ids));
-  const r = spawnSync(process.execPath, [path.join(root, "bench/load-rotate.js"), url, SCIM, String(CONNECTIONS), String(DURATION), file], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  if (ids !== "create") fs.writeFileSync(file, JSON.stringify(ids));
+  const r = spawnSync(process.execPath, [path.join(root, "bench/load-rotate.js"), url, SCIM, String(CONNECTIONS), String(duration), ids === "create" ? "create" : file], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
   fs.rmSync(file, { force: true });
   const out = JSON.parse(r.stdout);
-  if (out.non2xx > out["2xx"] / 100) throw new Error(`PATCH ${url}/scim/v2/Users/{id}: ${out.non2xx} answers were not 2xx (of ${out["2xx"] + out.non2xx})`);
+  if (out.non2xx > out["2xx"] / 100) throw new Error(`${ids === "create" ? "POST" : "PATCH"} ${url}/scim/v2/Users: ${out.non2xx} answers were not 2xx (of ${out["2xx"] + out.non2xx})`);
   return { rps: Math.round(out.requests.average), p50: out.latency.p50, p99: out.latency.p99, ok: out["2xx"], non2xx: out.non2xx, errors: out.errors };
 }
 
@@ -155,7 +155,7 @@ async function bench(engine, pgUrl) {
     for (let k = 0; k < PAIRS; k++) {
       // Each process warms up for 2 s first (JIT, caches), unmeasured.
       const measure = (url) => (typeof opts === "function" ? opts(url) : load(`${url}${path_}`, opts));
-      const warm = (url) => (typeof opts === "function" ? undefined : load(`${url}${path_}`, { ...opts, duration: 2 }));
+      const warm = (url) => (typeof opts === "function" ? opts(url, 2) : load(`${url}${path_}`, { ...opts, duration: 2 }));
       if (limit) limits.push(await runLimit(t, async (url) => (warm(url), measure(url))));
       bridges.push(
         await run(t, async (url, pid) => {
@@ -181,13 +181,13 @@ async function bench(engine, pgUrl) {
     return results;
   }
 
-  // 1. POST /Users, unique users (the default settings: default organization, audit, outbox). The
-  // userName starts with autocannon's request id, so handles (its first 32 characters) differ as real
-  // users' do; a common prefix ("bench-…", as before issue 15) gave every connection one handle base
-  // and measured the crowded-handle path (alice-1000 must find 999 taken) on every request.
+  // 1. POST /Users, unique users (the default settings: default organization, audit, outbox), named
+  // as real users are (bench/load-rotate.js create): with autocannon's request ids in the userName
+  // (as before issue 15) every user of a connection competed for one 32-character handle base, and
+  // each request measured the crowded-handle path (alice-1000 must find 999 handles taken).
   let db = await fresh();
   await seedUsers(db.target, engine, 0);
-  results.post = await paired(db.target, "/scim/v2/Users", { method: "POST", body: JSON.stringify({ schemas: [USER], userName: "[<id>]@corp.example", name: { givenName: "Bench", familyName: "User" }, emails: [{ value: "[<id>]@corp.example", primary: true, type: "work" }] }) });
+  results.post = await paired(db.target, "/scim/v2/Users", (url, duration) => loadRotating(url, "create", duration));
   await db.drop();
 
   // 2. GET /Users?filter=userName eq "…" (a hit) with 1k, then 100k users; with 1k also GET /Users/{id}
@@ -207,7 +207,7 @@ async function bench(engine, pgUrl) {
       });
       if (ids.length !== n) throw new Error(`expected ${n} user ids, read ${ids.length}`);
       results.getById = await paired(db.target, `/scim/v2/Users/${ids[500]}`, {});
-      results.patch = await paired(db.target, "", (url) => loadRotating(url, ids), false);
+      results.patch = await paired(db.target, "", (url, duration) => loadRotating(url, ids, duration), false);
     }
     await db.drop();
   }

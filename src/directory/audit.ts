@@ -25,13 +25,14 @@ export async function recordAudit(tx: Prisma.TransactionClient, e: AuditEntry): 
 
 /**
  * The audit rows of a hot-path write as a CTE named `name`, read from the jsonb parameter `param`
- * (auditRows): the write and its audit trail go in one statement.
+ * (auditRows): the write and its audit trail go in one statement; `join` (e.g. `CROSS JOIN u`) writes
+ * them only when that CTE wrote its row.
  */
-export function auditCte(name: string, param: string): string {
+export function auditCte(name: string, param: string, join = ""): string {
   return `${name} AS (
        INSERT INTO audit_events (id, actor, action, resource_type, resource_id, user_id, details)
        SELECT gen_random_uuid(), x.actor, x.action, x.resource_type, x.resource_id, x.user_id, COALESCE(x.details, '{}'::jsonb)
-         FROM jsonb_to_recordset(${param}::jsonb) AS x(actor text, action text, resource_type text, resource_id text, user_id uuid, details jsonb))`;
+         FROM jsonb_to_recordset(${param}::jsonb) AS x(actor text, action text, resource_type text, resource_id text, user_id uuid, details jsonb) ${join})`;
 }
 
 /** The entries as the jsonb parameter of auditCte. */

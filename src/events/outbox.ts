@@ -37,12 +37,14 @@ export interface DomainEvent {
  * The outbox's two inserts as CTEs named `ev` (the events, with `seq`) and `d` (their deliveries),
  * reading the events from the jsonb parameter `param` (outboxRows). One place for this SQL: emit uses
  * it alone, the SCIM hot paths inside their one write statement (src/directory/users/user-sql.ts).
+ * `join` (e.g. `CROSS JOIN u`) writes the events only when that CTE wrote its row, and `payload` may
+ * complete each payload (`x.payload`) from it.
  */
-export function outboxCtes(param: string): string {
+export function outboxCtes(param: string, opts: { join?: string; payload?: string } = {}): string {
   return `ev AS (
        INSERT INTO outbox_events (id, type, payload)
-       SELECT gen_random_uuid(), x.type, x.payload
-         FROM ROWS FROM (jsonb_to_recordset(${param}::jsonb) AS (type text, payload jsonb)) WITH ORDINALITY AS x(type, payload, ord)
+       SELECT gen_random_uuid(), x.type, ${opts.payload ?? "x.payload"}
+         FROM ROWS FROM (jsonb_to_recordset(${param}::jsonb) AS (type text, payload jsonb)) WITH ORDINALITY AS x(type, payload, ord) ${opts.join ?? ""}
         ORDER BY x.ord
        RETURNING seq, id, type),
      d AS (

@@ -58,6 +58,8 @@ export function requestContext(deps: { logger: Logger; metrics: Metrics }): Requ
       const labels = { method: req.method, route: routeLabel(req), status: String(res.statusCode) };
       deps.metrics.requests.inc(labels);
       deps.metrics.duration.observe(labels, seconds);
+      // Winston builds and pipes the entry even when the level is off: not on every request.
+      if (!deps.logger.isLevelEnabled("info")) return;
       const principal: unknown = res.locals.principal;
       // The path only: query strings can carry personal data (filter values); never headers.
       deps.logger.info("request", {

@@ -16,10 +16,27 @@ export interface SyncGate {
   defaultOrganizationId: string | null;
 }
 
+const ORGANIZATION_SETTINGS = `(SELECT value FROM sync_settings WHERE key = '${ORGANIZATION_SYNC_KEY}')`;
+const PER_ORGANIZATION_SYNC = `EXISTS (SELECT 1 FROM sync_settings WHERE key <> '${ORGANIZATION_SYNC_KEY}' AND COALESCE(value->>'field', '') <> '')`;
+const DEFAULT_ORGANIZATION = `(SELECT id::text FROM organizations WHERE is_default ORDER BY created_at LIMIT 1)`;
+
 /** Select-list items giving a SyncGate's columns (no parameters; the key is a constant). */
-export const GATE = `(SELECT value FROM sync_settings WHERE key = '${ORGANIZATION_SYNC_KEY}') AS "organizationSettings",
-  EXISTS (SELECT 1 FROM sync_settings WHERE key <> '${ORGANIZATION_SYNC_KEY}' AND COALESCE(value->>'field', '') <> '') AS "perOrganizationSync",
-  (SELECT id::text FROM organizations WHERE is_default ORDER BY created_at LIMIT 1) AS "defaultOrganizationId"`;
+export const GATE = `${ORGANIZATION_SETTINGS} AS "organizationSettings",
+  ${PER_ORGANIZATION_SYNC} AS "perOrganizationSync",
+  ${DEFAULT_ORGANIZATION} AS "defaultOrganizationId"`;
+
+/**
+ * A condition that holds while the gate is still `gate` as read earlier (its values bound as the
+ * parameters named by `p`, from gateParams): a single-statement write computed from a remembered
+ * gate checks it in the same statement, so the memory is never trusted, only used.
+ */
+export function gateUnchanged(p: readonly [string, string, string]): string {
+  return `${ORGANIZATION_SETTINGS} IS NOT DISTINCT FROM ${p[0]}::jsonb AND ${PER_ORGANIZATION_SYNC} = ${p[1]}::boolean AND ${DEFAULT_ORGANIZATION} IS NOT DISTINCT FROM ${p[2]}::text`;
+}
+
+export function gateParams(gate: SyncGate): [string | null, boolean, string | null] {
+  return [gate.organizationSettings === null || gate.organizationSettings === undefined ? null : JSON.stringify(gate.organizationSettings), gate.perOrganizationSync, gate.defaultOrganizationId];
+}
 
 /** Splits a row read with GATE into the gate and the rest. */
 export function splitGate<R extends SyncGate>(row: R): { gate: SyncGate; rest: Omit<R, keyof SyncGate> } {

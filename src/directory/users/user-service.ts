@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { Database } from "../../db/database";
+import type { Database, SqlRunner } from "../../db/database";
 import { userResourceType } from "../../scim/schema/registry";
 import { sortSql, toSql } from "../../scim/filter/sql";
 import {
@@ -12,33 +12,45 @@ import {
   type ResourceService,
   type WriteContext,
 } from "../../scim/resource-service";
-import type { DomainEvent } from "../../events/outbox";
-import { changeEventsOf } from "../../events/records";
 import { parseOrganizationSyncSettings } from "../../sync/organization-settings";
-import { toAdminUser } from "../admin-users";
-import type { AuditEntry } from "../audit";
-import { deriveClaims } from "../claims";
+import { readSyncGate, syncIsOff, type SyncGate } from "../../sync/gate";
 import { DirectoryError, notFound } from "../errors";
 import { isUniqueViolation, isUuid } from "../prisma-errors";
 import { userStorage } from "../scim-storage";
 import { baseUsername, firstFreeUsername, withSuffix } from "../username";
-import { keyOnWrite } from "../name-key";
-import { checkUserName, nextStatus, userColumns } from "./user-columns";
-import { createFullPath, PRECONDITION, storedResource, translateUnique } from "./user-full-path";
-import { syncIsOff } from "../../sync/gate";
-import { countUsers, handlesStartingWith, insertUser, keyHolder, listUserPage, lockForWrite, readForCreate, readUsers, updateUser, type LockedUser, type UserRow } from "./user-sql";
+import { keyOnWrite, nameProblem } from "../name-key";
+import { checkUserName, userColumns, type UserColumns } from "./user-columns";
+import { createFullPath, PRECONDITION, translateUnique } from "./user-full-path";
+import { newUserWrite, updateUserWrite } from "./user-writes";
+import {
+  countUsers,
+  createUser,
+  handlesStartingWith,
+  insertUser,
+  keyHolder,
+  listUserPage,
+  lockForWrite,
+  readForCreate,
+  readForWrite,
+  readUsers,
+  updateUser,
+  type CreateOutcome,
+  type LockedUser,
+  type UserRow,
+} from "./user-sql";
 
 /**
  * SCIM Users over the `users` table. DELETE keeps the user record (suspended) and drops only the SCIM
  * resource, so records that reference the user survive; a later POST of the same userName provisions
  * the same user again.
  *
- * The requests IdPs send most (one per user change: create, replace, patch, read, filter) run as a
- * few parameterised statements through the driver (user-sql.ts), not Prisma model queries: a create
- * is BEGIN, one read, one write, COMMIT, with its audit rows and outbox events in that write. They
- * take this fast path when IdP sync has nothing to compute (no claim field mapped anywhere: the
- * default); otherwise the same transaction is rolled back before it wrote anything and the write runs
- * on the general path (user-full-path.ts), which plans and applies sync in its transaction.
+ * The requests IdPs send most (one per user change: create, replace, patch, read, filter) run as one
+ * or two parameterised statements through the driver (user-sql.ts), not Prisma model queries: a
+ * create is one statement writing the user, its default membership, audit rows and outbox events; a
+ * patch is a read and one such write guarded by the version read. They take this fast path when IdP
+ * sync has nothing to compute (no claim field mapped anywhere: the default); otherwise nothing is
+ * written and the request runs on the general path (user-full-path.ts), which plans and applies sync
+ * in its transaction.
  */
 
 /** How many handles (`alice`, `alice-2`, …) a create checks in its one read before the general path. */
@@ -61,6 +73,11 @@ const conflict = (userName: string) => new DirectoryError("conflict", `userName 
 export function createUserService(db: Database): ResourceService {
   const full = createFullPath(db.prisma);
   const sql = db.sql;
+  /**
+   * The sync gate as last read. Never trusted: a single-statement write checks it in the statement
+   * (gateUnchanged) and is re-read when it changed; every locked read refreshes it.
+   */
+  let gate: SyncGate | undefined;
 
   /** A general-path write, read back with its groups. */
   async function reread(id: string): Promise<ResourceRecord> {
@@ -69,15 +86,46 @@ export function createUserService(db: Database): ResourceService {
     return toRecord(row);
   }
 
-  async function create(attrs: Attributes, ctx: WriteContext): Promise<ResourceRecord> {
-    const cols = userColumns(attrs);
-    const base = baseUsername([cols.userName, cols.email ?? undefined]);
-    const handles = Array.from({ length: HANDLE_CANDIDATES }, (_, i) => withSuffix(base, i + 1));
+  const joinsDefault = (g: SyncGate) => (parseOrganizationSyncSettings(g.organizationSettings).organization_assign_default ? g.defaultOrganizationId : null);
+
+  /**
+   * A create as one statement (createUser). Undefined when it needs the transaction: a userName
+   * outside the naming rules (it may match a record stored before them), a user DELETEd earlier
+   * coming back, sync to compute, or every candidate handle taken.
+   */
+  async function createAtOnce(attrs: Attributes, cols: UserColumns, handles: string[], ctx: WriteContext): Promise<ResourceRecord | undefined> {
+    if (nameProblem(cols.userName, "userName") !== undefined) return undefined;
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const g = gate ?? (gate = await readSyncGate(sql));
+      if (!syncIsOff(g)) return undefined;
+      const organizationId = joinsDefault(g);
+      const w = newUserWrite(attrs, cols, ctx, randomUUID(), new Date(), handles[0]!, organizationId);
+      let out: CreateOutcome;
+      try {
+        out = await createUser(sql, { ...w.values, id: w.row.id }, handles, g, organizationId, w.audit, w.events);
+      } catch (err) {
+        // Two creates raced: on userName it is a conflict; on the handle, pick the next one.
+        if (isUniqueViolation(err, "user_name_key")) throw conflict(cols.userName);
+        if (isUniqueViolation(err, "username")) continue;
+        throw err;
+      }
+      if (out.kind === "created") return toRecord(w.row);
+      if (out.kind === "exists" && out.existing.hasResource) throw conflict(cols.userName);
+      if (out.kind !== "gateChanged") return undefined;
+      gate = undefined;
+    }
+    return undefined;
+  }
+
+  /** A create in a transaction: BEGIN, readForCreate, the write, COMMIT; the general path when sync has work. */
+  async function createLocked(attrs: Attributes, cols: UserColumns, handles: string[], ctx: WriteContext): Promise<ResourceRecord> {
+    const base = handles[0]!;
     for (let attempt = 0; ; attempt++) {
       try {
         return toRecord(
           await sql.transaction(async (tx) => {
             const found = await readForCreate(tx, cols.userNameKey, handles);
+            gate = found.gate;
             // A name stored before the naming rules may come back as it was (a user DELETEd and POSTed again).
             checkUserName(cols.userName, found.existing?.userName);
             if (found.existing?.hasResource) throw conflict(cols.userName);
@@ -86,34 +134,14 @@ export function createUserService(db: Database): ResourceService {
             const taken = new Set(found.taken);
             // A crowded base (every candidate taken) costs one more statement: all handles sharing it.
             const username = handles.find((h) => !taken.has(h)) ?? firstFreeUsername(base, new Set(await handlesStartingWith(tx, base.slice(0, 28))));
-            const joins = parseOrganizationSyncSettings(found.gate.organizationSettings).organization_assign_default;
-            const organizationId = joins ? found.gate.defaultOrganizationId : null;
-            const id = randomUUID();
-            const at = new Date();
-            const status = nextStatus(undefined, cols.active);
-            const resource = storedResource(attrs);
-            const record = toAdminUser({ ...cols, id, username, status, loginType: "oidc", createdAt: at, updatedAt: at, memberships: organizationId ? [{ organizationId }] : [] });
-            const audit: AuditEntry[] = [{ actor: ctx.actor, action: "user.created", resourceType: "user", resourceId: id, userId: id }];
-            const events: DomainEvent[] = changeEventsOf(record, undefined, "user.created");
-            if (organizationId) {
-              // The default organization (organization_assign_default); sync manages the membership.
-              audit.push({
-                actor: ctx.actor,
-                action: "organization_member.added",
-                resourceType: "organization_member",
-                resourceId: organizationId,
-                userId: id,
-                details: { dimension: "organization", rule: "default", organization_id: organizationId },
-              });
-              events.push({ type: "organization_member.added", data: { organization_id: organizationId, user_id: id, username, source: "sync" } });
-            }
-            await insertUser(tx, { ...cols, id, username, at, status, claims: deriveClaims(attrs, []), resource }, organizationId, audit, events);
-            return { id, resource, status, version: 1, createdAt: at, updatedAt: at, groups: [] };
+            const organizationId = joinsDefault(found.gate);
+            const w = newUserWrite(attrs, cols, ctx, randomUUID(), new Date(), username, organizationId);
+            await insertUser(tx, { ...w.values, id: w.row.id, username }, organizationId, w.audit, w.events);
+            return w.row;
           }),
         );
       } catch (err) {
         if (err instanceof NeedsFullPath) return reread((await full.create(attrs, ctx)).id);
-        // Two creates raced: on userName it is a conflict; on the handle, pick the next one.
         if (isUniqueViolation(err, "user_name_key")) throw conflict(cols.userName);
         if (isUniqueViolation(err, "username") && attempt < 5) continue;
         throw err;
@@ -121,51 +149,66 @@ export function createUserService(db: Database): ResourceService {
     }
   }
 
-  /** The write of a replace or a changing patch, on the locked row `current`. */
-  async function write(tx: Parameters<Parameters<typeof sql.transaction>[0]>[0], current: LockedUser, attrs: Attributes, ctx: WriteContext, action: string): Promise<UserRow> {
-    const id = current.id;
-    if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
+  async function create(attrs: Attributes, ctx: WriteContext): Promise<ResourceRecord> {
     const cols = userColumns(attrs);
-    checkUserName(cols.userName, current.userName);
-    // The key is looked up only when it changes (a rename): otherwise the holder is this user.
-    const holder = cols.userNameKey === current.userNameKey ? id : await keyHolder(tx, cols.userNameKey);
-    const heldByAnother = holder !== undefined && holder !== id;
-    const userNameKey = keyOnWrite({ id, key: current.userNameKey, name: current.userName }, cols.userNameKey, heldByAnother);
-    if (heldByAnother && userNameKey === cols.userNameKey) throw conflict(cols.userName);
-    const at = new Date();
-    const status = nextStatus(current.status, cols.active);
-    const resource = storedResource(attrs);
-    const claims = deriveClaims(attrs, current.groups.map((g) => g.display));
-    const record = toAdminUser({
-      ...cols,
-      id,
-      username: current.username,
-      status,
-      loginType: current.loginType,
-      createdAt: current.createdAt,
-      updatedAt: at,
-      memberships: current.organizationIds.map((organizationId) => ({ organizationId })),
-    });
-    const audit: AuditEntry[] = [{ actor: ctx.actor, action, resourceType: "user", resourceId: id, userId: id }];
-    await updateUser(tx, id, { ...cols, userNameKey, status, claims, resource, at }, audit, changeEventsOf(record, current.status, "user.updated"));
-    return { id, resource, status, version: current.version + 1, createdAt: current.createdAt, updatedAt: at, groups: current.groups };
+    const base = baseUsername([cols.userName, cols.email ?? undefined]);
+    const handles = Array.from({ length: HANDLE_CANDIDATES }, (_, i) => withSuffix(base, i + 1));
+    return (await createAtOnce(attrs, cols, handles, ctx)) ?? createLocked(attrs, cols, handles, ctx);
   }
 
-  /** Runs a write on the fast path, or on the general path when sync has work to do. */
-  async function locked(id: string, fast: (tx: Parameters<typeof write>[0], current: LockedUser) => Promise<UserRow>, general: () => Promise<{ id: string }>, attrs: Attributes): Promise<ResourceRecord> {
+  /** The columns of a write of `current` with `attrs`, and the userName key it keeps or takes. */
+  async function keyFor(tx: SqlRunner, current: LockedUser, cols: UserColumns): Promise<string> {
+    checkUserName(cols.userName, current.userName);
+    // The key is looked up only when it changes (a rename): otherwise the holder is this user.
+    const holder = cols.userNameKey === current.userNameKey ? current.id : await keyHolder(tx, cols.userNameKey);
+    const heldByAnother = holder !== undefined && holder !== current.id;
+    const userNameKey = keyOnWrite({ id: current.id, key: current.userNameKey, name: current.userName }, cols.userNameKey, heldByAnother);
+    if (heldByAnother && userNameKey === cols.userNameKey) throw conflict(cols.userName);
+    return userNameKey;
+  }
+
+  /**
+   * A replace or patch: `next` gives the new attributes from the current ones (undefined: unchanged,
+   * nothing is written). First as a read and one write guarded by the version read (no lock held
+   * between them; a concurrent write makes it read again), then, for a rename (its key check) or
+   * under contention, in a locking transaction; on the general path when sync has work to do.
+   */
+  async function update(id: string, ctx: WriteContext, action: string, next: (current: LockedUser) => Attributes | undefined, general: () => Promise<{ id: string }>, attrs: Attributes): Promise<ResourceRecord> {
     if (!isUuid(id)) throw notFound(`User ${id}`);
+    const translate = translateUnique(attrs);
+    const prepare = (current: LockedUser): Attributes | undefined => {
+      gate = current.gate;
+      if (!syncIsOff(current.gate)) throw new NeedsFullPath();
+      if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
+      return next(current);
+    };
     try {
+      for (let attempt = 0; attempt < 3; attempt++) {
+        const current = await readForWrite(sql, id, false);
+        if (!current) throw notFound(`User ${id}`);
+        const attributes = prepare(current);
+        if (!attributes) return toRecord(current);
+        const cols = userColumns(attributes);
+        checkUserName(cols.userName, current.userName);
+        if (cols.userNameKey !== current.userNameKey) break;
+        const w = updateUserWrite(current, attributes, cols, current.userNameKey, ctx, action);
+        if (await updateUser(sql, id, w.values, w.audit, w.events, { version: current.version, gate: current.gate })) return toRecord(w.row);
+      }
       return toRecord(
         await sql.transaction(async (tx) => {
           const current = await lockForWrite(tx, id);
           if (!current) throw notFound(`User ${id}`);
-          if (!syncIsOff(current.gate)) throw new NeedsFullPath();
-          return fast(tx, current);
+          const attributes = prepare(current);
+          if (!attributes) return current;
+          const cols = userColumns(attributes);
+          const w = updateUserWrite(current, attributes, cols, await keyFor(tx, current, cols), ctx, action);
+          await updateUser(tx, id, w.values, w.audit, w.events);
+          return w.row;
         }),
       );
     } catch (err) {
       if (err instanceof NeedsFullPath) return reread((await general()).id);
-      return translateUnique(attrs)(err);
+      return translate(err);
     }
   }
 
@@ -194,17 +237,18 @@ export function createUserService(db: Database): ResourceService {
     create,
 
     replace(id, attrs, ctx) {
-      return locked(id, (tx, current) => write(tx, current, attrs, ctx, "user.replaced"), () => full.replace(id, attrs, ctx), attrs);
+      return update(id, ctx, "user.replaced", () => attrs, () => full.replace(id, attrs, ctx), attrs);
     },
 
     patch(id, change: AttributeChange, ctx) {
-      return locked(
+      return update(
         id,
-        async (tx, current) => {
-          if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
+        ctx,
+        "user.patched",
+        (current) => {
           const { next, changed } = change(toRecord({ ...current, groups: [] }).attributes);
           // A PATCH that changes nothing writes nothing and keeps the version (Entra re-sends active=true).
-          return changed ? write(tx, current, next, ctx, "user.patched") : current;
+          return changed ? next : undefined;
         },
         () => full.patch(id, change, ctx),
         {},

@@ -1,7 +1,7 @@
 import type { SqlRunner } from "../../db/database";
 import { auditCte, auditRows, type AuditEntry } from "../audit";
 import { outboxCtes, outboxRows, type DomainEvent } from "../../events/outbox";
-import { GATE, type SyncGate } from "../../sync/gate";
+import { GATE, gateParams, gateUnchanged, type SyncGate } from "../../sync/gate";
 import type { UserStatus } from "./user-columns";
 
 export type { SyncGate } from "../../sync/gate";
@@ -9,9 +9,11 @@ export type { SyncGate } from "../../sync/gate";
 /**
  * The SQL of the user aggregate on the SCIM hot paths, in one place, always parameterised. Each SCIM
  * request costs a fixed, small number of statements (guarded by test/scim/round-trips.test.ts):
- * a read is one statement (the row with its IdP groups), a write is BEGIN, one read that locks and
- * gathers what the write needs (the sync settings gate included), one statement that writes the user
- * with its membership, audit rows, outbox events and webhook deliveries, and COMMIT.
+ * a read is one statement (the row with its IdP groups); a create is one statement (createUser), a
+ * replace or patch two (the read, then one guarded write: readForWrite and updateUser with `expect`),
+ * each writing the user with its membership, audit rows, outbox events and webhook deliveries at once,
+ * so a statement is its own transaction. The locking transaction (BEGIN, lockForWrite, the write,
+ * COMMIT) remains for the cases that need it: a rename's key check, a crowded handle, contention.
  */
 
 export interface GroupRef {
@@ -113,20 +115,23 @@ export async function readForCreate(tx: SqlRunner, userNameKey: string, handles:
   };
 }
 
-/** Locks a user with a SCIM resource for a write and reads what the write needs; undefined: none. */
-export async function lockForWrite(tx: SqlRunner, id: string): Promise<LockedUser | undefined> {
-  const [row] = await tx.query<LockedUser & SyncGate>(
+/** A user with a SCIM resource and what a write of it needs; `lock`: FOR UPDATE (in a transaction). */
+export async function readForWrite(db: SqlRunner, id: string, lock: boolean): Promise<LockedUser | undefined> {
+  const [row] = await db.query<LockedUser & SyncGate>(
     `SELECT ${ROW}, u.user_name AS "userName", u.user_name_key AS "userNameKey", u.username, u.email, u.display_name AS "displayName",
             u.given_name AS "givenName", u.family_name AS "familyName", u.login_type AS "loginType",
             ARRAY(SELECT organization_id::text FROM organization_members WHERE user_id = u.id) AS "organizationIds",
             ${GATE}
-       FROM users u WHERE u.id = $1::uuid AND u.resource IS NOT NULL FOR UPDATE OF u`,
+       FROM users u WHERE u.id = $1::uuid AND u.resource IS NOT NULL${lock ? " FOR UPDATE OF u" : ""}`,
     [id],
   );
   if (!row) return undefined;
   const { organizationSettings, perOrganizationSync, defaultOrganizationId, ...rest } = row;
   return { ...rest, ...toRow(rest), gate: { organizationSettings, perOrganizationSync, defaultOrganizationId } };
 }
+
+/** Locks a user with a SCIM resource for a write and reads what the write needs; undefined: none. */
+export const lockForWrite = (tx: SqlRunner, id: string) => readForWrite(tx, id, true);
 
 /**
  * Every handle that starts with `prefix` (a crowded base: `alice` … `alice-20` all taken). Handles are
@@ -198,16 +203,85 @@ export async function insertUser(
   );
 }
 
-/** A user's new values, version + 1, with its audit rows and events: one statement. */
-export async function updateUser(tx: SqlRunner, id: string, user: UserValues & { at: Date }, audit: readonly AuditEntry[], events: readonly DomainEvent[]): Promise<void> {
-  await tx.query(
+export type CreateOutcome =
+  | { kind: "created"; username: string }
+  /** The sync gate is no longer the one the create was computed from. */
+  | { kind: "gateChanged" }
+  /** A record holds the userName's key (its SCIM resource deleted or not). */
+  | { kind: "exists"; existing: { id: string; userName: string; hasResource: boolean } }
+  /** Every candidate handle is taken. */
+  | { kind: "crowded" };
+
+/**
+ * A create in one statement, its own transaction: the user with the first free handle of `handles`,
+ * its default-organization membership when `organizationId` is set, audit rows and events (whose
+ * `data.username` is filled in with the handle chosen) — written only while no record holds the
+ * userName's key and the sync gate is still `gate`. Otherwise nothing is written and the outcome says
+ * why. Two creates racing past the checks meet the unique indexes (23505), as in a transaction.
+ */
+export async function createUser(
+  db: SqlRunner,
+  user: UserValues & { id: string; at: Date },
+  handles: readonly string[],
+  gate: SyncGate,
+  organizationId: string | null,
+  audit: readonly AuditEntry[],
+  events: readonly DomainEvent[],
+): Promise<CreateOutcome> {
+  const [row] = await db.query<{ fresh: boolean; existing: { id: string; userName: string; hasResource: boolean } | null; username: string | null }>(
+    `WITH fresh AS (SELECT ${gateUnchanged(["$16", "$17", "$18"])} AS ok),
+     ex AS (SELECT id::text AS id, user_name AS "userName", resource IS NOT NULL AS "hasResource" FROM users WHERE user_name_key = $2),
+     pick AS (
+       SELECT c.h AS username FROM unnest($13::text[]) WITH ORDINALITY AS c(h, n), fresh
+        WHERE fresh.ok AND NOT EXISTS (SELECT 1 FROM ex) AND NOT EXISTS (SELECT 1 FROM users x WHERE x.username = c.h)
+        ORDER BY c.n LIMIT 1),
+     u AS (
+       INSERT INTO users (id, user_name, user_name_key, external_id, email, emails, given_name, family_name, display_name, status, claims, resource, username, created_at, updated_at)
+       SELECT $12::uuid, $1, $2, $3, $4, $5::text[], $6, $7, $8, $9::"UserStatus", $10::jsonb, $11::jsonb, pick.username, $14::timestamptz, $14::timestamptz FROM pick
+       RETURNING id, username),
+     m AS (
+       INSERT INTO organization_members (organization_id, user_id, source, created_at, updated_at)
+       SELECT $15::uuid, u.id, 'sync'::"GrantSource", $14::timestamptz, $14::timestamptz FROM u WHERE $15::uuid IS NOT NULL),
+     ${auditCte("a", "$19", "CROSS JOIN u")},
+     ${outboxCtes("$20", { join: "CROSS JOIN u", payload: "CASE WHEN x.payload->'data' ? 'username' THEN jsonb_set(x.payload, '{data,username}', to_jsonb(u.username)) ELSE x.payload END" })}
+     SELECT (SELECT ok FROM fresh) AS fresh, (SELECT row_to_json(ex) FROM ex) AS existing, (SELECT username FROM u) AS username`,
+    [...valueParams(user), user.id, handles, user.at, organizationId, ...gateParams(gate), auditRows(audit), outboxRows(events, user.at.toISOString())],
+  );
+  const r = row!;
+  if (!r.fresh) return { kind: "gateChanged" };
+  if (r.existing) return { kind: "exists", existing: r.existing };
+  return r.username === null ? { kind: "crowded" } : { kind: "created", username: r.username };
+}
+
+/**
+ * A user's new values, version + 1, with its audit rows and events: one statement. With `expect`, the
+ * write happens only while the user is still at that version and the sync gate still `gate` (a write
+ * computed from an unlocked read); false: nothing was written. The user events' organization_ids
+ * are read in the statement, so they are the memberships as the write commits them.
+ */
+export async function updateUser(
+  db: SqlRunner,
+  id: string,
+  user: UserValues & { at: Date },
+  audit: readonly AuditEntry[],
+  events: readonly DomainEvent[],
+  expect?: { version: number; gate: SyncGate },
+): Promise<boolean> {
+  const guard = expect ? `AND version = $16 AND resource IS NOT NULL AND ${gateUnchanged(["$17", "$18", "$19"])}` : "";
+  const rows = await db.query<{ written: boolean }>(
     `WITH u AS (
        UPDATE users SET user_name = $1, user_name_key = $2, external_id = $3, email = $4, emails = $5::text[], given_name = $6, family_name = $7,
                         display_name = $8, status = $9::"UserStatus", claims = $10::jsonb, resource = $11::jsonb, version = version + 1, updated_at = $13::timestamptz
-        WHERE id = $12::uuid RETURNING id),
-     ${auditCte("a", "$14")},
-     ${outboxCtes("$15")}
-     SELECT 1`,
-    [...valueParams(user), id, user.at, auditRows(audit), outboxRows(events, user.at.toISOString())],
+        WHERE id = $12::uuid ${guard} RETURNING id),
+     ${auditCte("a", "$14", "CROSS JOIN u")},
+     ${outboxCtes("$15", {
+       join: "CROSS JOIN u",
+       payload: `CASE WHEN x.payload->'data' ? 'organization_ids' THEN jsonb_set(x.payload, '{data,organization_ids}',
+                   (SELECT COALESCE(jsonb_agg(om.organization_id::text ORDER BY om.organization_id), '[]'::jsonb) FROM organization_members om WHERE om.user_id = u.id))
+                 ELSE x.payload END`,
+     })}
+     SELECT EXISTS (SELECT 1 FROM u) AS written`,
+    [...valueParams(user), id, user.at, auditRows(audit), outboxRows(events, user.at.toISOString()), ...(expect ? [expect.version, ...gateParams(expect.gate)] : [])],
   );
+  return rows[0]?.written === true;
 }
