@@ -1,12 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
-import { PGlite, type Transaction } from "@electric-sql/pglite";
+import type { PGlite, Transaction } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { Pool, type PoolClient } from "pg";
-import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "../generated/prisma/client";
 import { createInChild, DEFAULT_SHARED_BUFFERS_KB, embeddedStartParams, hasDatabase } from "./embedded-start";
-import { PrivateNodeFS } from "./private-dir";
 
 /**
  * The two database engines behind one interface. Both speak the same PostgreSQL dialect and use the
@@ -123,7 +121,11 @@ async function openEmbedded(target: Extract<DatabaseTarget, { kind: "embedded" }
   const memory = target.dataDir.startsWith("memory://");
   // PostgreSQL's memory settings, and initdb out of this process (src/db/embedded-start.ts).
   const sharedBuffersKb = target.sharedBuffersKb ?? DEFAULT_SHARED_BUFFERS_KB;
-  const startParams = embeddedStartParams(sharedBuffersKb);
+  // Loaded only here: a bridge on PostgreSQL never holds PGlite's modules (memory, issue 15).
+  const { PGlite } = require("@electric-sql/pglite") as typeof import("@electric-sql/pglite");
+  const { PrismaPGlite } = require("pglite-prisma-adapter") as typeof import("pglite-prisma-adapter");
+  const { PrivateNodeFS } = require("./private-nodefs") as typeof import("./private-nodefs");
+  const startParams = embeddedStartParams(PGlite.defaultStartParams, sharedBuffersKb);
   let location = target.dataDir;
   if (!memory) {
     // PGlite does not create parent directories.

@@ -1,6 +1,7 @@
 import { PGlite } from "@electric-sql/pglite";
 import { embeddedStartParams } from "./embedded-start";
-import { PrivateNodeFS, restrictUmask } from "./private-dir";
+import { restrictUmask } from "./private-dir";
+import { PrivateNodeFS } from "./private-nodefs";
 
 /**
  * The child process that creates a new embedded database (src/db/embedded-start.ts `createInChild`):
@@ -12,7 +13,7 @@ async function main(): Promise<void> {
   const [location, sharedBuffers] = process.argv.slice(2);
   if (!location || !/^\d+$/.test(sharedBuffers ?? "")) throw new Error("usage: embedded-initdb <directory> <shared_buffers kB>");
   restrictUmask();
-  const db = new PGlite({ fs: new PrivateNodeFS(location), startParams: embeddedStartParams(Number(sharedBuffers)) });
+  const db = new PGlite({ fs: new PrivateNodeFS(location), startParams: embeddedStartParams(PGlite.defaultStartParams, Number(sharedBuffers)) });
   await db.waitReady;
   await db.close();
 }

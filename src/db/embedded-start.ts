@@ -1,7 +1,6 @@
 import { fork } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { PGlite } from "@electric-sql/pglite";
 
 /**
  * How the embedded database is started, for its memory (issue 15). An idle bridge on PGlite's defaults
@@ -21,8 +20,8 @@ import { PGlite } from "@electric-sql/pglite";
 export const DEFAULT_SHARED_BUFFERS_KB = 16 * 1024;
 
 /** PostgreSQL's startup arguments for PGlite: its defaults plus our memory settings. */
-export function embeddedStartParams(sharedBuffersKb: number): string[] {
-  return [...PGlite.defaultStartParams, "-c", `shared_buffers=${sharedBuffersKb}kB`];
+export function embeddedStartParams(defaults: readonly string[], sharedBuffersKb: number): string[] {
+  return [...defaults, "-c", `shared_buffers=${sharedBuffersKb}kB`];
 }
 
 /** Whether `location` (DATA_DIR/pglite) already holds a database: PostgreSQL writes PG_VERSION first thing. */
