@@ -19,12 +19,17 @@ export interface SqlSession {
 }
 
 /**
- * The hot paths' SQL (src/db/sql.ts): parameterised statements through the driver itself, in a
- * transaction of their own. A Prisma model query costs about five times the CPU of the same statement
+ * The hot paths' SQL (src/directory/users/user-sql.ts, groups/group-sql.ts): parameterised statements
+ * through the driver itself. A Prisma model query costs about five times the CPU of the same statement
  * sent this way, and a SCIM write used to make fifteen of them.
  */
 export interface SqlRunner {
-  query<R>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  /**
+   * `name` makes it a prepared statement on PostgreSQL, parsed once per connection (and planned once
+   * PostgreSQL settles on a generic plan): for the hot paths' fixed texts only, never for SQL built
+   * from input (each name is kept by every connection). PGlite parses in process and ignores it.
+   */
+  query<R>(text: string, params?: readonly unknown[], name?: string): Promise<R[]>;
 }
 
 export interface SqlDatabase extends SqlRunner {
@@ -187,15 +192,18 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: "postgres" }
     kind: "postgres",
     prisma,
     sql: {
-      async query<R>(text: string, params: readonly unknown[] = []) {
-        return (await pool.query(text, [...params])).rows as R[];
+      async query<R>(text: string, params: readonly unknown[] = [], name?: string) {
+        return (await pool.query(name ? { name, text, values: [...params] } : { text, values: [...params] })).rows as R[];
       },
       async transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
         const client = await pool.connect();
         let broken = false;
         try {
           await client.query("BEGIN");
-          const result = await fn({ query: async <R>(text: string, params: readonly unknown[] = []) => (await client.query(text, [...params])).rows as R[] });
+          const result = await fn({
+            query: async <R>(text: string, params: readonly unknown[] = [], name?: string) =>
+              (await client.query(name ? { name, text, values: [...params] } : { text, values: [...params] })).rows as R[],
+          });
           await client.query("COMMIT");
           return result;
         } catch (err) {

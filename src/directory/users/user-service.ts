@@ -33,6 +33,7 @@ import {
   readForCreate,
   readForWrite,
   readUsers,
+  statementNames,
   updateUser,
   type CreateOutcome,
   type LockedUser,
@@ -78,6 +79,7 @@ export function createUserService(db: Database): ResourceService {
    * (gateUnchanged) and is re-read when it changed; every locked read refreshes it.
    */
   let gate: SyncGate | undefined;
+  const listNames = statementNames("users.list");
 
   /** A general-path write, read back with its groups. */
   async function reread(id: string): Promise<ResourceRecord> {
@@ -222,7 +224,7 @@ export function createUserService(db: Database): ResourceService {
       // Stable paging: by the sort key, then creation, then id (startIndex never skips or repeats).
       const dir = query.sortOrder === "descending" ? "DESC" : "ASC";
       const order = `${query.sortBy ? `${sortSql(query.sortBy, userStorage, "u")} ${dir} NULLS LAST, ` : ""}u.created_at, u.id`;
-      const page = await listUserPage(sql, where, filter.values, order, query.count, query.startIndex - 1);
+      const page = await listUserPage(sql, where, filter.values, order, query.count, query.startIndex - 1, listNames);
       // A page past the end has no row to carry the total: count it then (and only then).
       const total = page.total ?? (query.startIndex > 1 ? await countUsers(sql, where, filter.values) : 0);
       return { total, records: page.rows.map(toRecord) };

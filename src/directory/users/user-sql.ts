@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { SqlRunner } from "../../db/database";
 import { auditCte, auditRows, type AuditEntry } from "../audit";
 import { outboxCtes, outboxRows, type DomainEvent } from "../../events/outbox";
@@ -60,7 +61,7 @@ function toRow(r: UserRow): UserRow {
 /** Users by id, with their groups: one statement. */
 export async function readUsers(db: SqlRunner, ids: readonly string[]): Promise<UserRow[]> {
   if (ids.length === 0) return [];
-  const rows = await db.query<UserRow>(`SELECT ${ROW} FROM users u WHERE u.id = ANY($1::uuid[]) AND u.resource IS NOT NULL`, [ids]);
+  const rows = await db.query<UserRow>(`SELECT ${ROW} FROM users u WHERE u.id = ANY($1::uuid[]) AND u.resource IS NOT NULL`, [ids], "users.read");
   return rows.map(toRow);
 }
 
@@ -76,16 +77,38 @@ export async function listUserPage(
   order: string,
   limit: number,
   offset: number,
+  names: StatementNames,
 ): Promise<{ total: number | undefined; rows: UserRow[] }> {
   const n = values.length;
-  const rows = await db.query<UserRow & { total: number }>(
-    `SELECT u.total, ${ROW} FROM (
+  const text = `SELECT u.total, ${ROW} FROM (
        SELECT u.*, count(*) OVER ()::int AS total FROM users u WHERE ${where} ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}) u
-     ORDER BY ${order}`,
-    [...values, limit, offset],
-  );
+     ORDER BY ${order}`;
+  const rows = await db.query<UserRow & { total: number }>(text, [...values, limit, offset], names.of(text));
   return { total: rows[0]?.total, rows: rows.map(({ total: _total, ...r }) => toRow(r)) };
 }
+
+/**
+ * Names for list statements, whose text follows the filter's shape (values are parameters): the
+ * first `max` shapes seen are prepared (an IdP sends the same `userName eq` lookup all day), any
+ * others run unnamed, so arbitrary filters can't make every connection keep statements without end.
+ */
+export interface StatementNames {
+  of(text: string): string | undefined;
+}
+
+export function statementNames(prefix: string, max = 64): StatementNames {
+  const names = new Map<string, string>();
+  return {
+    of(text) {
+      const known = names.get(text);
+      if (known !== undefined || names.size >= max) return known;
+      const name = `${prefix}.${createHash("sha256").update(text).digest("hex").slice(0, 24)}`;
+      names.set(text, name);
+      return name;
+    },
+  };
+}
+
 
 export async function countUsers(db: SqlRunner, where: string, values: readonly unknown[]): Promise<number> {
   const [row] = await db.query<{ total: number }>(`SELECT count(*)::int AS total FROM users u WHERE ${where}`, values);
@@ -124,6 +147,7 @@ export async function readForWrite(db: SqlRunner, id: string, lock: boolean): Pr
             ${GATE}
        FROM users u WHERE u.id = $1::uuid AND u.resource IS NOT NULL${lock ? " FOR UPDATE OF u" : ""}`,
     [id],
+    lock ? "users.lock" : "users.readForWrite",
   );
   if (!row) return undefined;
   const { organizationSettings, perOrganizationSync, defaultOrganizationId, ...rest } = row;
@@ -246,6 +270,7 @@ export async function createUser(
      ${outboxCtes("$20", { join: "CROSS JOIN u", payload: "CASE WHEN x.payload->'data' ? 'username' THEN jsonb_set(x.payload, '{data,username}', to_jsonb(u.username)) ELSE x.payload END" })}
      SELECT (SELECT ok FROM fresh) AS fresh, (SELECT row_to_json(ex) FROM ex) AS existing, (SELECT username FROM u) AS username`,
     [...valueParams(user), user.id, handles, user.at, organizationId, ...gateParams(gate), auditRows(audit), outboxRows(events, user.at.toISOString())],
+    "users.create",
   );
   const r = row!;
   if (!r.fresh) return { kind: "gateChanged" };
@@ -282,6 +307,7 @@ export async function updateUser(
      })}
      SELECT EXISTS (SELECT 1 FROM u) AS written`,
     [...valueParams(user), id, user.at, auditRows(audit), outboxRows(events, user.at.toISOString()), ...(expect ? [expect.version, ...gateParams(expect.gate)] : [])],
+    expect ? "users.update.guarded" : "users.update",
   );
   return rows[0]?.written === true;
 }
