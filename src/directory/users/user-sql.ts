@@ -255,9 +255,10 @@ export async function createUser(
   const [row] = await db.query<{ fresh: boolean; existing: { id: string; userName: string; hasResource: boolean } | null; username: string | null }>(
     `WITH fresh AS (SELECT ${gateUnchanged(["$16", "$17", "$18"])} AS ok),
      ex AS (SELECT id::text AS id, user_name AS "userName", resource IS NOT NULL AS "hasResource" FROM users WHERE user_name_key = $2),
+     taken AS (SELECT ARRAY(SELECT username FROM users WHERE username = ANY($13::text[])) AS handles),
      pick AS (
-       SELECT c.h AS username FROM unnest($13::text[]) WITH ORDINALITY AS c(h, n), fresh
-        WHERE fresh.ok AND NOT EXISTS (SELECT 1 FROM ex) AND NOT EXISTS (SELECT 1 FROM users x WHERE x.username = c.h)
+       SELECT c.h AS username FROM unnest($13::text[]) WITH ORDINALITY AS c(h, n), fresh, taken
+        WHERE fresh.ok AND NOT EXISTS (SELECT 1 FROM ex) AND NOT (c.h = ANY(taken.handles))
         ORDER BY c.n LIMIT 1),
      u AS (
        INSERT INTO users (id, user_name, user_name_key, external_id, email, emails, given_name, family_name, display_name, status, claims, resource, username, created_at, updated_at)
