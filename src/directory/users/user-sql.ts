@@ -80,8 +80,11 @@ export async function listUserPage(
   names: StatementNames,
 ): Promise<{ total: number | undefined; rows: UserRow[] }> {
   const n = values.length;
-  const text = `SELECT u.total, ${ROW} FROM (
-       SELECT u.*, count(*) OVER ()::int AS total FROM users u WHERE ${where} ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}) u
+  // The count needs every matching row, so the page is chosen on ids and sort keys only (no documents
+  // carried through it), then its rows and groups are read by id.
+  const text = `SELECT p.total, ${ROW} FROM (
+       SELECT u.id, count(*) OVER ()::int AS total FROM users u WHERE ${where} ORDER BY ${order} LIMIT $${n + 1} OFFSET $${n + 2}) p
+     JOIN users u ON u.id = p.id
      ORDER BY ${order}`;
   const rows = await db.query<UserRow & { total: number }>(text, [...values, limit, offset], names.of(text));
   return { total: rows[0]?.total, rows: rows.map(({ total: _total, ...r }) => toRow(r)) };
