@@ -29,6 +29,7 @@ interface TailOptions {
   fromStart?: boolean;
   type?: string[];
   interval: number;
+  wait: number;
   follow: boolean;
 }
 
@@ -44,6 +45,11 @@ export function addEventsCommands(program: Command, io: EventsIo, loadConfig: ()
     .option("--type <types...>", "only these event types (repeat or separate with commas)")
     .addOption(new Option("--interval <duration>", "how often to look for new events when following").argParser(interval).default(1000, "1s"))
     .option("--no-follow", "print the events there are and exit")
+    .addOption(
+      new Option("--wait <duration>", "with --no-follow: how long to wait for transactions that were still running when the command started (on PostgreSQL, anywhere on the server) so their events are printed too")
+        .argParser(interval)
+        .default(10_000, "10s"),
+    )
     .action(async (opts: TailOptions) => {
       // Checked before the database is opened: a typo is a usage error, not a wait.
       const types = opts.type ? parseEventTypes(opts.type) : undefined;
@@ -59,12 +65,25 @@ export function addEventsCommands(program: Command, io: EventsIo, loadConfig: ()
       let cursor: string | undefined;
       try {
         const feed = createEventFeed(db.prisma);
+        // The feed shows an event only once every transaction begun before it has ended (see feed.ts), and
+        // on PostgreSQL that means any transaction on the server. Without following, read until the end
+        // passes the transactions running now, so events committed before the command are not missed
+        // because an unrelated transaction elsewhere was open; but not forever.
+        const settled = opts.follow || after === "end" ? undefined : await feed.settledAt();
+        const waitUntil = Date.now() + opts.wait;
         for (;;) {
           const page = await feed.read({ after, limit: 1000, types: types?.length ? types : undefined });
           for (const e of page.events) io.out(terminalJsonLine(e));
           cursor = page.next_cursor;
           after = { cursor };
           if (page.has_more && !stopped) continue;
+          if (settled !== undefined && !feed.reaches(cursor, settled)) {
+            if (Date.now() < waitUntil) {
+              await new Promise((r) => setTimeout(r, Math.min(100, opts.interval)));
+              continue;
+            }
+            io.err(`transactions that were still running when this command started have not ended (waited ${opts.wait} ms): their events are not printed yet`);
+          }
           if (!opts.follow || stopped) break;
           let timer: NodeJS.Timeout | undefined;
           await Promise.race([stop, new Promise<void>((resolve) => (timer = setTimeout(resolve, opts.interval)))]);

@@ -87,6 +87,13 @@ interface ReadRow {
 
 export interface EventFeed {
   read(query: FeedQuery): Promise<FeedPage>;
+  /**
+   * The transaction id the visible end must reach before every transaction running now (anywhere on
+   * the server) has ended: a reader that wants "the events there are now" reads until then.
+   */
+  settledAt(): Promise<string>;
+  /** Whether a page's next_cursor is at or past `settledAt`'s position. */
+  reaches(cursor: string, settled: string): boolean;
 }
 
 export function createEventFeed(prisma: PrismaClient): EventFeed {
@@ -139,6 +146,15 @@ export function createEventFeed(prisma: PrismaClient): EventFeed {
         more = false;
       }
       return { events, next_cursor: encodeCursor(next), has_more: more };
+    },
+    async settledAt() {
+      const [row] = await prisma.$queryRawUnsafe<{ xmax: string }[]>("SELECT pg_snapshot_xmax(pg_current_snapshot())::text AS xmax");
+      if (!row) throw new Error("events feed: the snapshot query returned no row");
+      return row.xmax;
+    },
+    reaches(cursor, settled) {
+      const p = decodeCursor(cursor);
+      return p !== undefined && BigInt(p.tx) >= BigInt(settled);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { Client } from "pg";
 import { openForProcess } from "../../src/app";
 import type { Config } from "../../src/config/config";
 import { main } from "../../src/cli/main";
@@ -53,6 +54,41 @@ describe.each(testEngines())("scim-bridge events tail on %s", (engine) => {
     expect(await run(["events", "tail", "--interval", "soon"])).toMatchObject({ code: 1, err: expect.stringMatching(/duration/) });
     expect((await run(["events", "tail", "--after", "end", "--from-start"])).code).toBe(1);
   }, 120_000);
+
+  // Transaction ids and so the feed's visible end are server-wide on PostgreSQL: a transaction left open
+  // in another database on the same server (another application, a psql session) holds the end back.
+  // Events committed before the command ran are still "the events there are".
+  if (engine === "postgres") {
+    it("with --no-follow, waits for transactions that were running elsewhere on the server when it started", async () => {
+      await run(["migrate"]);
+      const other = new Client({ connectionString: process.env.TEST_DATABASE_URL });
+      await other.connect();
+      try {
+        await other.query("BEGIN");
+        await other.query("SELECT pg_current_xact_id()");
+        await addEvents(config(), ["a", "b"]);
+        const tail = run(["events", "tail", "--from-start", "--no-follow"]);
+        await new Promise((r) => setTimeout(r, 400));
+        await other.query("COMMIT");
+        const done = await tail;
+        expect(done.code).toBe(0);
+        expect(names(done.out)).toEqual(["a", "b"]);
+
+        // Still open past --wait: what is visible is printed, and stderr says what is not yet.
+        await other.query("BEGIN");
+        await other.query("SELECT pg_current_xact_id()");
+        await addEvents(config(), ["c"]);
+        const early = await run(["events", "tail", "--no-follow", "--after", resume(done.err)!, "--wait", "300ms"]);
+        expect(early.code).toBe(0);
+        expect(early.out).toEqual([]);
+        expect(early.err).toMatch(/still running/);
+        await other.query("COMMIT");
+        expect(names((await run(["events", "tail", "--no-follow", "--after", resume(early.err)!])).out)).toEqual(["c"]);
+      } finally {
+        await other.end();
+      }
+    }, 120_000);
+  }
 
   it("follows until it is stopped", async () => {
     await run(["migrate"]);
