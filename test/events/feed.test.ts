@@ -2,6 +2,7 @@ import request from "supertest";
 import { startListener, type Listener } from "../../src/harness/listener";
 import { encodeCursor, rebaseFeedAfterRestore } from "../../src/events/feed";
 import { testEngines } from "../support/databases";
+import { feedSettled } from "../support/feed";
 import { startTestBridge, type TestBridge } from "../support/app";
 
 /** `GET /api/v2/events`: the webhook payloads as a feed, and user records as they are at the end of each change. */
@@ -23,7 +24,10 @@ interface Ev {
 describe.each(testEngines())("events feed on %s", (engine) => {
   let b: TestBridge;
   const listeners: Listener[] = [];
-  const api = (p: string) => request(b.app).get(`/api/v2${p}`).set("Authorization", `Bearer ${b.adminToken}`);
+  const api = async (p: string) => {
+    if (p.startsWith("/events")) await feedSettled(b.db);
+    return request(b.app).get(`/api/v2${p}`).set("Authorization", `Bearer ${b.adminToken}`);
+  };
   const scim = (m: "post" | "patch", p: string, body: object) => request(b.app)[m](`/scim/v2${p}`).set("Authorization", `Bearer ${b.scimToken}`).send(body);
   const newUser = async (name: string, extra: object = {}) => {
     const res = await scim("post", "/Users", { schemas: [USER, ENT], userName: `${name}@corp.example`, ...extra });
