@@ -4,6 +4,7 @@ import type { PGlite, Transaction } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { Pool, type PoolClient } from "pg";
 import { PrismaClient } from "../generated/prisma/client";
+import { pglitePrepared } from "./pglite-prepared";
 import { createInChild, DEFAULT_SHARED_BUFFERS_KB, embeddedStartParams, hasDatabase } from "./embedded-start";
 
 /**
@@ -27,7 +28,8 @@ export interface SqlRunner {
   /**
    * `name` makes it a prepared statement on PostgreSQL, parsed once per connection (and planned once
    * PostgreSQL settles on a generic plan): for the hot paths' fixed texts only, never for SQL built
-   * from input (each name is kept by every connection). PGlite parses in process and ignores it.
+   * from input (each name is kept by every connection). On PGlite the same, per database handle
+   * (src/db/pglite-prepared.ts).
    */
   query<R>(text: string, params?: readonly unknown[], name?: string): Promise<R[]>;
 }
@@ -38,7 +40,8 @@ export interface SqlDatabase extends SqlRunner {
 }
 
 /** Called with every statement sent to the database, Prisma's included (round-trip tests). */
-export type StatementObserver = (text: string) => void;
+/** Sees every statement sent (tests only); `name` when it ran as a prepared statement. */
+export type StatementObserver = (text: string, name?: string) => void;
 
 export type DatabaseTarget =
   | { kind: "postgres"; url: string; poolSize?: number; observe?: StatementObserver }
@@ -66,17 +69,18 @@ export interface Database {
  */
 export const TRANSACTION_OPTIONS = { timeout: 60_000, maxWait: 30_000 } as const;
 
-function statementText(arg: unknown): string {
-  if (typeof arg === "string") return arg;
-  const text = arg && typeof arg === "object" ? (arg as { text?: unknown }).text : undefined;
-  return typeof text === "string" ? text : "";
+function statementText(arg: unknown): { text: string; name?: string } {
+  if (typeof arg === "string") return { text: arg };
+  const o = arg && typeof arg === "object" ? (arg as { text?: unknown; name?: unknown }) : {};
+  return { text: typeof o.text === "string" ? o.text : "", ...(typeof o.name === "string" ? { name: o.name } : {}) };
 }
 
 /** Reports every statement a pg client sends (Prisma's adapter and ours share the pool). */
 function observePgClient(client: PoolClient, observe: StatementObserver): void {
   const original = client.query.bind(client) as (...args: unknown[]) => unknown;
   (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
-    observe(statementText(args[0]));
+    const { text, name } = statementText(args[0]);
+    observe(text, name);
     return original(...args);
   };
 }
@@ -147,17 +151,23 @@ async function openEmbedded(target: Extract<DatabaseTarget, { kind: "embedded" }
   // PGlite is a single connection, so session-level advisory locks are re-entrant within this
   // process: sessions are serialised here instead, one at a time per database handle.
   const session = pgliteSession(db);
+  const prepared = pglitePrepared(db, target.observe);
   let queue: Promise<unknown> = Promise.resolve();
   return {
     kind: "embedded",
     prisma,
     sql: {
-      async query<R>(text: string, params: readonly unknown[] = []) {
-        return (await db.query<R>(text, [...params])).rows;
+      async query<R>(text: string, params: readonly unknown[] = [], name?: string) {
+        return name ? prepared.query<R>(text, params, name, false) : (await db.query<R>(text, [...params])).rows;
       },
       // PGlite runs one transaction at a time (its own mutex, which Prisma's adapter also takes).
       transaction: <T>(fn: (tx: SqlRunner) => Promise<T>) =>
-        db.transaction(async (tx) => fn({ query: async <R>(text: string, params: readonly unknown[] = []) => (await tx.query<R>(text, [...params])).rows })),
+        db.transaction(async (tx) =>
+          fn({
+            query: async <R>(text: string, params: readonly unknown[] = [], name?: string) =>
+              name ? prepared.query<R>(text, params, name, true) : (await tx.query<R>(text, [...params])).rows,
+          }),
+        ),
     },
     withSession<T>(fn: (s: SqlSession) => Promise<T>): Promise<T> {
       const run = queue.then(() => fn(session));

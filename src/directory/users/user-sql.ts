@@ -49,7 +49,8 @@ export interface LockedUser extends UserRow {
 
 const ROW = `u.id::text AS id, u.resource, u.status::text AS status, u.version, u.created_at AS "createdAt", u.updated_at AS "updatedAt",
   COALESCE((SELECT json_agg(json_build_object('value', g.id::text, 'display', g.display_name, 'type', 'direct') ORDER BY g.display_name, g.id)
-              FROM idp_group_members m JOIN idp_groups g ON g.id = m.group_id WHERE m.user_id = u.id), '[]'::json) AS groups`;
+              FROM idp_group_members m CROSS JOIN LATERAL (SELECT id, display_name FROM idp_groups WHERE id = m.group_id LIMIT 1) g
+             WHERE m.user_id = u.id), '[]'::json) AS groups`;
 
 /** Both drivers return Dates for timestamptz; a string would mean a driver configured otherwise. */
 const asDate = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
@@ -58,10 +59,23 @@ function toRow(r: UserRow): UserRow {
   return { ...r, createdAt: asDate(r.createdAt), updatedAt: asDate(r.updatedAt) };
 }
 
+/**
+ * Prepared statements are planned once per connection and, after five runs, may keep one generic plan
+ * until the table's statistics change (on PostgreSQL, when autovacuum analyses it). A plan chosen while
+ * a table was nearly empty would scan it sequentially however large it grows, and `col = ANY($n)` with
+ * an array of unknown length is exactly what the planner scans when small. So the hot paths look
+ * arrays up one element at a time through a LATERAL subquery with LIMIT 1 (not flattened into a join):
+ * a parameterised index lookup per element at any size. The bound: test/db/generic-plans.test.ts.
+ */
+
 /** Users by id, with their groups: one statement. */
 export async function readUsers(db: SqlRunner, ids: readonly string[]): Promise<UserRow[]> {
   if (ids.length === 0) return [];
-  const rows = await db.query<UserRow>(`SELECT ${ROW} FROM users u WHERE u.id = ANY($1::uuid[]) AND u.resource IS NOT NULL`, [ids], "users.read");
+  const rows = await db.query<UserRow>(
+    `SELECT ${ROW} FROM (SELECT DISTINCT unnest($1::uuid[]) AS id) k CROSS JOIN LATERAL (SELECT * FROM users WHERE id = k.id LIMIT 1) u WHERE u.resource IS NOT NULL`,
+    [ids],
+    "users.read",
+  );
   return rows.map(toRow);
 }
 
@@ -129,7 +143,7 @@ export interface CreateContext {
 export async function readForCreate(tx: SqlRunner, userNameKey: string, handles: readonly string[]): Promise<CreateContext> {
   const [row] = await tx.query<CreateContext & SyncGate>(
     `SELECT (SELECT json_build_object('id', id::text, 'userName', user_name, 'hasResource', resource IS NOT NULL) FROM users WHERE user_name_key = $1) AS existing,
-            ARRAY(SELECT username FROM users WHERE username = ANY($2::text[])) AS taken,
+            ARRAY(SELECT c.h FROM unnest($2::text[]) AS c(h) CROSS JOIN LATERAL (SELECT 1 FROM users WHERE username = c.h LIMIT 1) held) AS taken,
             ${GATE}`,
     [userNameKey, handles],
   );
@@ -258,7 +272,7 @@ export async function createUser(
   const [row] = await db.query<{ fresh: boolean; existing: { id: string; userName: string; hasResource: boolean } | null; username: string | null }>(
     `WITH fresh AS (SELECT ${gateUnchanged(["$16", "$17", "$18"])} AS ok),
      ex AS (SELECT id::text AS id, user_name AS "userName", resource IS NOT NULL AS "hasResource" FROM users WHERE user_name_key = $2),
-     taken AS (SELECT ARRAY(SELECT username FROM users WHERE username = ANY($13::text[])) AS handles),
+     taken AS (SELECT ARRAY(SELECT c.h FROM unnest($13::text[]) AS c(h) CROSS JOIN LATERAL (SELECT 1 FROM users WHERE username = c.h LIMIT 1) held) AS handles),
      pick AS (
        SELECT c.h AS username FROM unnest($13::text[]) WITH ORDINALITY AS c(h, n), fresh, taken
         WHERE fresh.ok AND NOT EXISTS (SELECT 1 FROM ex) AND NOT (c.h = ANY(taken.handles))
