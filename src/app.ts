@@ -8,6 +8,7 @@ import { createTokenService, type TokenService } from "./auth/token-service";
 import type { Config } from "./config/config";
 import { openDatabase, type Database, type DatabaseTarget } from "./db/database";
 import { acquireEmbeddedLock, type EmbeddedLock } from "./db/embedded-lock";
+import { startEmbeddedUpkeep } from "./db/embedded-upkeep";
 import { runMaintenance } from "./db/maintenance";
 import { migrate } from "./db/migrate";
 import { makePrivate, restrictUmask } from "./db/private-dir";
@@ -299,6 +300,8 @@ export async function startBridge(config: Config, logger: Logger): Promise<Runni
     pruneRuns();
     const pruneTimer = setInterval(pruneRuns, 3_600_000);
     pruneTimer.unref();
+    // Embedded: autovacuum's work (statistics, re-planned prepared statements, dead rows), src/db/embedded-upkeep.ts.
+    const stopUpkeep = db.kind === "embedded" ? startEmbeddedUpkeep(db, logger) : undefined;
     const addr = server.address() as AddressInfo;
     const url = `http://${addr.address.includes(":") ? `[${addr.address}]` : addr.address}:${addr.port}`;
     logger.info("scim-bridge listening", {
@@ -313,6 +316,7 @@ export async function startBridge(config: Config, logger: Logger): Promise<Runni
       close: async () => {
         clearInterval(pruneTimer);
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await stopUpkeep?.();
         await bridge.close();
         // The last `last_used_at` writes (off the request path) land before the database closes.
         await tokens.close();

@@ -37,7 +37,7 @@ describe.each(testEngines())("generic plans of the prepared statements on %s", (
     const patch = { schemas: [PATCH], Operations: [{ op: "replace", path: "displayName", value: "Plan" }] };
     expect((await request(b.app).patch(`/scim/v2/Users/${id}`).set(scim()).send(patch)).status).toBe(200);
     expect((await request(b.app).put(`/scim/v2/Users/${id}`).set(scim()).send({ schemas: [USER], userName: "plan2@corp.example" })).status).toBe(200);
-    expect([...named.keys()]).toEqual(expect.arrayContaining(["users.create", "users.read", "users.readForWrite", "users.update.guarded"]));
+    expect([...named.keys()]).toEqual(expect.arrayContaining(["users.create", "users.readOne", "users.readForWrite", "users.update.guarded"]));
 
     const plans = new Map<string, string>();
     for (const [name, text] of named) {

@@ -79,10 +79,9 @@ export function createUserService(db: Database): ResourceService {
    * (gateUnchanged) and is re-read when it changed; every locked read refreshes it.
    */
   let gate: SyncGate | undefined;
-  // A list's plan depends on its filter and on the table's size. PostgreSQL re-plans prepared lists when
-  // autovacuum analyses the table; PGlite never analyses (no autovacuum), so a plan chosen while the
-  // table was small would be kept for good: embedded, lists run unnamed (planned every time).
-  const listNames = statementNames("users.list", db.kind === "embedded" ? 0 : 64);
+  // A list's plan depends on its filter and on the table's size: prepared lists are re-planned when the
+  // table is analysed (autovacuum on PostgreSQL, src/db/embedded-upkeep.ts embedded) as it grows.
+  const listNames = statementNames("users.list", 64);
 
   /** A general-path write, read back with its groups. */
   async function reread(id: string): Promise<ResourceRecord> {

@@ -71,6 +71,10 @@ function toRow(r: UserRow): UserRow {
 /** Users by id, with their groups: one statement. */
 export async function readUsers(db: SqlRunner, ids: readonly string[]): Promise<UserRow[]> {
   if (ids.length === 0) return [];
+  // One id (GET /Users/{id}, a write's read-back): the primary key's lookup, with nothing to unnest.
+  if (ids.length === 1) {
+    return (await db.query<UserRow>(`SELECT ${ROW} FROM users u WHERE u.id = $1::uuid AND u.resource IS NOT NULL`, [ids[0]], "users.readOne")).map(toRow);
+  }
   const rows = await db.query<UserRow>(
     `SELECT ${ROW} FROM (SELECT DISTINCT unnest($1::uuid[]) AS id) k CROSS JOIN LATERAL (SELECT * FROM users WHERE id = k.id LIMIT 1) u WHERE u.resource IS NOT NULL`,
     [ids],
