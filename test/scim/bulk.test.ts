@@ -162,6 +162,20 @@ describe.each(testEngines())("SCIM /Bulk on %s", (engine) => {
     expect(me[ENT]).toEqual({ manager: { value: me.id } });
   });
 
+  it("says which resource lacks its reference when failOnErrors stops the request before a circle is closed", async () => {
+    const results = await ops(
+      [
+        { method: "POST", path: "/Users", bulkId: "cy", data: { schemas: [USER, ENT], userName: "cy@example.com", active: "perhaps", [ENT]: { manager: { value: "bulkId:dee" } } } },
+        { method: "POST", path: "/Users", bulkId: "dee", data: { schemas: [USER, ENT], userName: "dee@example.com", [ENT]: { manager: { value: "bulkId:cy" } } } },
+      ],
+      { failOnErrors: 1 },
+    );
+    // dee ran first (without its manager), then cy failed: the request stopped before dee's manager could be set.
+    expect(results[0]).toMatchObject({ bulkId: "cy", status: "400" });
+    expect(results[1]).toMatchObject({ bulkId: "dee", status: "409", location: expect.stringMatching(/\/Users\//), response: { detail: "created, but without its references to bulkId:cy: the request stopped before they could be set" } });
+    expect((await get(results[1]!.location!)).body).not.toHaveProperty(ENT);
+  });
+
   it("answers 409 for references that can't be resolved, and never hangs", async () => {
     const before = await counts();
     const results = await ops([
