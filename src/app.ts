@@ -31,6 +31,8 @@ import { rateLimiter } from "./http/rate-limit";
 import { createMetrics, requestContext, type Metrics } from "./http/observability";
 import type { Logger } from "./log/logger";
 import { scimRouter } from "./scim/router";
+import { DEFAULT_BULK_LIMITS, type BulkLimits } from "./scim/capabilities";
+import { ScimError } from "./scim/errors";
 import { createDispatcher, type Dispatcher } from "./events/dispatcher";
 import { createSecretBox, encryptionKey, type SecretBox } from "./events/secret-box";
 import { createWebhookService } from "./events/webhook-service";
@@ -60,6 +62,8 @@ export interface AppDeps {
   webhooks: Config["webhooks"];
   /** Requests per token before 429; undefined: unlimited. */
   rateLimit?: Config["rateLimit"];
+  /** `POST /scim/v2/Bulk`'s limits (its body limit is its own, maxPayloadSize); default 1,000 operations, 10 MiB. */
+  bulk?: BulkLimits;
 }
 
 /** The HTTP app and what must be stopped before the database closes (reconciliation runs). */
@@ -71,21 +75,39 @@ export interface BridgeApp {
   close(): Promise<void>;
 }
 
-/** Reconciliations carry whole exports: their body limit is the import limit, the rest keep theirs. */
-function adminBody(deps: AppDeps): RequestHandler {
-  const normal = jsonBody(deps.bodyLimitBytes, "admin");
-  // An import's `data` is checked record by record by the export parser: one bad record is one error line.
-  const large = jsonBody(deps.importBodyLimitBytes ?? 100 * 1024 * 1024, "admin", { uncheckedBodyKeys: ["data"] });
-  const chain = (handlers: RequestHandler[]): RequestHandler => (req, res, next) => {
+/** Runs body-parsing middleware in turn, as one. */
+function chain(handlers: RequestHandler[]): RequestHandler {
+  return (req, res, next) => {
     const step = (i: number, err?: unknown): void => {
       if (err !== undefined || i === handlers.length) return next(err);
       handlers[i]!(req, res, (e?: unknown) => step(i + 1, e));
     };
     step(0);
   };
-  const normalChain = chain(normal);
-  const largeChain = chain(large);
+}
+
+/** Reconciliations carry whole exports: their body limit is the import limit, the rest keep theirs. */
+function adminBody(deps: AppDeps): RequestHandler {
+  const normalChain = chain(jsonBody(deps.bodyLimitBytes, "admin"));
+  // An import's `data` is checked record by record by the export parser: one bad record is one error line.
+  const largeChain = chain(jsonBody(deps.importBodyLimitBytes ?? 100 * 1024 * 1024, "admin", { uncheckedBodyKeys: ["data"] }));
   return (req, res, next) => (req.method === "POST" && /^\/reconciliations\/?$/.test(req.path) ? largeChain : normalChain)(req, res, next);
+}
+
+/**
+ * A Bulk request's body limit is maxPayloadSize (RFC 7644 §3.7.4: 1,000 Entra-shaped creates are
+ * over BODY_LIMIT), answered 413 `tooLarge` past it; the rest keep BODY_LIMIT. Each operation's strings
+ * are checked by the Bulk parser, so that one unstorable value fails its operation only.
+ */
+function scimBody(deps: AppDeps, bulk: BulkLimits): RequestHandler {
+  const normalChain = chain(jsonBody(deps.bodyLimitBytes, "scim"));
+  const bulkChain = chain(jsonBody(bulk.maxPayloadBytes, "scim", { uncheckedBodyKeys: ["Operations"] }));
+  const tooLarge = (err: unknown) => err !== null && typeof err === "object" && (err as { type?: unknown }).type === "entity.too.large";
+  const bulkBody: RequestHandler = (req, res, next) =>
+    bulkChain(req, res, (err?: unknown) =>
+      next(tooLarge(err) ? new ScimError(413, `the request body exceeds maxPayloadSize (${bulk.maxPayloadBytes} bytes): split it into several Bulk requests`, "tooLarge") : err),
+    );
+  return (req, res, next) => (req.method === "POST" && /^\/bulk\/?$/i.test(req.path) ? bulkBody : normalChain)(req, res, next);
 }
 
 /** The SCIM service is mounted at both paths: `/scim/v2` and the seed documents' `/api/v2/scim/v2`. */
@@ -127,8 +149,11 @@ export function buildBridge(deps: AppDeps): BridgeApp {
   const limit = rateLimiter(deps.rateLimit);
   const users = createUserService(deps.db);
   const groups = createGroupService(deps.db);
+  const bulk = deps.bulk ?? DEFAULT_BULK_LIMITS;
   const scim = scimRouter({
     baseUrl: baseUrlResolver(deps.baseUrl),
+    bulk,
+    logger: deps.logger,
     resources: [
       { service: users },
       // Group members live in their own table: PATCHes on them become set operations.
@@ -146,8 +171,9 @@ export function buildBridge(deps: AppDeps): BridgeApp {
   const webhooks = createWebhookService(deps.db.prisma, deps.secretBox, { allowPrivateTargets: deps.webhooks.allowPrivateTargets });
   const dispatcher = createDispatcher({ prisma: deps.db.prisma, box: deps.secretBox, logger: deps.logger, ...deps.webhooks });
   // The SCIM mounts come before `/api/v2`, so `/api/v2/scim/v2` is never judged by the admin scope.
+  const scimBodies = scimBody(deps, bulk);
   for (const mount of SCIM_MOUNTS) {
-    app.use(mount, markProtocol("scim"), requireScope("scim", "scim"), limit, ...jsonBody(deps.bodyLimitBytes, "scim"), scim);
+    app.use(mount, markProtocol("scim"), requireScope("scim", "scim"), limit, scimBodies, scim);
   }
   app.use(
     "/api/v2",
@@ -283,6 +309,7 @@ export async function startBridge(config: Config, logger: Logger): Promise<Runni
       secretBox: createSecretBox(encryptionKey(config.encryptionKey, config.dataDir)),
       webhooks: config.webhooks,
       rateLimit: config.rateLimit,
+      bulk: config.bulk,
     });
     const app = bridge.app;
     const server = await new Promise<Server>((resolve, reject) => {

@@ -136,6 +136,13 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ TOKEN_CACHE_TTL: "soon" }, opts)).toThrow(/TOKEN_CACHE_TTL/);
   });
 
+  it("limits Bulk requests to 1,000 operations and 10 MiB by default, BULK_MAX_OPERATIONS and BULK_MAX_PAYLOAD otherwise", () => {
+    expect(loadConfig({}, opts).bulk).toEqual({ maxOperations: 1000, maxPayloadBytes: 10 * 1024 * 1024 });
+    expect(loadConfig({ BULK_MAX_OPERATIONS: "250", BULK_MAX_PAYLOAD: "2mb" }, opts).bulk).toEqual({ maxOperations: 250, maxPayloadBytes: 2 * 1024 * 1024 });
+    for (const bad of ["0", "1.5", "many", "100001"]) expect(() => loadConfig({ BULK_MAX_OPERATIONS: bad }, opts)).toThrow(/BULK_MAX_OPERATIONS must be/);
+    for (const bad of ["lots", "100", "1gb"]) expect(() => loadConfig({ BULK_MAX_PAYLOAD: bad }, opts)).toThrow(/BULK_MAX_PAYLOAD must be a size of at least 1kb/);
+  });
+
   it("refuses a port out of range", () => {
     expect(() => loadConfig({ PORT: "70000" }, opts)).toThrow(/PORT must be between 0 and 65535/);
   });

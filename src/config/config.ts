@@ -81,6 +81,15 @@ const envSchema = z.object({
   IMPORT_BODY_LIMIT: optionalString.default("100mb").refine((v) => sizeRe.test(v), {
     message: "IMPORT_BODY_LIMIT must be a size such as 104857600, 50mb or 200mb",
   }),
+  BULK_MAX_OPERATIONS: z.coerce
+    .number({ message: "BULK_MAX_OPERATIONS must be a number from 1 to 100000" })
+    .int("BULK_MAX_OPERATIONS must be a whole number from 1 to 100000")
+    .min(1, "BULK_MAX_OPERATIONS must be from 1 to 100000")
+    .max(100_000, "BULK_MAX_OPERATIONS must be from 1 to 100000")
+    .default(1000),
+  BULK_MAX_PAYLOAD: optionalString.default("10mb").refine((v) => sizeRe.test(v) && parseSize(v) >= 1024, {
+    message: "BULK_MAX_PAYLOAD must be a size of at least 1kb, such as 10485760, 10mb or 20mb",
+  }),
   RECONCILE_MAX_SUSPEND_SHARE: z.coerce
     .number({ message: "RECONCILE_MAX_SUSPEND_SHARE must be a number between 0 and 1" })
     .min(0, "RECONCILE_MAX_SUSPEND_SHARE must be between 0 and 1")
@@ -136,6 +145,8 @@ export interface Config {
   importBodyLimitBytes: number;
   /** Largest share of active users one import may suspend without `allow_mass_suspend`. */
   maxSuspendShare: number;
+  /** `POST /scim/v2/Bulk` (RFC 7644 §3.7.4): most operations per request, and its body limit in bytes (maxPayloadSize). */
+  bulk: { maxOperations: number; maxPayloadBytes: number };
   /** Finished reconciliation runs older than this are deleted (never a running one or the newest of a kind). */
   runRetentionMs: number;
   /** Requests per token before 429 (undefined: no limit). */
@@ -202,6 +213,7 @@ export function loadConfig(
     bodyLimitBytes: parseSize(e.BODY_LIMIT),
     importBodyLimitBytes: parseSize(e.IMPORT_BODY_LIMIT),
     maxSuspendShare: e.RECONCILE_MAX_SUSPEND_SHARE,
+    bulk: { maxOperations: e.BULK_MAX_OPERATIONS, maxPayloadBytes: parseSize(e.BULK_MAX_PAYLOAD) },
     runRetentionMs: durationMs(e.RUN_RETENTION)!,
     rateLimit: e.RATE_LIMIT === "off" ? undefined : parseRate(e.RATE_LIMIT),
     encryptionKey: e.BRIDGE_ENCRYPTION_KEY ? parseEncryptionKey(e.BRIDGE_ENCRYPTION_KEY) : undefined,

@@ -90,12 +90,24 @@ function render(res: Response, protocol: Protocol, p: Problem): void {
   }
 }
 
+const directoryStatus = (err: DirectoryError) => ({ notFound: 404, conflict: 409, preconditionFailed: 412, invalid: 400, gone: 410 }[err.kind] as 404 | 409 | 412 | 400 | 410);
+
+/**
+ * A SCIM or record-layer error as the SCIM error it is answered with; undefined for anything else
+ * (a bug or an outage, answered 500 or 503). Also used for each operation of a Bulk request.
+ */
+export function scimErrorOf(err: unknown): ScimError | undefined {
+  if (err instanceof ScimError) return err;
+  if (!(err instanceof DirectoryError)) return undefined;
+  const scimType = err.kind === "conflict" ? "uniqueness" : err.kind === "invalid" ? "invalidValue" : undefined;
+  return new ScimError(directoryStatus(err), err.message, scimType);
+}
+
 /** The one translation of record-layer errors into each protocol. */
 function renderDirectoryError(res: Response, protocol: Protocol, err: DirectoryError): void {
-  const status = { notFound: 404, conflict: 409, preconditionFailed: 412, invalid: 400, gone: 410 }[err.kind] as 404 | 409 | 412 | 400 | 410;
+  const status = directoryStatus(err);
   if (protocol === "scim") {
-    const scimType = err.kind === "conflict" ? "uniqueness" : err.kind === "invalid" ? "invalidValue" : undefined;
-    sendScim(res, status, new ScimError(status, err.message, scimType).toBody());
+    sendScim(res, status, scimErrorOf(err)!.toBody());
   } else {
     res.status(status).json(new AdminError(status, err.message, err.validations ? { validations: err.validations } : {}).toBody());
   }

@@ -11,8 +11,17 @@ export interface Capabilities {
   etag: boolean;
 }
 
+/** RFC 7644 §3.7.4: the most operations and bytes one Bulk request may carry (BULK_MAX_OPERATIONS, BULK_MAX_PAYLOAD). */
+export interface BulkLimits {
+  maxOperations: number;
+  maxPayloadBytes: number;
+}
+
+export const DEFAULT_BULK_LIMITS: BulkLimits = { maxOperations: 1000, maxPayloadBytes: 10 * 1024 * 1024 };
+
 export const CAPABILITIES: Capabilities = {
   patch: true,
+  // Bulk's limits come from configuration: see `withBulk`, which the SCIM router serves.
   bulk: { supported: false, maxOperations: 0, maxPayloadSize: 0 },
   // The largest page served; a larger `count` is capped to it (RFC 7644 §3.4.2.4).
   filter: { supported: true, maxResults: 200 },
@@ -21,6 +30,11 @@ export const CAPABILITIES: Capabilities = {
   sort: true,
   etag: true,
 };
+
+/** The capabilities with Bulk served under these limits (RFC 7644 §3.7). */
+export function withBulk(caps: Capabilities, limits: BulkLimits): Capabilities {
+  return { ...caps, bulk: { supported: true, maxOperations: limits.maxOperations, maxPayloadSize: limits.maxPayloadBytes } };
+}
 
 /** RFC 7643 §5 ServiceProviderConfig. */
 export function serviceProviderConfig(caps: Capabilities, base: string) {

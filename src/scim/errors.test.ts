@@ -6,6 +6,7 @@ describe("ScimError", () => {
     [409, "uniqueness"],
     [403, "sensitive"],
     [400, "noTarget"],
+    [413, "tooLarge"],
   ] as const)("accepts status %d with scimType %s", (status, scimType) => {
     expect(new ScimError(status, "x", scimType).toBody()).toEqual({
       schemas: [SCIM_ERROR_SCHEMA],
@@ -19,6 +20,7 @@ describe("ScimError", () => {
     [400, "uniqueness"],
     [409, "invalidFilter"],
     [404, "noTarget"],
+    [400, "tooLarge"],
   ] as const)("refuses status %d with scimType %s", (status, scimType) => {
     expect(() => new ScimError(status, "x", scimType)).toThrow(TypeError);
   });

@@ -17,6 +17,9 @@ export const SCIM_TYPE_STATUS = {
   invalidValue: 400,
   invalidVers: 400,
   sensitive: 403,
+  // Not in Table 9: a Bulk request over maxOperations or maxPayloadSize (§3.7.4 answers 413), named so
+  // that a client can tell it from a plain body limit and split the request.
+  tooLarge: 413,
 } as const;
 
 export type ScimType = keyof typeof SCIM_TYPE_STATUS;
@@ -58,7 +61,7 @@ export class ScimError extends Error {
     };
   }
 
-  static badRequest(scimType: Exclude<ScimType, "uniqueness" | "sensitive">, detail: string): ScimError {
+  static badRequest(scimType: Exclude<ScimType, "uniqueness" | "sensitive" | "tooLarge">, detail: string): ScimError {
     return new ScimError(400, detail, scimType);
   }
 

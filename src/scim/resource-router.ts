@@ -5,18 +5,17 @@ import { sendScim } from "../http/errors";
 import { ScimError } from "./errors";
 import { parseFilter } from "./filter/parse";
 import { boundListParams, readListParams } from "./list-query";
-import { applyPatch } from "./patch/apply";
-import { parsePatchRequest } from "./patch/parse";
 import { parseProjection, project, showsAttribute, type Projection } from "./projection";
 import { listResponse, locationOf, renderResource } from "./render";
+import { resourceOperations } from "./resource-operations";
 import { etagOf, type ResourceRecord, type ResourceService, type WriteContext } from "./resource-service";
 import { resolvePath } from "./schema/resolve";
-import { normalizeInput, requireAttributes } from "./schema/validate";
 
 /**
  * One router for every resource type (RFC 7644 §3): list, `.search`, get, create, replace, patch,
  * delete. Handlers parse, call the resource service once, and render; the protocol rules live in the
- * pure modules they call. Mounted at the resource type's endpoint (`/Users`, `/Groups`).
+ * pure modules they call. Writes go through resource-operations.ts, as Bulk operations do. Mounted at
+ * the resource type's endpoint (`/Users`, `/Groups`).
  */
 
 export interface ResourceRouterDeps {
@@ -31,6 +30,7 @@ export interface ResourceRouterDeps {
 export function resourceRouter(deps: ResourceRouterDeps): Router {
   const { service } = deps;
   const rt = service.resourceType;
+  const writes = resourceOperations(service, deps.detached ?? []);
   const r = Router({ caseSensitive: false });
 
   const base = (req: Request) => `${deps.baseUrl(req)}${req.baseUrl.slice(0, req.baseUrl.length - rt.endpoint.length)}`;
@@ -73,36 +73,23 @@ export function resourceRouter(deps: ResourceRouterDeps): Router {
   });
 
   r.post("/", async (req, res) => {
-    const { attributes } = normalizeInput(rt, req.body, "create");
-    const record = await service.create(attributes, ctx(req, res));
+    const record = await writes.create(req.body, ctx(req, res));
     res.setHeader("Location", locationOf(rt, base(req), record.id));
     send(req, res, 201, record, projectionOf(req.query as Record<string, unknown>));
   });
 
   r.put("/:id", async (req, res) => {
-    const { attributes } = normalizeInput(rt, req.body, "replace");
-    const record = await service.replace(String(req.params.id), attributes, ctx(req, res));
+    const record = await writes.replace(String(req.params.id), req.body, ctx(req, res));
     send(req, res, 200, record, projectionOf(req.query as Record<string, unknown>));
   });
 
   r.patch("/:id", async (req, res) => {
-    const ops = parsePatchRequest(rt, req.body);
-    const detached = deps.detached ?? [];
-    const record = await service.patch(
-      String(req.params.id),
-      (current) => {
-        const result = applyPatch(rt, current, ops, { detached });
-        // A PATCH may not leave a required attribute out (removing userName, emptying displayName).
-        requireAttributes(rt, result.next);
-        return result;
-      },
-      ctx(req, res),
-    );
+    const record = await writes.patch(String(req.params.id), req.body, ctx(req, res));
     send(req, res, 200, record, projectionOf(req.query as Record<string, unknown>));
   });
 
   r.delete("/:id", async (req, res) => {
-    await service.remove(String(req.params.id), ctx(req, res));
+    await writes.remove(String(req.params.id), ctx(req, res));
     res.status(204).end();
   });
 

@@ -1,8 +1,11 @@
 import { Router } from "express";
 import type { BaseUrlResolver } from "../http/base-url";
 import { notFound, sendScim } from "../http/errors";
-import { CAPABILITIES, serviceProviderConfig } from "./capabilities";
+import type { Logger } from "../log/logger";
+import { bulkRouter } from "./bulk/router";
+import { CAPABILITIES, serviceProviderConfig, withBulk, type BulkLimits } from "./capabilities";
 import { ScimError } from "./errors";
+import { resourceOperations } from "./resource-operations";
 import { resourceRouter } from "./resource-router";
 import type { ResourceService } from "./resource-service";
 import { resourceTypeDocument, resourceTypesList, schemaDocument, schemasList, allSchemas } from "./schema/discovery";
@@ -17,13 +20,14 @@ export interface ScimResource {
   detached?: readonly string[];
 }
 
-export function scimRouter(deps: { baseUrl: BaseUrlResolver; resources: readonly ScimResource[] }): Router {
+export function scimRouter(deps: { baseUrl: BaseUrlResolver; resources: readonly ScimResource[]; bulk: BulkLimits; logger: Logger }): Router {
   const r = Router({ caseSensitive: false });
   const served = deps.resources.map((x) => x.service.resourceType);
   const base = (req: Parameters<BaseUrlResolver>[0]) => `${deps.baseUrl(req)}${req.baseUrl}`;
+  const capabilities = withBulk(CAPABILITIES, deps.bulk);
 
   r.get("/ServiceProviderConfig", (req, res) => {
-    sendScim(res, 200, serviceProviderConfig(CAPABILITIES, base(req)));
+    sendScim(res, 200, serviceProviderConfig(capabilities, base(req)));
   });
   r.get("/Schemas", (req, res) => {
     sendScim(res, 200, schemasList(served, base(req)));
@@ -42,6 +46,9 @@ export function scimRouter(deps: { baseUrl: BaseUrlResolver; resources: readonly
     sendScim(res, 200, resourceTypeDocument(rt, base(req)));
   });
 
+  // RFC 7644 §3.7: each operation through the same writes as the resource routers below.
+  const writes = deps.resources.map((x) => resourceOperations(x.service, x.detached ?? []));
+  r.use(bulkRouter({ baseUrl: deps.baseUrl, writes, limits: deps.bulk, logger: deps.logger }));
   for (const resource of deps.resources) {
     r.use(
       resource.service.resourceType.endpoint,

@@ -178,7 +178,7 @@ describe.each(testEngines())("SCIM /Users on %s", (engine) => {
 
   it("tells the truth in discovery: User and Group are served", async () => {
     const spc = await scim().get("/ServiceProviderConfig");
-    expect(spc.body).toMatchObject({ patch: { supported: true }, filter: { supported: true, maxResults: 200 }, sort: { supported: true }, etag: { supported: true }, bulk: { supported: false } });
+    expect(spc.body).toMatchObject({ patch: { supported: true }, filter: { supported: true, maxResults: 200 }, sort: { supported: true }, etag: { supported: true }, bulk: { supported: true, maxOperations: 1000, maxPayloadSize: 10 * 1024 * 1024 } });
     const types = await scim().get("/ResourceTypes");
     expect(types.body).toMatchObject({
       totalResults: 2,

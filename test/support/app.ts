@@ -2,6 +2,7 @@ import { PassThrough } from "node:stream";
 import type { Express } from "express";
 import { randomBytes } from "node:crypto";
 import { buildBridge, type BridgeApp } from "../../src/app";
+import type { BulkLimits } from "../../src/scim/capabilities";
 import { createSecretBox, type SecretBox } from "../../src/events/secret-box";
 import { createTokenService, type TokenService } from "../../src/auth/token-service";
 import { openDatabase, type Database, type StatementObserver } from "../../src/db/database";
@@ -31,7 +32,7 @@ async function openUrl(url: string, observe?: StatementObserver): Promise<{ db: 
   return { db, done: () => db.close() };
 }
 
-export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number; retryScheduleMs?: number[]; allowPrivateTargets?: boolean; rateLimit?: { limit: number; perMs: number }; databaseUrl?: string; runRetentionMs?: number; observe?: StatementObserver } = {}): Promise<TestBridge> {
+export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number; retryScheduleMs?: number[]; allowPrivateTargets?: boolean; rateLimit?: { limit: number; perMs: number }; databaseUrl?: string; runRetentionMs?: number; observe?: StatementObserver; bulk?: BulkLimits } = {}): Promise<TestBridge> {
   const { db, done } = opts.databaseUrl ? await openUrl(opts.databaseUrl, opts.observe) : await openMigrated(engine, opts.observe ? { observe: opts.observe } : {});
   await ensureDefaultOrganization(db.prisma);
   const tokens = createTokenService(db.prisma);
@@ -52,6 +53,7 @@ export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes
     ...(opts.runRetentionMs !== undefined ? { runRetentionMs: opts.runRetentionMs } : {}),
     secretBox,
     ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
+    ...(opts.bulk ? { bulk: opts.bulk } : {}),
     // Tests deliver to listeners on loopback, with short retry delays.
     webhooks: { allowPrivateTargets: opts.allowPrivateTargets ?? true, timeoutMs: 2000, retryScheduleMs: opts.retryScheduleMs ?? [50, 100, 200], pollIntervalMs: 50, retentionMs: 30 * 86_400_000 },
   });

@@ -10,6 +10,7 @@ export const ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 export const GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
 const PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp";
 const SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest";
+const BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
 
 export type Method = "get" | "post" | "put" | "patch" | "delete";
 export type Api = "scim" | "admin";
@@ -135,6 +136,24 @@ export const endpoints: Endpoint[] = [
       ),
   },
   { name: "DELETE /Groups/{id}", api: "scim", method: "delete", path: "/Groups/{id}", request: async (_t, n, make) => doc(undefined, { id: await make.group(n) }) },
+  {
+    name: "POST /Bulk",
+    api: "scim",
+    method: "post",
+    path: "/Bulk",
+    request: async (t, n, make) =>
+      doc({
+        schemas: [BULK],
+        failOnErrors: 3,
+        Operations: [
+          { method: "POST", path: "/Groups", bulkId: `g${n}`, data: { schemas: [GROUP], displayName: `FzBulk ${n}`, members: [{ value: `bulkId:u${n}` }] } },
+          { method: "POST", path: "/Users", bulkId: `u${n}`, data: user(n, `bulk${n}@corp.example`, t) },
+          { method: "PATCH", path: `/Users/${t.user}`, version: "*", data: { schemas: [PATCH], Operations: [{ op: "replace", path: "title", value: "Lead" }] } },
+          { method: "DELETE", path: `/Users/${await make.user(n)}` },
+        ],
+      }),
+    weight: 0.5,
+  },
   // SCIM searches and lists.
   {
     name: "POST /Users/.search",
