@@ -12,7 +12,10 @@ COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
+# MALLOC_ARENA_MAX: glibc gives each thread that allocates (libuv's pool, V8's helpers) its own malloc
+# arena; two are enough for the bridge and keep an idle process about 8 MiB smaller (README, Performance).
 ENV NODE_ENV=production \
+    MALLOC_ARENA_MAX=2 \
     HOST=0.0.0.0 \
     PORT=8080 \
     DATA_DIR=/data \
