@@ -20,15 +20,16 @@ const displayNameKey: KeyColumn = { column: "display_name_key", of: nameKey };
 /**
  * A user's read-only `groups` (RFC 7643 §4.1.2): the same memberships that the attribute shows
  * (users/user-sql.ts ROW), one element per idp_group_members row of the user, so filters on
- * `groups.value`, `groups.display` and `groups[...]` are EXISTS over the user_id index. The LEFT JOIN
+ * `groups.value`, `groups.display` and `groups[...]` are EXISTS over its indexes (user_id; the
+ * primary key's group_id, which `groups.value eq` drives a semi-join from). The LEFT JOIN
  * is an inner join here (a membership's group always exists: foreign key), and lets the planner drop
  * idp_groups when only `value` is asked for. `display` matches as a Group's displayName does (its key).
  */
 const userGroups: Location = {
   kind: "related",
-  rows: (a) =>
-    `(SELECT mem.group_id AS value, grp.display_name AS display, grp.display_name_key AS display_key
-        FROM idp_group_members mem LEFT JOIN idp_groups grp ON grp.id = mem.group_id WHERE mem.user_id = ${a}.id)`,
+  rows: `(SELECT mem.user_id AS owner, mem.group_id AS value, grp.display_name AS display, grp.display_name_key AS display_key
+            FROM idp_group_members mem LEFT JOIN idp_groups grp ON grp.id = mem.group_id)`,
+  owner: "owner",
   sub: {
     value: { kind: "column", column: "value", type: "uuid" },
     display: { kind: "column", column: "display", type: "text", key: { column: "display_key", of: nameKey } },

@@ -116,6 +116,8 @@ describe.each(testEngines())("queries at the service root on %s", (engine) => {
     const untitled = await byCreation(["bob", "cy", "Admins", "Builders", "chefs"]);
     expect(await names({ sortBy: "title" })).toEqual(["ann", ...untitled]);
     expect(await names({ sortBy: "members", filter: "members pr or userName eq \"cy@root.example\"" })).toHaveLength(3);
+    // Only the type without the attribute left by the filter: all unassigned, in creation order.
+    expect(await names({ sortBy: "userName", sortOrder: "descending", filter: "members pr" })).toEqual(groups.filter((g) => g !== "Builders"));
   });
 
   it("sorts the same way on a resource type's own list (unassigned first when descending)", async () => {

@@ -1,9 +1,9 @@
 import request from "supertest";
-import { userStorage } from "../../src/directory/scim-storage";
+import { userStorage, userTable } from "../../src/directory/scim-storage";
 import { parseFilter } from "../../src/scim/filter/parse";
 import { toSql } from "../../src/scim/filter/sql";
 import { userResourceType } from "../../src/scim/schema/registry";
-import { testEngines } from "../support/databases";
+import { openMigrated, testEngines } from "../support/databases";
 import { startTestBridge, type TestBridge } from "../support/app";
 
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -19,8 +19,8 @@ describe("filters on a user's groups, as SQL", () => {
   it("keep values as parameters and look memberships up by user", () => {
     const f = toSql(parseFilter(userResourceType, `groups[display eq "x'); DROP TABLE users; --" and value eq "10000000-0000-4000-8000-000000000001"]`), userStorage, "u");
     expect(f.text).not.toContain("DROP");
-    expect(f.text).toContain("EXISTS (SELECT 1 FROM (SELECT mem.group_id");
-    expect(f.text).toContain("WHERE mem.user_id = u.id");
+    expect(f.text).toContain("EXISTS (SELECT 1 FROM (SELECT mem.user_id AS owner");
+    expect(f.text).toContain("WHERE r.owner = u.id");
     expect(f.values).toHaveLength(2);
     expect(f.values[1]).toBe("10000000-0000-4000-8000-000000000001");
   });
@@ -114,5 +114,36 @@ describe.each(testEngines())("SCIM /Users filtered on groups on %s", (engine) =>
     expect(r.status).toBe(400);
     expect(r.body).toMatchObject({ status: "400", scimType: "invalidFilter" });
     expect(r.body.detail).toContain(detail);
+  });
+});
+
+// The planner's choices on a populated, analysed PostgreSQL (PGlite never analyses: its plans say less).
+(process.env.TEST_DATABASE_URL ? describe : describe.skip)("filters on a user's groups, as plans on PostgreSQL", () => {
+  it.each([
+    'groups.value eq "10000000-0000-4000-8000-000000000007"',
+    'groups.display eq "G7"',
+    'groups[display eq "G7" and value eq "10000000-0000-4000-8000-000000000007"]',
+  ])("%s reads memberships through an index, never the whole table", async (text) => {
+    const { db, done } = await openMigrated("postgres");
+    try {
+      await db.sql.query(`INSERT INTO users (id, user_name, user_name_key, username, resource, updated_at)
+        SELECT gen_random_uuid(), 'u' || i, 'u' || i, 'u' || i, jsonb_build_object('userName', 'u' || i), now() FROM generate_series(1, 20000) i`);
+      await db.sql.query(`INSERT INTO idp_groups (id, display_name, display_name_key, resource, updated_at)
+        SELECT ('10000000-0000-4000-8000-' || lpad(i::text, 12, '0'))::uuid, 'G' || i, 'g' || i, '{}'::jsonb, now() FROM generate_series(1, 200) i`);
+      await db.sql.query(`INSERT INTO idp_group_members (group_id, user_id)
+        SELECT ('10000000-0000-4000-8000-' || lpad((1 + (row_number() OVER ()) % 200)::text, 12, '0'))::uuid, id FROM users`);
+      await db.sql.query("ANALYZE");
+      const f = toSql(parseFilter(userResourceType, text), userStorage, "u");
+      const plan = await db.sql.query<{ "QUERY PLAN": string }>(
+        `EXPLAIN SELECT u.id FROM users u WHERE ${userTable.where("u")} AND (${f.text}) ORDER BY u.created_at, u.id LIMIT 50`,
+        f.values,
+      );
+      const shown = plan.map((p) => p["QUERY PLAN"]).join("\n");
+      expect(shown).toMatch(/Index Cond: \(group_id = /);
+      expect(shown).not.toMatch(/Seq Scan on idp_group_members/);
+      expect(shown).not.toMatch(/SubPlan/);
+    } finally {
+      await done();
+    }
   });
 });

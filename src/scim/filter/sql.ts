@@ -36,13 +36,13 @@ export type Location =
   | { kind: "literal"; value: string | null }
   /**
    * A multi-valued complex attribute whose elements are rows of other tables, not part of the document
-   * (a user's `groups`, from its IdP group memberships). `rows(alias)` is a parenthesised SELECT of the
-   * row's elements, one row each; `sub` says where each sub-attribute lives in it (a column of the
-   * derived table, or a literal); `order` names the columns that order the elements as they are shown
-   * (for sorting).
-   * Conditions become EXISTS over those rows, so an index on the link column answers them.
+   * (a user's `groups`, from its IdP group memberships). `rows` is a parenthesised SELECT of every
+   * row's elements, one row each, with no reference to the outer row (so that the planner flattens it
+   * and can turn EXISTS into a semi-join driven by an index); `owner` is its column holding the
+   * owning row's id; `sub` says where each sub-attribute lives in it (a column of it, or a literal);
+   * `order` names the columns that order a row's elements as they are shown (for sorting).
    */
-  | { kind: "related"; rows: (alias: string) => string; sub: Readonly<Record<string, Location>>; order: readonly string[] };
+  | { kind: "related"; rows: string; owner: string; sub: Readonly<Record<string, Location>>; order: readonly string[] };
 
 export type Storage = (path: ResolvedPath) => Location;
 
@@ -54,6 +54,11 @@ export interface SqlFragment {
 /** The derived table of a `related` attribute's elements, as SQL sees it. */
 const ELEMENT = "r";
 const UNASSIGNED: Location = { kind: "literal", value: null };
+
+/** The elements of a `related` attribute that belong to the row aliased `alias`, as FROM … WHERE. */
+function elementsOf(loc: Extract<Location, { kind: "related" }>, alias: string): string {
+  return `${loc.rows} AS ${ELEMENT} WHERE ${ELEMENT}.${loc.owner} = ${alias}.id`;
+}
 
 /** Where a sub-attribute of a `related` attribute lives; one it doesn't store reads as unassigned. */
 function subOf(loc: Extract<Location, { kind: "related" }>, path: ResolvedPath): Location {
@@ -170,10 +175,9 @@ function compileLeaf(b: Builder, f: Extract<Filter, { kind: "compare" | "present
       return compareScalar(b, loc.value === null ? "NULL::text" : `${b.param(loc.value)}::text`, leaf.type, leaf.caseExact, f.op, f.value);
     }
     case "related": {
-      const rows = `${loc.rows(alias)} AS ${ELEMENT}`;
       // `groups pr`: any element at all; otherwise any element whose sub-attribute matches (RFC 7644 §3.4.2.2).
-      if (f.kind === "present" && !path.subAttribute) return `EXISTS (SELECT 1 FROM ${rows})`;
-      return `EXISTS (SELECT 1 FROM ${rows} WHERE ${compileLeaf(b, f, () => subOf(loc, path), ELEMENT)})`;
+      if (f.kind === "present" && !path.subAttribute) return `EXISTS (SELECT 1 FROM ${elementsOf(loc, alias)})`;
+      return `EXISTS (SELECT 1 FROM ${elementsOf(loc, alias)} AND ${compileLeaf(b, f, () => subOf(loc, path), ELEMENT)})`;
     }
     case "memberTable": {
       if (f.kind === "present") return `EXISTS (SELECT 1 FROM ${loc.table} m WHERE m.${loc.groupColumn} = ${alias}.id)`;
@@ -236,7 +240,7 @@ function compile(b: Builder, f: Filter, storage: Storage, alias: string, element
       if (loc.kind === "memberTable") return compile(b, f.filter, storage, alias);
       if (loc.kind === "related") {
         // Every condition inside the brackets on the same element (one row of the derived table).
-        return `EXISTS (SELECT 1 FROM ${loc.rows(alias)} AS ${ELEMENT} WHERE ${compile(b, f.filter, (p) => subOf(loc, p), ELEMENT)})`;
+        return `EXISTS (SELECT 1 FROM ${elementsOf(loc, alias)} AND ${compile(b, f.filter, (p) => subOf(loc, p), ELEMENT)})`;
       }
       if (loc.kind !== "json") return "FALSE";
       if (!f.path.attribute.multiValued) {
@@ -288,7 +292,7 @@ export function sortSql(path: ResolvedPath, storage: Storage, alias: string): st
       const value = path.attribute.subAttributes?.find((a) => a.name === "value");
       const p = path.subAttribute || !value ? path : { ...path, subAttribute: value, canonical: `${path.canonical}.value` };
       const order = loc.order.map((c) => `${ELEMENT}.${c}`).join(", ");
-      return `(SELECT ${sortSql(p, () => subOf(loc, p), ELEMENT)} FROM ${loc.rows(alias)} AS ${ELEMENT} ORDER BY ${order} LIMIT 1)`;
+      return `(SELECT ${sortSql(p, () => subOf(loc, p), ELEMENT)} FROM ${elementsOf(loc, alias)} ORDER BY ${order} LIMIT 1)`;
     }
     case "json": {
       const column = `${alias}.${loc.column}`;
