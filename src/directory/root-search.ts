@@ -8,18 +8,21 @@ import { groupTable, userTable, type ResourceTable } from "./scim-storage";
  * statement. Each type's part is the same SQL as its own list (the filter through src/scim/filter/sql.ts
  * over its storage, the same sort key, ties broken by creation then id), so the root's order is the
  * merge of the types' orders. The database merges them: each type contributes its first
- * startIndex - 1 + count matches in order (ids and sort keys only, never documents), the union is
- * ordered and the page cut from it. Memory is that of the page, not of the tables; the total is
- * the sum of each type's count. A type without the sortBy attribute sorts as unassigned: last when
+ * startIndex - 1 + count matches in order (ids and sort keys only, never documents: a top-N sort, or
+ * an index), the union is ordered and the page cut from it; only the page's ids come back. So the
+ * work is that of the same page of each type's own list, whatever the tables hold; the total is the
+ * sum of each type's count. A type without the sortBy attribute sorts as unassigned: last when
  * ascending, first when descending (RFC 7644 §3.4.2.3).
  */
 
 const TABLES: Readonly<Record<string, ResourceTable>> = { User: userTable, Group: groupTable };
 
+/** One type's share of the statement. */
 interface Part {
-  /** Count statement over the part, and its ordered, bounded branch of the union. */
+  /** Its number of matches, as a scalar subquery. */
   count: string;
-  branch: (limitParam: string) => string;
+  /** Its first `limit` matches in order: the type's branch of the union. */
+  branch: (limit: string) => string;
 }
 
 export function createRootSearch(sql: SqlRunner): RootSearch {
