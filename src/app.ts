@@ -20,6 +20,7 @@ import { createUserGrants } from "./directory/grants";
 import { ensureDefaultOrganization } from "./directory/bootstrap";
 import { createGroupService } from "./directory/groups/group-service";
 import { createUserService } from "./directory/users/user-service";
+import { createRootSearch } from "./directory/root-search";
 import { createNameCollisions } from "./directory/name-collisions";
 import { nameKeysJob } from "./directory/name-rekey";
 import { createSyncSettings } from "./sync/settings-service";
@@ -159,6 +160,7 @@ export function buildBridge(deps: AppDeps): BridgeApp {
       // Group members live in their own table: PATCHes on them become set operations.
       { service: groups, detached: ["members"] },
     ],
+    root: createRootSearch(deps.db.sql),
   });
   const reconciliations = createReconciliationService({
     db: deps.db,

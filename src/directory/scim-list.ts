@@ -1,5 +1,5 @@
 import type { PrismaClient } from "../generated/prisma/client";
-import { sortSql, toSql, type Storage } from "../scim/filter/sql";
+import { sortDirection, sortSql, toSql, type Storage } from "../scim/filter/sql";
 import type { ListQuery, ListResult, ResourceRecord } from "../scim/resource-service";
 
 /**
@@ -27,8 +27,7 @@ export async function listResources(
     ...filter.values,
   );
   if (query.count === 0 || total < query.startIndex) return { total, records: [] };
-  const dir = query.sortOrder === "descending" ? "DESC" : "ASC";
-  const order = query.sortBy ? `${sortSql(query.sortBy, spec.storage, alias)} ${dir} NULLS LAST, ` : "";
+  const order = query.sortBy ? `${sortSql(query.sortBy, spec.storage, alias)} ${sortDirection(query.sortOrder)}, ` : "";
   const n = filter.values.length;
   const rows = await prisma.$queryRawUnsafe<{ id: string }[]>(
     `SELECT ${alias}.id::text AS id FROM ${spec.table} ${alias} WHERE ${where}

@@ -52,6 +52,8 @@ export interface ResourceService {
   readonly resourceType: ResourceTypeDef;
   list(query: ListQuery): Promise<ListResult>;
   get(id: string, opts: { withMembers: boolean }): Promise<ResourceRecord | undefined>;
+  /** Resources by id (the page of a root query), in no particular order; ids naming none are left out. */
+  getMany(ids: readonly string[], opts: { withMembers: boolean }): Promise<ResourceRecord[]>;
   create(attributes: Attributes, ctx: WriteContext): Promise<ResourceRecord>;
   replace(id: string, attributes: Attributes, ctx: WriteContext): Promise<ResourceRecord>;
   /** Applies `change` to the current attributes under a row lock; writes nothing when unchanged. */

@@ -8,11 +8,14 @@ import { ScimError } from "./errors";
 import { resourceOperations } from "./resource-operations";
 import { resourceRouter } from "./resource-router";
 import type { ResourceService } from "./resource-service";
+import { rootRouter } from "./root-router";
+import type { RootSearch } from "./root-search";
 import { resourceTypeDocument, resourceTypesList, schemaDocument, schemasList, allSchemas } from "./schema/discovery";
 
 /**
- * The SCIM service (RFC 7644), mounted behind authentication and body parsing: discovery documents
- * and one generic resource router per served resource type. Discovery lists only what is served.
+ * The SCIM service (RFC 7644), mounted behind authentication and body parsing: discovery documents,
+ * one generic resource router per served resource type, and queries at the root across them all.
+ * Discovery lists only what is served.
  * Paths are matched case-insensitively, as IdPs vary.
  */
 export interface ScimResource {
@@ -20,7 +23,7 @@ export interface ScimResource {
   detached?: readonly string[];
 }
 
-export function scimRouter(deps: { baseUrl: BaseUrlResolver; resources: readonly ScimResource[]; bulk: BulkLimits; logger: Logger }): Router {
+export function scimRouter(deps: { baseUrl: BaseUrlResolver; resources: readonly ScimResource[]; bulk: BulkLimits; logger: Logger; root: RootSearch }): Router {
   const r = Router({ caseSensitive: false });
   const served = deps.resources.map((x) => x.service.resourceType);
   const base = (req: Parameters<BaseUrlResolver>[0]) => `${deps.baseUrl(req)}${req.baseUrl}`;
@@ -55,6 +58,8 @@ export function scimRouter(deps: { baseUrl: BaseUrlResolver; resources: readonly
       resourceRouter({ service: resource.service, baseUrl: deps.baseUrl, maxResults: CAPABILITIES.filter.maxResults, ...(resource.detached ? { detached: resource.detached } : {}) }),
     );
   }
+  // `GET /` and `POST /.search` (RFC 7644 §3.4.2.1): after the resource routers, whose paths it never matches.
+  r.use(rootRouter({ services: deps.resources.map((x) => x.service), search: deps.root, baseUrl: deps.baseUrl, maxResults: CAPABILITIES.filter.maxResults }));
   r.use(notFound("scim"));
   return r;
 }

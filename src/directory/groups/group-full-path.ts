@@ -13,7 +13,7 @@ import { memberIdsOfGroup, refreshGroupClaims } from "../claims-store";
 import { DirectoryError, notFound } from "../errors";
 import { isUniqueViolation, isUuid } from "../prisma-errors";
 import { listResources } from "../scim-list";
-import { groupStorage } from "../scim-storage";
+import { groupTable } from "../scim-storage";
 import { conflict, groupColumns, memberIdsOf, PRECONDITION, stored } from "./group-columns";
 import { applyMemberOps, membersOf } from "./members";
 
@@ -76,9 +76,9 @@ export function createGroupFullPath(prisma: PrismaClient): ResourceService {
 
     list(query) {
       return listResources(prisma, {
-        table: "idp_groups",
-        storage: groupStorage,
-        where: "TRUE",
+        table: groupTable.table,
+        storage: groupTable.storage,
+        where: groupTable.where("u"),
         query,
         load: async (ids) => load(prisma, await prisma.idpGroup.findMany({ where: { id: { in: ids } } }), query.withMembers),
       });
@@ -88,6 +88,11 @@ export function createGroupFullPath(prisma: PrismaClient): ResourceService {
       if (!isUuid(id)) return undefined;
       const row = await prisma.idpGroup.findUnique({ where: { id } });
       return row ? one(prisma, row, opts.withMembers) : undefined;
+    },
+
+    async getMany(ids, opts) {
+      const valid = ids.filter(isUuid);
+      return valid.length === 0 ? [] : load(prisma, await prisma.idpGroup.findMany({ where: { id: { in: valid } } }), opts.withMembers);
     },
 
     async create(attrs, ctx) {

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Database, SqlRunner } from "../../db/database";
 import { userResourceType } from "../../scim/schema/registry";
-import { sortSql, toSql } from "../../scim/filter/sql";
+import { sortDirection, sortSql, toSql } from "../../scim/filter/sql";
 import {
   ifMatchSatisfied,
   type Attributes,
@@ -16,7 +16,7 @@ import { parseOrganizationSyncSettings } from "../../sync/organization-settings"
 import { readSyncGate, syncIsOff, type SyncGate } from "../../sync/gate";
 import { DirectoryError, notFound } from "../errors";
 import { isUniqueViolation, isUuid } from "../prisma-errors";
-import { userStorage } from "../scim-storage";
+import { userStorage, userTable } from "../scim-storage";
 import { baseUsername, firstFreeUsername, withSuffix } from "../username";
 import { keyOnWrite, nameProblem } from "../name-key";
 import { checkUserName, userColumns, type UserColumns } from "./user-columns";
@@ -221,11 +221,10 @@ export function createUserService(db: Database): ResourceService {
 
     async list(query: ListQuery): Promise<ListResult> {
       const filter = query.filter ? toSql(query.filter, userStorage, "u") : { text: "TRUE", values: [] };
-      const where = `u.resource IS NOT NULL AND (${filter.text})`;
+      const where = `${userTable.where("u")} AND (${filter.text})`;
       if (query.count === 0) return { total: await countUsers(sql, where, filter.values), records: [] };
       // Stable paging: by the sort key, then creation, then id (startIndex never skips or repeats).
-      const dir = query.sortOrder === "descending" ? "DESC" : "ASC";
-      const order = `${query.sortBy ? `${sortSql(query.sortBy, userStorage, "u")} ${dir} NULLS LAST, ` : ""}u.created_at, u.id`;
+      const order = `${query.sortBy ? `${sortSql(query.sortBy, userStorage, "u")} ${sortDirection(query.sortOrder)}, ` : ""}u.created_at, u.id`;
       const page = await listUserPage(sql, where, filter.values, order, query.count, query.startIndex - 1, listNames);
       // A page past the end has no row to carry the total: count it then (and only then).
       const total = page.total ?? (query.startIndex > 1 ? await countUsers(sql, where, filter.values) : 0);
@@ -236,6 +235,10 @@ export function createUserService(db: Database): ResourceService {
       if (!isUuid(id)) return undefined;
       const [row] = await readUsers(sql, [id]);
       return row ? toRecord(row) : undefined;
+    },
+
+    async getMany(ids) {
+      return (await readUsers(sql, ids.filter(isUuid))).map(toRecord);
     },
 
     create,

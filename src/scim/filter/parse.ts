@@ -13,7 +13,7 @@ import { FilterSyntaxError, preprocessFilter } from "./preprocess";
  */
 
 export const MAX_FILTER_LENGTH = 4096;
-const MAX_DEPTH = 16;
+export const MAX_FILTER_DEPTH = 16;
 
 const bad = (detail: string) => ScimError.badRequest("invalidFilter", detail);
 
@@ -80,7 +80,7 @@ function typedValue(path: ResolvedPath, op: CompareOp, raw: FilterValue): Filter
 }
 
 function convert(rt: ResourceTypeDef, raw: RawFilter, parent: ResolvedPath | undefined, depth: number): Filter {
-  if (depth > MAX_DEPTH) throw bad(`filter is nested more than ${MAX_DEPTH} levels deep`);
+  if (depth > MAX_FILTER_DEPTH) throw bad(`filter is nested more than ${MAX_FILTER_DEPTH} levels deep`);
   const resolve = (name: string) => (parent ? resolveRelative(parent, name) : resolveAbsolute(rt, name));
   switch (raw.op) {
     case "and":
@@ -115,10 +115,20 @@ function grammar(text: string): RawFilter {
   }
 }
 
-export function parseFilter(rt: ResourceTypeDef, text: string): Filter {
+/** The filter's grammar tree, not yet resolved against any resource type (bounded in length). */
+export function parseFilterSyntax(text: string): RawFilter {
   if (text.length > MAX_FILTER_LENGTH) throw bad(`the filter is longer than ${MAX_FILTER_LENGTH} characters`);
   if (text.trim() === "") throw bad("the filter is empty");
-  return convert(rt, grammar(text), undefined, 0);
+  return grammar(text);
+}
+
+/** A grammar tree resolved and typed against one resource type. */
+export function typeFilter(rt: ResourceTypeDef, raw: RawFilter): Filter {
+  return convert(rt, raw, undefined, 0);
+}
+
+export function parseFilter(rt: ResourceTypeDef, text: string): Filter {
+  return typeFilter(rt, parseFilterSyntax(text));
 }
 
 /**

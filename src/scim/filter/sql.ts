@@ -31,7 +31,18 @@ export type Location =
   /** A boolean SQL expression over the row (e.g. `active` derived from a status column). */
   | { kind: "booleanExpr"; sql: (alias: string) => string }
   /** Group members kept in a membership table: `members.value` is the member's id. */
-  | { kind: "memberTable"; table: string; groupColumn: string; memberColumn: string };
+  | { kind: "memberTable"; table: string; groupColumn: string; memberColumn: string }
+  /** The same value for every row of the table (a resource's `meta.resourceType`); null: never assigned. */
+  | { kind: "literal"; value: string | null }
+  /**
+   * A multi-valued complex attribute whose elements are rows of other tables, not part of the document
+   * (a user's `groups`, from its IdP group memberships). `rows` is a parenthesised SELECT of every
+   * row's elements, one row each, with no reference to the outer row (so that the planner flattens it
+   * and can turn EXISTS into a semi-join driven by an index); `owner` is its column holding the
+   * owning row's id; `sub` says where each sub-attribute lives in it (a column of it, or a literal);
+   * `order` names the columns that order a row's elements as they are shown (for sorting).
+   */
+  | { kind: "related"; rows: string; owner: string; sub: Readonly<Record<string, Location>>; order: readonly string[] };
 
 export type Storage = (path: ResolvedPath) => Location;
 
@@ -39,6 +50,23 @@ export interface SqlFragment {
   text: string;
   values: unknown[];
 }
+
+/** The derived table of a `related` attribute's elements, as SQL sees it. */
+const ELEMENT = "r";
+const UNASSIGNED: Location = { kind: "literal", value: null };
+
+/** The elements of a `related` attribute that belong to the row aliased `alias`, as FROM … WHERE. */
+function elementsOf(loc: Extract<Location, { kind: "related" }>, alias: string): string {
+  return `${loc.rows} AS ${ELEMENT} WHERE ${ELEMENT}.${loc.owner} = ${alias}.id`;
+}
+
+/** Where a sub-attribute of a `related` attribute lives; one it doesn't store reads as unassigned. */
+function subOf(loc: Extract<Location, { kind: "related" }>, path: ResolvedPath): Location {
+  const name = (path.subAttribute ?? path.attribute).name;
+  return loc.sub[name] ?? UNASSIGNED;
+}
+
+const sqlText = (value: string) => `'${value.replace(/'/g, "''")}'::text`;
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -142,6 +170,15 @@ function compileLeaf(b: Builder, f: Extract<Filter, { kind: "compare" | "present
       if (f.op === "ne") return `NOT (${compileLeaf(b, { ...f, op: "eq" }, storage, alias)})`;
       return `EXISTS (SELECT 1 FROM unnest(${col}) AS x(v) WHERE ${compareScalar(b, "x.v", "string", loc.lowered ? false : leaf.caseExact, f.op, f.value)})`;
     }
+    case "literal": {
+      if (f.kind === "present") return loc.value !== null && loc.value !== "" ? "TRUE" : "FALSE";
+      return compareScalar(b, loc.value === null ? "NULL::text" : `${b.param(loc.value)}::text`, leaf.type, leaf.caseExact, f.op, f.value);
+    }
+    case "related": {
+      // `groups pr`: any element at all; otherwise any element whose sub-attribute matches (RFC 7644 §3.4.2.2).
+      if (f.kind === "present" && !path.subAttribute) return `EXISTS (SELECT 1 FROM ${elementsOf(loc, alias)})`;
+      return `EXISTS (SELECT 1 FROM ${elementsOf(loc, alias)} AND ${compileLeaf(b, f, () => subOf(loc, path), ELEMENT)})`;
+    }
     case "memberTable": {
       if (f.kind === "present") return `EXISTS (SELECT 1 FROM ${loc.table} m WHERE m.${loc.groupColumn} = ${alias}.id)`;
       if ((f.op === "eq" || f.op === "ne") && (path.subAttribute?.name ?? "value") === "value") {
@@ -201,6 +238,10 @@ function compile(b: Builder, f: Filter, storage: Storage, alias: string, element
     case "valuePath": {
       const loc = storage(f.path);
       if (loc.kind === "memberTable") return compile(b, f.filter, storage, alias);
+      if (loc.kind === "related") {
+        // Every condition inside the brackets on the same element (one row of the derived table).
+        return `EXISTS (SELECT 1 FROM ${elementsOf(loc, alias)} AND ${compile(b, f.filter, (p) => subOf(loc, p), ELEMENT)})`;
+      }
       if (loc.kind !== "json") return "FALSE";
       if (!f.path.attribute.multiValued) {
         // A single complex attribute (manager[value eq "x"]): its sub-attributes, directly.
@@ -223,6 +264,14 @@ export function toSql(filter: Filter, storage: Storage, alias: string, startPara
   return { text, values: b.values };
 }
 
+/**
+ * The direction of a sort on sortBy, with unassigned values where RFC 7644 §3.4.2.3 puts them:
+ * "ordered last if ascending and first if descending".
+ */
+export function sortDirection(order: "ascending" | "descending"): string {
+  return order === "descending" ? "DESC NULLS FIRST" : "ASC NULLS LAST";
+}
+
 /** An `ORDER BY` expression for sortBy (RFC 7644 §3.4.2.3); multi-valued: the primary or first value. */
 export function sortSql(path: ResolvedPath, storage: Storage, alias: string): string {
   const loc = storage(path);
@@ -236,6 +285,15 @@ export function sortSql(path: ResolvedPath, storage: Storage, alias: string): st
       return `${alias}.${loc.column}[1]`;
     case "memberTable":
       return `${alias}.id`;
+    case "literal":
+      return loc.value === null ? "NULL::text" : `lower(${sqlText(loc.value)})`;
+    case "related": {
+      // The first element as shown (RFC 7644 §3.4.2.3: the primary value, else the first); `groups` alone means its value.
+      const value = path.attribute.subAttributes?.find((a) => a.name === "value");
+      const p = path.subAttribute || !value ? path : { ...path, subAttribute: value, canonical: `${path.canonical}.value` };
+      const order = loc.order.map((c) => `${ELEMENT}.${c}`).join(", ");
+      return `(SELECT ${sortSql(p, () => subOf(loc, p), ELEMENT)} FROM ${elementsOf(loc, alias)} ORDER BY ${order} LIMIT 1)`;
+    }
     case "json": {
       const column = `${alias}.${loc.column}`;
       if (path.attribute.multiValued) {

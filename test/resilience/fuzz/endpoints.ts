@@ -172,6 +172,14 @@ export const endpoints: Endpoint[] = [
   },
   { name: "GET /Groups", api: "scim", method: "get", path: "/Groups", request: (t) => doc(undefined, {}, { filter: `members[value eq "${t.user}"] or displayName eq "Target"`, startIndex: "1", count: "5", excludedAttributes: "members" }) },
   { name: "GET /Users/{id}", api: "scim", method: "get", path: "/Users/{id}", request: (t) => doc(undefined, { id: t.user }, { attributes: "userName,groups" }) },
+  {
+    name: "POST /.search",
+    api: "scim",
+    method: "post",
+    path: "/.search",
+    request: (t) => doc({ schemas: [SEARCH], filter: `userName sw "fz" or members[value eq "${t.user}"] or not (groups.display eq "Target")`, startIndex: 2, count: 5, sortBy: "displayName", sortOrder: "descending", attributes: ["userName", "members"] }),
+  },
+  { name: "GET / (root query)", api: "scim", method: "get", path: "/", request: () => doc(undefined, {}, { filter: 'meta.resourceType eq "Group" or title pr', startIndex: "1", count: "5", sortBy: "userName", excludedAttributes: "members" }) },
 
   // Admin writes.
   { name: "POST /organizations", api: "admin", method: "post", path: "/organizations", request: (_t, n) => doc({ name: `fz-org-${n}`, display_name: "Fuzz", description: "d", icon: "/icon.png" }) },
