@@ -9,7 +9,8 @@ const GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group";
 /** Imports merge by default (issue 14): an import never loses what it did not mention. */
 describe.each(testEngines())("import merge and replace on %s", (engine) => {
   let b: TestBridge;
-  const scim = (m: "get" | "post", p: string, body?: object) => request(b.app)[m](`/scim/v2${p}`).set("Authorization", `Bearer ${b.scimToken}`).send(body);
+  // One Host for every request: answers' URIs (`$ref`) are built from it, and supertest binds a new port per request.
+  const scim = (m: "get" | "post", p: string, body?: object) => request(b.app)[m](`/scim/v2${p}`).set("Host", "bridge.test").set("Authorization", `Bearer ${b.scimToken}`).send(body);
   const api = (m: "get" | "post" | "patch", p: string) => request(b.app)[m](`/api/v2${p}`).set("Authorization", `Bearer ${b.adminToken}`);
   const full = (n: string, managerId?: string) => ({
     schemas: [USER, ENTERPRISE],

@@ -137,8 +137,8 @@ describe.each(testEngines())("SCIM group writes, fast and general path, on %s", 
     ]);
     expect(t.steps[2]![2].detail).toContain(`members must be existing users; unknown: ${UNKNOWN}`);
     expect(t.steps[16]![2].members).toEqual([
-      { value: "<u2>", display: "<p>-u2@eq.example", type: "User" },
-      { value: "<u3>", display: "<p>-u3@eq.example", type: "User" },
+      { value: "<u2>", $ref: "<base>/scim/v2/Users/<u2>", display: "<p>-u2@eq.example", type: "User" },
+      { value: "<u3>", $ref: "<base>/scim/v2/Users/<u3>", display: "<p>-u3@eq.example", type: "User" },
     ]);
     // u0 left Alpha when it became Beta, and Zeta when its members were replaced by u1; u1 left Zeta with everyone.
     expect(t.claims).toEqual([[], [], ["<p>-Beta"], ["<p>-Beta"]]);

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import type { Server } from "node:http";
 import path from "node:path";
 import request from "supertest";
 import { runScenario, scenarioSchema, type Scenario } from "../../src/scim/scenario";
@@ -12,10 +13,14 @@ const scenarios: [string, Scenario][] = fs
   .sort()
   .map((f) => [f, scenarioSchema.parse(JSON.parse(fs.readFileSync(path.join(dir, f), "utf8")))]);
 
-/** Sends a scenario step through the app as the IdP would, at /scim/v2. */
-export function sender(b: TestBridge) {
+/**
+ * Sends a scenario step through the app as the IdP would, at /scim/v2, on one listening server: one
+ * base URL for the whole scenario, as an IdP has, so URIs captured from one answer (`meta.location`)
+ * equal the `$ref`s of later ones.
+ */
+export function sender(b: TestBridge, server: Server) {
   return async (req: { method: string; path: string; body: unknown; headers: Record<string, string> }) => {
-    let t = request(b.app)[req.method.toLowerCase() as "get"](`/scim/v2${req.path}`).set("Authorization", `Bearer ${b.scimToken}`);
+    let t = request(server)[req.method.toLowerCase() as "get"](`/scim/v2${req.path}`).set("Authorization", `Bearer ${b.scimToken}`);
     for (const [k, v] of Object.entries(req.headers)) t = t.set(k, v);
     const res = req.body === undefined ? await t : await t.set("Content-Type", "application/scim+json").send(JSON.stringify(req.body));
     return { status: res.status, body: res.text ? (JSON.parse(res.text) as unknown) : undefined };
@@ -24,15 +29,20 @@ export function sender(b: TestBridge) {
 
 describe.each(testEngines())("recorded IdP scenarios on %s", (engine) => {
   let b: TestBridge;
+  let server: Server;
   beforeAll(async () => {
     b = await startTestBridge(engine);
+    server = await new Promise<Server>((resolve) => {
+      const s = b.app.listen(0, "127.0.0.1", () => resolve(s));
+    });
   });
   afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
     await b.close();
   });
 
   it.each(scenarios)("%s passes every step", async (_file, scenario) => {
-    const results = await runScenario(scenario, sender(b));
+    const results = await runScenario(scenario, sender(b, server));
     expect(results.filter((r) => !r.ok)).toEqual([]);
     if (process.env.SHOW_STEPS) console.log(results.map((r) => `${r.status} ${r.name}`).join("\n"));
   });

@@ -173,7 +173,12 @@ export function applyPatch(rt: ResourceTypeDef, resource: Obj, operations: Patch
         }
         if (path === "extension") {
           if (!isObj(v)) throw ScimError.badRequest("invalidValue", `${key} must be an object`);
-          for (const [sub, sv] of Object.entries(v)) one(op, { kind: "attribute", path: resolvePath(rt, `${key}:${sub}`) ?? invalidPath(`${key}:${sub}`) }, sv, true);
+          for (const [sub, sv] of Object.entries(v)) {
+            // Some client libraries serialise their extension model whole, `schemas` included: it
+            // names the schema the path already names, and is no attribute of it.
+            if (sub.toLowerCase() === "schemas") continue;
+            one(op, { kind: "attribute", path: resolvePath(rt, `${key}:${sub}`) ?? invalidPath(`${key}:${sub}`) }, sv, true);
+          }
           continue;
         }
         if (path.attribute.mutability === "readOnly" && !path.subAttribute) continue;

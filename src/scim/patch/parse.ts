@@ -3,6 +3,7 @@ import type { Filter } from "../filter/ast";
 import { parseValueFilter } from "../filter/parse";
 import { resolvePath, schemaByUrn } from "../schema/resolve";
 import type { AttributeDef, ResolvedPath, ResourceTypeDef, SchemaDef } from "../schema/types";
+import { USER_SCHEMA } from "../schema/user";
 
 /**
  * A PatchOp request (RFC 7644 §3.5.2) → typed operations. `op` names are case-insensitive (Entra sends
@@ -55,6 +56,15 @@ export function parsePath(rt: ResourceTypeDef, raw: string): PatchTarget {
   return { kind: "filtered", path, filter: parseValueFilter(rt, path, filterText), sub };
 }
 
+/**
+ * A user's `active` is the record's status, not a stored attribute: a PUT without it keeps the status,
+ * so a remove can't mean `false` without PATCH and PUT disagreeing, and doing nothing (as before) let a
+ * client believe it had deactivated someone. Refused, naming the way that works.
+ */
+function removesActive(rt: ResourceTypeDef, target: PatchTarget): boolean {
+  return rt.schema.id === USER_SCHEMA && target.kind === "attribute" && !target.path.extension && !target.path.subAttribute && target.path.attribute.name === "active";
+}
+
 function caseless(obj: Record<string, unknown>, key: string): unknown {
   const k = Object.keys(obj).find((x) => x.toLowerCase() === key.toLowerCase());
   return k === undefined ? undefined : obj[k];
@@ -87,6 +97,9 @@ export function parsePatchRequest(rt: ResourceTypeDef, body: unknown): PatchOper
     const target: PatchTarget = typeof pathText === "string" ? parsePath(rt, pathText) : { kind: "none" };
     // RFC 7644 §3.5.2.2: remove needs a path.
     if (op === "remove" && target.kind === "none") throw ScimError.badRequest("noTarget", `Operations[${i}]: remove needs a path`);
+    if (op === "remove" && removesActive(rt, target)) {
+      throw ScimError.badRequest("invalidValue", `Operations[${i}]: active can't be removed; set it with replace ("active": false suspends the user, true reactivates it)`);
+    }
     if (op !== "remove" && (value === undefined || (target.kind === "none" && (value === null || typeof value !== "object" || Array.isArray(value))))) {
       throw ScimError.badRequest("invalidValue", `Operations[${i}]: ${op} needs a value${target.kind === "none" ? " object (there is no path)" : ""}`);
     }

@@ -11,6 +11,9 @@ export function attr(
   description: string,
   opts: Partial<Omit<AttributeDef, "name" | "type" | "description">> = {},
 ): AttributeDef {
+  // RFC 7643 §2.3.7, §7: a reference names what it may point to. Clients that build typed models from
+  // /Schemas fail on a reference without referenceTypes, so a definition without them fails at load.
+  if (type === "reference" && !opts.referenceTypes?.length) throw new Error(`attribute ${name}: a reference needs referenceTypes`);
   return {
     name,
     type,
@@ -29,14 +32,21 @@ export function attr(
 export function multi(
   name: string,
   description: string,
-  opts: { types?: readonly string[]; valueType?: AttributeType; mutability?: AttributeDef["mutability"]; extra?: readonly AttributeDef[] } = {},
+  opts: {
+    types?: readonly string[];
+    valueType?: AttributeType;
+    /** Required when `valueType` is "reference" (RFC 7643 §2.3.7). */
+    referenceTypes?: readonly string[];
+    mutability?: AttributeDef["mutability"];
+    extra?: readonly AttributeDef[];
+  } = {},
 ): AttributeDef {
   const mutability = opts.mutability ?? "readWrite";
   return attr(name, "complex", description, {
     multiValued: true,
     mutability,
     subAttributes: [
-      attr("value", opts.valueType ?? "string", `The value of ${name}.`, { mutability }),
+      attr("value", opts.valueType ?? "string", `The value of ${name}.`, { mutability, ...(opts.referenceTypes ? { referenceTypes: opts.referenceTypes } : {}) }),
       attr("display", "string", "A human-readable name, primarily used for display purposes.", { mutability }),
       attr("type", "string", `A label indicating the function of the ${name} value.`, {
         mutability,

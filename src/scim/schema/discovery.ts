@@ -15,7 +15,8 @@ function attributeDocument(a: AttributeDef): Obj {
     multiValued: a.multiValued,
     description: a.description,
     required: a.required,
-    ...(a.type === "string" || a.type === "reference" || a.type === "binary" ? { caseExact: a.caseExact } : {}),
+    // On every attribute, not only strings: strict clients building models from /Schemas require it.
+    caseExact: a.caseExact,
     mutability: a.mutability,
     returned: a.returned,
     uniqueness: a.uniqueness,

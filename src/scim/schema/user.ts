@@ -33,7 +33,7 @@ export const userSchema: SchemaDef = {
     multi("emails", "Email addresses for the user.", { types: ["work", "home", "other"] }),
     multi("phoneNumbers", "Phone numbers for the User.", { types: ["work", "home", "mobile", "fax", "pager", "other"] }),
     multi("ims", "Instant messaging addresses for the User.", { types: ["aim", "gtalk", "icq", "xmpp", "msn", "skype", "qq", "yahoo"] }),
-    multi("photos", "URLs of photos of the User.", { types: ["photo", "thumbnail"], valueType: "reference" }),
+    multi("photos", "URLs of photos of the User.", { types: ["photo", "thumbnail"], valueType: "reference", referenceTypes: ["external"] }),
     attr("addresses", "complex", "A physical mailing address for this User.", {
       multiValued: true,
       subAttributes: [
