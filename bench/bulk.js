@@ -5,7 +5,8 @@
 // 100 one after another on that connection, against one bridge process, on the embedded database and on
 // PostgreSQL (a throwaway server with durable settings, or BENCH_DATABASE_URL). Each phase is preceded
 // by an unmeasured warm-up. Prints the time per user of each and writes bench/results/bulk-*.json.
-//   npm run bench:bulk [-- --users 1000 --batch 100 --engines embedded,postgres]
+//   npm run bench:bulk [-- --users 1000 --batch 100 --engines embedded,postgres --json]
+// `npm run bench` runs it too, after the HTTP figures (issue 16).
 const { spawn } = require("node:child_process");
 const crypto = require("node:crypto");
 const fs = require("node:fs");
@@ -26,6 +27,9 @@ const SCIM = crypto.randomBytes(24).toString("hex");
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
 const ENT = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User";
 const BULK = "urn:ietf:params:scim:api:messages:2.0:BulkRequest";
+// --json: the report as JSON on stdout, the table on stderr (how `npm run bench` runs it).
+const JSON_OUT = process.argv.includes("--json");
+const say = JSON_OUT ? (...a) => console.error(...a) : (...a) => console.log(...a);
 
 /** A create as Entra sends it (test/fixtures/idp/entra/user-lifecycle.json). */
 const entraUser = (tag) => ({
@@ -144,9 +148,10 @@ async function main() {
   for (const [engine, r] of Object.entries(report.engines)) {
     rows.push([engine, `${r.singles.msPerUser} ms/user (${r.singles.ms} ms)`, `${r.bulk.msPerUser} ms/user (${r.bulk.ms} ms)`, (r.bulk.msPerUser / r.singles.msPerUser).toFixed(2)]);
   }
-  console.log(`\nUser creates, one after another on one connection (Entra-shaped bodies; a Bulk of ${BATCH} is ${Object.values(report.engines)[0]?.bulk.largestBodyBytes ?? "?"} bytes):\n`);
-  printTable(rows);
-  console.log(`\nwrote ${writeResult("bulk", report)}`);
+  say(`\nUser creates, one after another on one connection (Entra-shaped bodies; a Bulk of ${BATCH} is ${Object.values(report.engines)[0]?.bulk.largestBodyBytes ?? "?"} bytes):\n`);
+  printTable(rows, say);
+  say(`\nwrote ${writeResult("bulk", report)}`);
+  if (JSON_OUT) console.log(JSON.stringify(report));
 }
 
 main().catch((err) => {

@@ -333,6 +333,13 @@ async function main() {
   }
   for (const [engine, r] of Object.entries(report.engines)) more.push(...memoryRows(engine, r.idleMemory));
   printTable(more, say);
+  // Bulk against single POSTs (issue 16): bench/bulk.js on the same engines (its own PostgreSQL, or
+  // BENCH_DATABASE_URL), its table on stderr, its report in this one.
+  if (ONLY === "all") {
+    const r = spawnSync(process.execPath, [path.join(root, "bench/bulk.js"), "--engines", ENGINES.join(","), "--json"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 * 1024 * 1024 });
+    if (r.status !== 0) throw new Error(`bench/bulk.js failed (exit ${r.status})`);
+    report.bulk = JSON.parse(r.stdout.trim().split("\n").pop());
+  }
   report.stuck = stuck;
   if (stuck.length > 0) say(`\n${stuck.length} process(es) did not stop within 20 s of SIGTERM and were killed:\n  ${stuck.join("\n  ")}`);
   say(`\nwrote ${writeResult("http", report)}`);
