@@ -13,8 +13,7 @@ const fs = require("node:fs");
 const http = require("node:http");
 const os = require("node:os");
 const path = require("node:path");
-const { Client } = require("pg");
-const { freePort, postgres, writeResult, printTable, root } = require("./lib");
+const { freePort, postgres, scratchDatabase, writeResult, printTable, root } = require("./lib");
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -100,14 +99,9 @@ async function bench(engine, pgUrl) {
   let target;
   let drop;
   if (engine === "postgres") {
-    const admin = new Client({ connectionString: pgUrl });
-    await admin.connect();
-    const name = `bench_bulk_${Date.now()}`;
-    await admin.query(`CREATE DATABASE ${name}`);
-    const u = new URL(pgUrl);
-    u.pathname = `/${name}`;
-    target = { DATABASE_URL: u.toString() };
-    drop = async () => (await admin.query(`DROP DATABASE ${name} WITH (FORCE)`), admin.end());
+    const db = await scratchDatabase(pgUrl, "bench_bulk");
+    target = { DATABASE_URL: db.url };
+    drop = db.drop;
   } else {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-bulk-"));
     target = { DATA_DIR: dir };

@@ -9,8 +9,7 @@
 const fs = require("node:fs");
 const os = require("node:os");
 const path = require("node:path");
-const { Client } = require("pg");
-const { postgres, writeResult, printTable, root } = require("./lib");
+const { postgres, scratchDatabase, writeResult, printTable, root } = require("./lib");
 
 const arg = (name, fallback) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -62,17 +61,11 @@ async function main() {
       }
     } else {
       const pg = await postgres();
-      const name = `bench_growth_${Date.now()}`;
-      const admin = new Client({ connectionString: pg.url });
-      await admin.connect();
-      await admin.query(`CREATE DATABASE ${name}`);
-      const url = new URL(pg.url);
-      url.pathname = `/${name}`;
+      const scratch = await scratchDatabase(pg.url, "bench_growth");
       try {
-        result.engines.postgres = await run("postgres", { kind: "postgres", url: url.toString() });
+        result.engines.postgres = await run("postgres", { kind: "postgres", url: scratch.url });
       } finally {
-        await admin.query(`DROP DATABASE ${name} WITH (FORCE)`);
-        await admin.end();
+        await scratch.drop();
         pg.stop();
       }
     }

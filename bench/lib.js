@@ -24,6 +24,18 @@ async function postgres() {
   return { url: r.stdout.trim().split("\n").pop(), stop, note: "throwaway PostgreSQL, durable settings" };
 }
 
+/** A new database on the PostgreSQL server at `serverUrl`: its URL, and `drop` (which also closes the admin connection). */
+async function scratchDatabase(serverUrl, prefix) {
+  const { Client } = require("pg");
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  const name = `${prefix}_${Date.now()}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return { url: url.toString(), drop: async () => (await admin.query(`DROP DATABASE ${name} WITH (FORCE)`), await admin.end()) };
+}
+
 /** Samples this process's RSS every `ms` until stopped; returns MiB figures. */
 function sampleRss(ms = 200) {
   const samples = [];
@@ -76,4 +88,4 @@ async function seedUsers(dbUrlOrDir, engine, n, offset = 0) {
   await close();
 }
 
-module.exports = { root, freePort, postgres, seedUsers, sampleRss, writeResult, printTable };
+module.exports = { root, freePort, postgres, scratchDatabase, seedUsers, sampleRss, writeResult, printTable };

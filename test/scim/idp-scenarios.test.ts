@@ -5,6 +5,7 @@ import request from "supertest";
 import { runScenario, scenarioSchema, type Scenario } from "../../src/scim/scenario";
 import { testEngines } from "../support/databases";
 import { startTestBridge, type TestBridge } from "../support/app";
+import { listenOnLoopback } from "../support/net";
 
 const dir = path.join(__dirname, "..", "fixtures", "idp");
 const scenarios: [string, Scenario][] = fs
@@ -32,9 +33,7 @@ describe.each(testEngines())("recorded IdP scenarios on %s", (engine) => {
   let server: Server;
   beforeAll(async () => {
     b = await startTestBridge(engine);
-    server = await new Promise<Server>((resolve) => {
-      const s = b.app.listen(0, "127.0.0.1", () => resolve(s));
-    });
+    server = await listenOnLoopback(b.app);
   });
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));

@@ -2,6 +2,7 @@ import type { Server } from "node:http";
 import request from "supertest";
 import { testEngines } from "../support/databases";
 import { startTestBridge, type TestBridge } from "../support/app";
+import { listenOnLoopback } from "../support/net";
 
 /**
  * The details strict SCIM clients check (issue 16): `$ref` on a group's members and a user's groups,
@@ -39,9 +40,7 @@ describe.each(testEngines())("SCIM details strict clients check on %s", (engine)
 
   beforeAll(async () => {
     b = await startTestBridge(engine);
-    server = await new Promise<Server>((resolve) => {
-      const s = b.app.listen(0, "127.0.0.1", () => resolve(s));
-    });
+    server = await listenOnLoopback(b.app);
   });
   afterAll(async () => {
     await new Promise((resolve) => server.close(resolve));
