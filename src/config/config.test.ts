@@ -146,4 +146,29 @@ describe("loadConfig", () => {
   it("refuses a port out of range", () => {
     expect(() => loadConfig({ PORT: "70000" }, opts)).toThrow(/PORT must be between 0 and 65535/);
   });
+
+  it("reads a bare duration as milliseconds, with a warning showing both unit forms; sizes in bytes need no unit", () => {
+    const c = loadConfig({ WEBHOOK_TIMEOUT: "10", WEBHOOK_RETRY_SCHEDULE: "5s,300,1h", TOKEN_CACHE_TTL: "0", BODY_LIMIT: "1048576" }, opts);
+    expect(c.webhooks.timeoutMs).toBe(10);
+    expect(c.webhooks.retryScheduleMs).toEqual([5000, 300, 3_600_000]);
+    expect(c.bodyLimitBytes).toBe(1048576);
+    expect(c.warnings).toEqual([
+      "WEBHOOK_TIMEOUT=10 has no unit and is read as milliseconds: write WEBHOOK_TIMEOUT=10ms to keep that, or WEBHOOK_TIMEOUT=10s if seconds were meant",
+      "WEBHOOK_RETRY_SCHEDULE=5s,300,1h has no unit and is read as milliseconds: write WEBHOOK_RETRY_SCHEDULE=5s,300ms,1h to keep that, or WEBHOOK_RETRY_SCHEDULE=5s,300s,1h if seconds were meant",
+    ]);
+    expect(loadConfig({ WEBHOOK_TIMEOUT: "10s", RUN_RETENTION: "90d", TOKEN_CACHE_TTL: "0" }, opts).warnings).toEqual([]);
+  });
+
+  it("says what is wrong in one line, however many problems there are", () => {
+    expect(() => loadConfig({ BRIDGE_ENCRYPTION_KEY: "short" }, opts)).toThrow(
+      new ConfigError(["BRIDGE_ENCRYPTION_KEY: BRIDGE_ENCRYPTION_KEY must be 32 bytes as base64 (openssl rand -base64 32) or 64 hex digits"]),
+    );
+    let message = "";
+    try {
+      loadConfig({ BRIDGE_ENCRYPTION_KEY: "short", PORT: "http" }, opts);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toBe("invalid configuration: PORT must be a number; BRIDGE_ENCRYPTION_KEY must be 32 bytes as base64 (openssl rand -base64 32) or 64 hex digits");
+  });
 });
