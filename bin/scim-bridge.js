@@ -10,6 +10,14 @@ if (!fs.existsSync(entry)) {
   process.stderr.write("scim-bridge is not built yet: run `npm run build` (or `npm start`) first.\n");
   process.exit(1);
 }
+// The reader of our output may go away first (`scim-bridge token list | head -1`): the write fails with
+// EPIPE and the stream is destroyed, so the rest of the output is dropped, and the command finishes as
+// usual (closing the database, releasing DATA_DIR's lock) instead of crashing with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err) => {
+    if (err.code !== "EPIPE") throw err;
+  });
+}
 require(entry)
   .main(process.argv)
   .then((code) => {

@@ -39,6 +39,9 @@ import { createSecretBox, encryptionKey, type SecretBox } from "./events/secret-
 import { createWebhookService } from "./events/webhook-service";
 import { createEventFeed, rebaseFeedAfterRestore } from "./events/feed";
 import { createReconciliationService, type ReconciliationService } from "./reconcile/service";
+import { databaseConnectFailure, dataDirFailure, listenFailure } from "./startup/errors";
+import { assertPortFree } from "./startup/port";
+import { missingTokenWarnings } from "./startup/token-warnings";
 
 /**
  * The composition root: the one place that builds repositories → services → routers and hands each
@@ -126,8 +129,9 @@ export function buildBridge(deps: AppDeps): BridgeApp {
   app.set("etag", false);
   app.set("query parser", "simple");
 
-  app.use(normalizePathMiddleware());
+  // First, so that a path refused by normalisation is logged and counted too.
   app.use(requestContext({ logger: deps.logger, metrics }));
+  app.use(normalizePathMiddleware());
   app.use(helmet());
 
   app.get("/healthz", (_req, res) => {
@@ -223,18 +227,23 @@ export async function openForProcess(
   logger: Logger,
 ): Promise<{ db: Database; close: () => Promise<void> }> {
   let lock: EmbeddedLock | undefined;
-  if (config.database.kind === "embedded") {
-    // DATA_DIR private to this user, also what PGlite creates while serving (src/db/private-dir.ts).
-    restrictUmask();
-    lock = acquireEmbeddedLock(config.dataDir, purpose);
-  }
   let db: Database | undefined;
   try {
-    if (lock) {
+    if (config.database.kind === "embedded") {
+      // DATA_DIR private to this user, also what PGlite creates while serving (src/db/private-dir.ts).
+      restrictUmask();
+      lock = acquireEmbeddedLock(config.dataDir, purpose);
       const repaired = makePrivate(config.dataDir);
       if (repaired > 0) logger.warn("made the data directory private to this user (removed group and other permissions)", { dataDir: config.dataDir, repaired });
     }
     db = await openDatabase(databaseTarget(config));
+    // The pool connects lazily: connect now, so a wrong DATABASE_URL is one clear line, not a migration's stack.
+    if (config.database.kind === "postgres") {
+      const url = config.database.url;
+      await db.ping().catch((err: unknown) => {
+        throw databaseConnectFailure(err, url);
+      });
+    }
     const applied = await migrate(db);
     if (applied.length > 0) logger.info("applied database migrations", { migrations: applied });
     // Data jobs that need our TypeScript (each once per database): name keys recomputed with nameKey,
@@ -242,9 +251,9 @@ export async function openForProcess(
     // (A Node built without ICU has no version to report, and normalize() does nothing there.)
     await runMaintenance(db, [nameKeysJob(process.versions.unicode ?? "none")], logger);
   } catch (err) {
-    await db?.close();
+    await db?.close().catch(() => undefined);
     lock?.release();
-    throw err;
+    throw dataDirFailure(err, config.dataDir) ?? err;
   }
   const opened = db;
   return {
@@ -291,12 +300,22 @@ export interface RunningBridge {
 /** Starts the whole bridge: database, migrations, bootstrap, env tokens, HTTP server. */
 export async function startBridge(config: Config, logger: Logger): Promise<RunningBridge> {
   const started = Date.now();
+  for (const warning of config.warnings) logger.warn(warning);
+  // Before the database is opened: a taken port or an unusable key file stops the start with nothing migrated.
+  await assertPortFree(config.host, config.port);
+  let secretBox: SecretBox;
+  try {
+    secretBox = createSecretBox(encryptionKey(config.encryptionKey, config.dataDir));
+  } catch (err) {
+    throw dataDirFailure(err, config.dataDir) ?? err;
+  }
   const { db, close: closeDb } = await openForProcess(config, "serve", logger);
   try {
     const org = await ensureDefaultOrganization(db.prisma);
     if (org.created) logger.info("created the default organization", { id: org.id });
     const tokens = createTokenService(db.prisma, { cacheTtlMs: config.tokenCacheTtlMs, logger });
     await tokens.syncEnvTokens(config.envTokens);
+    for (const warning of missingTokenWarnings(await tokens.list(), db.kind)) logger.warn(warning);
     const rebased = await rebaseFeedAfterRestore(db.prisma);
     if (rebased > 0) logger.warn("events were ahead of this database server's transaction ids (restored from another server?): moved them to the feed's end", { events: rebased });
     const bridge = buildBridge({
@@ -308,15 +327,15 @@ export async function startBridge(config: Config, logger: Logger): Promise<Runni
       importBodyLimitBytes: config.importBodyLimitBytes,
       maxSuspendShare: config.maxSuspendShare,
       runRetentionMs: config.runRetentionMs,
-      secretBox: createSecretBox(encryptionKey(config.encryptionKey, config.dataDir)),
+      secretBox,
       webhooks: config.webhooks,
       rateLimit: config.rateLimit,
       bulk: config.bulk,
     });
     const app = bridge.app;
     const server = await new Promise<Server>((resolve, reject) => {
-      const s = app.listen(config.port, config.host, () => resolve(s));
-      s.once("error", reject);
+      // Express 5 hands a listen error to this callback.
+      const s = app.listen(config.port, config.host, (err?: Error) => (err ? reject(listenFailure(err, config.host, config.port) ?? err) : resolve(s)));
     });
     // Deliveries left pending by an earlier run (a crash, a kill -9) go out now.
     bridge.dispatcher.start();

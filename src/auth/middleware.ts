@@ -5,6 +5,7 @@ import { AdminError } from "../admin/errors";
 import { ScimError } from "../scim/errors";
 import type { TokenScope } from "./token-format";
 import type { Principal, TokenService } from "./token-service";
+import { noteRefusedToken } from "../http/request-notes";
 
 /**
  * Authentication bound to each mounted API: whatever Express routes into `/scim/v2` has passed
@@ -21,8 +22,14 @@ type Protocol = "scim" | "admin";
 
 const REALM = 'Bearer realm="scim-bridge"';
 
-function fail(protocol: Protocol, status: 401 | 403, message: string): Error {
+function fail(protocol: Protocol, status: 403, message: string): Error {
   return protocol === "scim" ? new ScimError(status, message) : new AdminError(status, message);
+}
+
+/** A 401, with the challenge RFC 6750 §3 requires on it (and only on it: a 200 or a 403 carries none). */
+function unauthorized(res: Response, protocol: Protocol, message: string): Error {
+  res.setHeader("WWW-Authenticate", REALM);
+  return protocol === "scim" ? new ScimError(401, message) : new AdminError(401, message);
 }
 
 export function principalOf(res: Response): Principal | undefined {
@@ -44,6 +51,7 @@ export function createAuth(tokens: TokenService) {
 
   function accept(res: Response, next: NextFunction, principal: Principal, scope: TokenScope, protocol: Protocol): void {
     if (principal.scope !== scope) {
+      noteRefusedToken(res, principal.tokenName);
       next(fail(protocol, 403, `this token has scope "${principal.scope}"; ${protocol === "scim" ? "/scim/v2" : "/api/v2"} needs a token with scope "${scope}"`));
       return;
     }
@@ -53,16 +61,15 @@ export function createAuth(tokens: TokenService) {
 
   return function requireScope(scope: TokenScope, protocol: Protocol): RequestHandler {
     return (req: Request, res: Response, next: NextFunction) => {
-      res.setHeader("WWW-Authenticate", REALM);
       const query = req.query as Record<string, unknown>;
       if (query.access_token !== undefined) {
-        next(fail(protocol, 401, "tokens in the URL are not accepted; send Authorization: Bearer <token>"));
+        next(unauthorized(res, protocol, "tokens in the URL are not accepted; send Authorization: Bearer <token>"));
         return;
       }
       const coderHeader = req.get("coder-session-token");
       if (protocol === "admin" && coderHeader !== undefined && req.get("authorization") === undefined) {
         tokens.verify(coderHeader.trim()).then((principal) => {
-          if (!principal) next(fail(protocol, 401, "invalid or revoked token"));
+          if (!principal) next(unauthorized(res, protocol, "invalid or revoked token"));
           else accept(res, next, principal, scope, protocol);
         }, next);
         return;
@@ -74,7 +81,7 @@ export function createAuth(tokens: TokenService) {
         }
         if (!user) {
           const missing = !req.get("authorization");
-          next(fail(protocol, 401, missing ? "missing bearer token (Authorization: Bearer <token>)" : "invalid or revoked token"));
+          next(unauthorized(res, protocol, missing ? "missing bearer token (Authorization: Bearer <token>)" : "invalid or revoked token"));
           return;
         }
         accept(res, next, user, scope, protocol);

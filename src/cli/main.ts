@@ -17,6 +17,7 @@ import { table } from "./table";
 import { HarnessFailed, harnessCommand } from "./harness";
 import { ScenarioError } from "../harness/replay";
 import { SecretBoxError } from "../events/secret-box";
+import { StartupError } from "../startup/errors";
 
 /**
  * The command line: `serve`, `migrate`, `token create|list|revoke`, `reconcile`, `collisions`, `users grants`, `webhooks redeliver`, `events tail`, `sync get|set`, `harness replay|listen`. Output meant for people goes to
@@ -85,7 +86,7 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
         "LOG_FORMAT, BODY_LIMIT, BULK_MAX_OPERATIONS, BULK_MAX_PAYLOAD, IMPORT_BODY_LIMIT, RECONCILE_MAX_SUSPEND_SHARE, RUN_RETENTION, BRIDGE_SCIM_TOKEN, " +
         "BRIDGE_ADMIN_TOKEN, BRIDGE_ENCRYPTION_KEY, WEBHOOK_ALLOW_PRIVATE_TARGETS, WEBHOOK_TIMEOUT, " +
         "WEBHOOK_RETRY_SCHEDULE, WEBHOOK_POLL_INTERVAL, WEBHOOK_RETENTION, RATE_LIMIT, TOKEN_CACHE_TTL); see README.md. Without DATABASE_URL the embedded database under DATA_DIR " +
-        "(default ./data) is used.",
+        "(default ./data) is used. Durations take a unit (250ms, 10s, 5m, 2h, 30d); a bare number is milliseconds, and warned about at start.",
     )
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     // Before the subcommands are added, so they inherit it: errors come back to main() as exceptions.
@@ -94,7 +95,10 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
 
   program
     .command("serve")
-    .description("apply migrations and serve the SCIM API (/scim/v2) and the admin API (/api/v2)")
+    .description(
+      "apply migrations and serve the SCIM API (/scim/v2) and the admin API (/api/v2); the port is checked before the database is opened, " +
+        "and a start that cannot work (port in use, database unreachable, DATA_DIR not writable, bad key) exits 1 with one line on stderr",
+    )
     .action(async () => {
       const config = loadConfig();
       const logger = createLogger(config.log);
@@ -183,7 +187,7 @@ export async function main(argv: string[], io: CliIo = defaultIo, loadConfig?: (
     if (err && typeof err === "object" && "exitCode" in err && "code" in err && String(err.code).startsWith("commander.")) {
       return Number(err.exitCode);
     }
-    if (err instanceof ConfigError || err instanceof EmbeddedLockError || err instanceof MigrationError || err instanceof TokenError || err instanceof DirectoryError || err instanceof ReconcileFailed || err instanceof HarnessFailed || err instanceof ScenarioError || err instanceof SecretBoxError) {
+    if (err instanceof ConfigError || err instanceof EmbeddedLockError || err instanceof MigrationError || err instanceof TokenError || err instanceof DirectoryError || err instanceof ReconcileFailed || err instanceof HarnessFailed || err instanceof ScenarioError || err instanceof SecretBoxError || err instanceof StartupError) {
       io.err(`error: ${err.message}`);
       return 1;
     }

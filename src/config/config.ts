@@ -22,7 +22,7 @@ const tokenSecret = (name: string) =>
 
 const sizeRe = /^(\d+)\s*(b|kb|mb)?$/i;
 
-/** `250ms`, `5s`, `30m`, `2h`, `30d` (a bare number is milliseconds). */
+/** `250ms`, `5s`, `30m`, `2h`, `30d` (a bare number is milliseconds, and warned about at start). */
 export function durationMs(text: string): number | undefined {
   const m = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?$/.exec(text.trim());
   if (!m) return undefined;
@@ -42,6 +42,25 @@ export function parseRate(text: string): { limit: number; perMs: number } | unde
   const m = /^(\d+)\s*\/\s*(s|m|h)$/.exec(text.trim());
   if (!m || Number(m[1]) < 1) return undefined;
   return { limit: Number(m[1]), perMs: { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as "s" | "m" | "h"] };
+}
+
+/** The duration variables; each is also accepted as a bare number of milliseconds (see bareDurationWarnings). */
+const DURATION_VARIABLES = ["RUN_RETENTION", "WEBHOOK_TIMEOUT", "WEBHOOK_RETRY_SCHEDULE", "WEBHOOK_POLL_INTERVAL", "WEBHOOK_RETENTION", "TOKEN_CACHE_TTL"] as const;
+
+/**
+ * A bare number is read as milliseconds (documented, and kept for the configurations that rely on it),
+ * but `WEBHOOK_TIMEOUT=10` more likely meant seconds: each such value gets a warning showing both unit
+ * forms. `0` needs no unit (`TOKEN_CACHE_TTL=0`).
+ */
+function bareDurationWarnings(env: Record<string, string | undefined>): string[] {
+  const warnings: string[] = [];
+  for (const name of DURATION_VARIABLES) {
+    const bare = (env[name] ?? "").split(",").map((d) => d.trim()).filter((d) => /^\d+(\.\d+)?$/.test(d) && Number(d) !== 0);
+    if (bare.length === 0) continue;
+    const unit = (suffix: string) => (env[name] ?? "").split(",").map((d) => d.trim()).map((d) => (bare.includes(d) ? `${d}${suffix}` : d)).join(",");
+    warnings.push(`${name}=${env[name]!.trim()} has no unit and is read as milliseconds: write ${name}=${unit("ms")} to keep that, or ${name}=${unit("s")} if seconds were meant`);
+  }
+  return warnings;
 }
 
 /** 32 bytes as 64 hex digits or base64. */
@@ -170,12 +189,15 @@ export interface Config {
   tokenCacheTtlMs: number;
   /** Secrets from BRIDGE_SCIM_TOKEN / BRIDGE_ADMIN_TOKEN, stored hashed at start. */
   envTokens: { scim: string | undefined; admin: string | undefined };
+  /** Accepted but worth a `warn` line at start (a duration without a unit), each saying what to write. */
+  warnings: string[];
 }
 
 export class ConfigError extends Error {
   readonly problems: string[];
   constructor(problems: string[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    // One line, whatever the number of problems: it is what `serve` prints before exiting.
+    super(`invalid configuration: ${problems.map((p) => p.replace(/^(\w+): (?=\1 )/, "")).join("; ")}`);
     this.name = "ConfigError";
     this.problems = problems;
   }
@@ -226,6 +248,7 @@ export function loadConfig(
     },
     tokenCacheTtlMs: durationMs(e.TOKEN_CACHE_TTL)!,
     envTokens: { scim: e.BRIDGE_SCIM_TOKEN, admin: e.BRIDGE_ADMIN_TOKEN },
+    warnings: bareDurationWarnings(env),
   };
 }
 

@@ -57,6 +57,16 @@ interface Head {
 
 const MAX_PER_ROUND = 100;
 
+/** An endpoint's URL for the log: scheme, host and path; credentials and query strings can carry secrets. */
+function urlForLog(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}${u.pathname}`;
+  } catch {
+    return "(invalid URL)";
+  }
+}
+
 export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const { prisma, logger } = opts;
   const owner = randomUUID();
@@ -144,6 +154,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       const attempt = d.attempts + 1;
       const error = ok ? null : (result.error ?? `HTTP ${result.statusCode}`);
       const exhausted = !ok && attempt > opts.retryScheduleMs.length;
+      const nextAttemptAt = ok || exhausted ? undefined : new Date(Date.now() + jitter(opts.retryScheduleMs[attempt - 1]!));
       await prisma.$transaction(async (tx) => {
         await tx.webhookAttempt.create({ data: { deliveryId: d.id, attempt, statusCode: result.statusCode ?? null, durationMs: result.durationMs, error } });
         await tx.webhookDelivery.update({
@@ -152,7 +163,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
             ? { status: "succeeded", attempts: attempt, finishedAt: new Date() }
             : exhausted
               ? { status: "failed", attempts: attempt, finishedAt: new Date() }
-              : { attempts: attempt, nextAttemptAt: new Date(Date.now() + jitter(opts.retryScheduleMs[attempt - 1]!)) },
+              : { attempts: attempt, nextAttemptAt: nextAttemptAt! },
         });
         if (exhausted) {
           await tx.webhookEndpoint.update({
@@ -162,6 +173,18 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
         }
         await tx.$executeRawUnsafe(`UPDATE webhook_endpoints SET lease_until = now() + ($1::int * interval '1 millisecond') WHERE id = $2::uuid AND lease_owner = $3`, leaseMs, endpoint.id, owner);
       });
+      if (!ok) {
+        // Every failed attempt, so that an admin sees a receiver failing long before the endpoint is disabled.
+        logger.warn("webhook delivery attempt failed", {
+          endpoint: endpoint.id,
+          url: urlForLog(endpoint.url),
+          delivery: d.id,
+          attempt,
+          ...(result.statusCode !== undefined ? { status: result.statusCode } : {}),
+          ...(result.error !== undefined ? { error: result.error } : {}),
+          retryAt: nextAttemptAt ? nextAttemptAt.toISOString() : "never: this was the last attempt",
+        });
+      }
       if (exhausted) logger.warn("webhook endpoint disabled after a delivery failed every attempt", { endpoint: endpoint.id, delivery: d.id, error });
       if (!ok) break;
     }

@@ -4,6 +4,7 @@ import type { Logger } from "../log/logger";
 import { DirectoryError } from "../directory/errors";
 import { ScimError } from "../scim/errors";
 import { RateLimitedError } from "./rate-limit";
+import { noteFailure } from "./request-notes";
 
 /**
  * The one place where errors become HTTP responses. Each mounted API marks its requests with the
@@ -82,6 +83,7 @@ export function sendScim(res: Response, status: number, body: unknown): void {
 }
 
 function render(res: Response, protocol: Protocol, p: Problem): void {
+  noteFailure(res, { detail: p.message, ...(p.scimType ? { scimType: p.scimType } : {}) });
   if (protocol === "scim") {
     const e = p.scimType ? new ScimError(p.status, p.message, p.scimType) : new ScimError(p.status, p.message);
     sendScim(res, p.status, e.toBody());
@@ -106,8 +108,10 @@ export function scimErrorOf(err: unknown): ScimError | undefined {
 /** The one translation of record-layer errors into each protocol. */
 function renderDirectoryError(res: Response, protocol: Protocol, err: DirectoryError): void {
   const status = directoryStatus(err);
+  const scim = scimErrorOf(err)!;
+  noteFailure(res, { detail: err.message, ...(protocol === "scim" && scim.scimType ? { scimType: scim.scimType } : {}) });
   if (protocol === "scim") {
-    sendScim(res, status, scimErrorOf(err)!.toBody());
+    sendScim(res, status, scim.toBody());
   } else {
     res.status(status).json(new AdminError(status, err.message, err.validations ? { validations: err.validations } : {}).toBody());
   }
@@ -121,10 +125,12 @@ export function errorHandler(deps: { logger: Logger; bodyLimitBytes: number }): 
     }
     const protocol = protocolOf(res);
     if (err instanceof ScimError) {
+      noteFailure(res, { detail: err.detail, ...(err.scimType ? { scimType: err.scimType } : {}) });
       sendScim(res, err.status, err.toBody());
       return;
     }
     if (err instanceof AdminError) {
+      noteFailure(res, { detail: err.detail === undefined ? err.message : `${err.message}: ${err.detail}` });
       res.status(err.status).json(err.toBody());
       return;
     }

@@ -1,6 +1,7 @@
 import type { RequestHandler } from "express";
 import { ScimError } from "../scim/errors";
 import { sendScim } from "./errors";
+import { noteFailure } from "./request-notes";
 
 /**
  * Decodes and normalises the request path before anything decides on it, so that the routes and
@@ -54,6 +55,7 @@ export function normalizePathMiddleware(): RequestHandler {
     if (!result.ok) {
       // Nothing is mounted yet: answer in the envelope of the API the path is under (SCIM's, or the
       // `{message}` the admin API and the rest share). A NUL or other control character in an id lands here.
+      noteFailure(res, { detail: result.reason, ...(SCIM_PATH.test(rawPath) ? { scimType: "invalidValue" } : {}) });
       if (SCIM_PATH.test(rawPath)) sendScim(res, 400, ScimError.badRequest("invalidValue", result.reason).toBody());
       else res.status(400).json({ message: result.reason });
       return;
