@@ -94,12 +94,20 @@ export function webhookMetrics(registry: Registry, deps: { sql: SqlRunner; logge
   });
   new Gauge({
     name: "scim_bridge_webhook_endpoints_disabled",
-    help: "Webhook endpoints disabled now (by an admin or by the dispatcher)",
+    help: "Webhook endpoints disabled now (by an admin or by the dispatcher); NaN when the database could not be read",
     registers: [registry],
     async collect() {
       const rows = await snapshot();
-      this.reset();
-      if (rows) this.set(rows.filter((r) => !r.enabled).length);
+      // Unknown is not "none disabled": NaN, which no alert threshold matches.
+      this.set(rows ? rows.filter((r) => !r.enabled).length : Number.NaN);
+    },
+  });
+  new Gauge({
+    name: "scim_bridge_webhook_queue_read_ok",
+    help: "1 when this scrape read the webhook queues from the database, 0 when it could not (the queue gauges are then missing)",
+    registers: [registry],
+    async collect() {
+      this.set((await snapshot()) ? 1 : 0);
     },
   });
 

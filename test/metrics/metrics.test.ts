@@ -1,8 +1,9 @@
 import request from "supertest";
 import { startListener, type Listener } from "../../src/harness/listener";
 import { reconciliationRequestSchema } from "../../src/reconcile/request";
-import { testEngines } from "../support/databases";
+import { emptyDatabase, testEngines } from "../support/databases";
 import { startTestBridge, type TestBridge } from "../support/app";
+import { startTcpProxy } from "../support/tcp-proxy";
 
 /**
  * What an admin's Prometheus sees on /metrics (README, Operations → Metrics): SCIM operations by
@@ -158,6 +159,7 @@ describe.each(testEngines())("/metrics on %s", (engine) => {
     expect(value(queued.all, "scim_bridge_webhook_queue_depth", { endpoint })).toBe(1);
     expect(value(queued.all, "scim_bridge_webhook_oldest_pending_age_seconds", { endpoint })).toBeGreaterThanOrEqual(600);
     expect(value(queued.all, "scim_bridge_webhook_endpoints_disabled")).toBe(0);
+    expect(value(queued.all, "scim_bridge_webhook_queue_read_ok")).toBe(1);
 
     // The receiver answers 500: the delivery is retried once (retry schedule [50 ms]), then the endpoint is disabled.
     for (let i = 0; i < 200 && (await b.db.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id: endpoint } })).enabled; i++) {
@@ -199,4 +201,39 @@ describe.each(testEngines())("/metrics on %s", (engine) => {
       expect(find(all, "scim_bridge_db_pool_connections")).toEqual([]);
     }
   });
+});
+
+const pgOnly = testEngines().includes("postgres") ? describe : describe.skip;
+
+pgOnly("/metrics while PostgreSQL is away", () => {
+  it("still answers, counts the refused operations as unavailable, and leaves the queue gauges out", async () => {
+    const base = new URL(process.env.TEST_DATABASE_URL!);
+    const proxy = await startTcpProxy(base.hostname, Number(base.port || 5432));
+    const t = await emptyDatabase("postgres");
+    const url = new URL((t.target as { url: string }).url);
+    url.hostname = "127.0.0.1";
+    url.port = String(proxy.port);
+    const b = await startTestBridge("postgres", { databaseUrl: url.toString() });
+    try {
+      await b.db.prisma.webhookEndpoint.create({ data: { url: "https://hooks.example.com/x", secretEncrypted: b.secretBox.seal("whsec_x"), createdBy: "test" } });
+      expect(find(samples((await request(b.app).get("/metrics")).text), "scim_bridge_webhook_queue_depth")).toHaveLength(1);
+      // Once verified, the token is trusted from memory for a while: the request reaches the SCIM layer.
+      expect((await request(b.app).get(`/scim/v2/Users/${MISSING}`).set("Authorization", `Bearer ${b.scimToken}`)).status).toBe(404);
+      await proxy.cut();
+      expect((await request(b.app).get(`/scim/v2/Users/${MISSING}`).set("Authorization", `Bearer ${b.scimToken}`)).status).toBe(503);
+      const res = await request(b.app).get("/metrics");
+      expect(res.status).toBe(200);
+      const all = samples(res.text);
+      expect(value(all, "scim_bridge_scim_operations_total", { resource_type: "User", operation: "get", outcome: "unavailable", token: "test-scim" })).toBe(1);
+      expect(find(all, "scim_bridge_webhook_queue_depth")).toEqual([]);
+      expect(value(all, "scim_bridge_webhook_endpoints_disabled")).toBeNaN();
+      expect(value(all, "scim_bridge_webhook_queue_read_ok")).toBe(0);
+      expect(b.logs()).toContain("metrics: could not read the webhook queues");
+    } finally {
+      await proxy.restore();
+      await b.close();
+      await proxy.close();
+      await t.cleanup();
+    }
+  }, 60_000);
 });
