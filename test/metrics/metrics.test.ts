@@ -187,6 +187,21 @@ describe.each(testEngines())("/metrics on %s", (engine) => {
     expect(value(all, "scim_bridge_reconciliation_runs_total", { kind: "resync", mode: "apply", outcome: "completed" })).toBe(0);
     expect(value(all, "scim_bridge_reconciliation_last_duration_seconds", { kind: "resync", mode: "dry_run" })).toBeGreaterThan(0);
     expect(value(all, "scim_bridge_reconciliation_last_completed_timestamp_seconds", { kind: "resync", mode: "dry_run" })).toBeGreaterThan(1.7e9);
+
+    // Role sync switched on over an existing user: the apply's changes are sync changes too (the dry run's were not).
+    expect((await request(b.app).post("/scim/v2/Users").set("Authorization", `Bearer ${b.scimToken}`).send({ schemas: [USER], userName: "lee@corp.example", title: "Lead" })).status).toBe(201);
+    const defaultOrg = (await admin("get", "/organizations/default")).body.id as string;
+    await setting(`${defaultOrg}:role-sync-settings`, { field: "title", mapping: { Lead: ["organization-admin"] } });
+    const preview = await b.bridge.reconciliations.start(reconciliationRequestSchema.parse({ kind: "resync", dry_run: true }), "test-admin");
+    expect((await preview.finished).summary.changes).toBe(1);
+    expect(value((await metrics()).all, "scim_bridge_sync_changes_total", { dimension: "role", action: "added" })).toBe(0);
+    const applied = await b.bridge.reconciliations.start(reconciliationRequestSchema.parse({ kind: "resync", dry_run: false }), "test-admin");
+    expect((await applied.finished).status).toBe("completed");
+    const after = (await metrics()).all;
+    expect(value(after, "scim_bridge_reconciliation_runs_total", { kind: "resync", mode: "dry_run", outcome: "completed" })).toBe(2);
+    expect(value(after, "scim_bridge_reconciliation_runs_total", { kind: "resync", mode: "apply", outcome: "completed" })).toBe(1);
+    expect(value(after, "scim_bridge_reconciliation_last_duration_seconds", { kind: "resync", mode: "apply" })).toBeGreaterThan(0);
+    expect(value(after, "scim_bridge_sync_changes_total", { dimension: "role", action: "added" })).toBe(1);
   });
 
   it("states the build, and the database pool on PostgreSQL only", async () => {
