@@ -31,6 +31,7 @@ import { normalizePathMiddleware } from "./http/normalize-path";
 import { rateLimiter } from "./http/rate-limit";
 import { createMetrics, requestContext, type Metrics } from "./http/observability";
 import type { Logger } from "./log/logger";
+import { createBridgeMetrics } from "./metrics/bridge-metrics";
 import { scimRouter } from "./scim/router";
 import { DEFAULT_BULK_LIMITS, type BulkLimits } from "./scim/capabilities";
 import { ScimError } from "./scim/errors";
@@ -123,6 +124,8 @@ export function buildApp(deps: AppDeps): Express {
 
 export function buildBridge(deps: AppDeps): BridgeApp {
   const metrics = deps.metrics ?? createMetrics();
+  // The bridge's own metrics on the same registry: each layer below gets the observer it reports to.
+  const observe = createBridgeMetrics(metrics.registry, { db: deps.db, logger: deps.logger });
   const app = express();
   app.disable("x-powered-by");
   // SCIM ETags are meta.version, set by the SCIM layer; Express's body-hash ETags would contradict them.
@@ -152,8 +155,8 @@ export function buildBridge(deps: AppDeps): BridgeApp {
   const requireScope = createAuth(deps.tokens);
   // One limiter for both APIs: the buckets are per token.
   const limit = rateLimiter(deps.rateLimit);
-  const users = createUserService(deps.db);
-  const groups = createGroupService(deps.db);
+  const users = createUserService(deps.db, observe.sync);
+  const groups = createGroupService(deps.db, observe.sync);
   const bulk = deps.bulk ?? DEFAULT_BULK_LIMITS;
   const scim = scimRouter({
     baseUrl: baseUrlResolver(deps.baseUrl),
@@ -165,6 +168,7 @@ export function buildBridge(deps: AppDeps): BridgeApp {
       { service: groups, detached: ["members"] },
     ],
     root: createRootSearch(deps.db.sql),
+    observe: observe.scim,
   });
   const reconciliations = createReconciliationService({
     db: deps.db,
@@ -173,9 +177,10 @@ export function buildBridge(deps: AppDeps): BridgeApp {
     maxSuspendShare: deps.maxSuspendShare ?? 0.1,
     logger: deps.logger,
     runRetentionMs: deps.runRetentionMs ?? 90 * 86_400_000,
+    observe: { runs: observe.runs, sync: observe.sync },
   });
   const webhooks = createWebhookService(deps.db.prisma, deps.secretBox, { allowPrivateTargets: deps.webhooks.allowPrivateTargets });
-  const dispatcher = createDispatcher({ prisma: deps.db.prisma, box: deps.secretBox, logger: deps.logger, ...deps.webhooks });
+  const dispatcher = createDispatcher({ prisma: deps.db.prisma, box: deps.secretBox, logger: deps.logger, ...deps.webhooks, observe: observe.deliveries });
   // The SCIM mounts come before `/api/v2`, so `/api/v2/scim/v2` is never judged by the admin scope.
   const scimBodies = scimBody(deps, bulk);
   for (const mount of SCIM_MOUNTS) {

@@ -48,6 +48,15 @@ export type DatabaseTarget =
   /** `dataDir` is a directory, or `memory://` for a throwaway in-memory database (tests). */
   | { kind: "embedded"; dataDir: string; loadDataDir?: Blob; observe?: StatementObserver; sharedBuffersKb?: number };
 
+export interface PoolStats {
+  /** Connections open (in use and idle). */
+  total: number;
+  idle: number;
+  /** Requests queued for a connection (every one is in use and the pool is at `max`). */
+  waiting: number;
+  max: number;
+}
+
 export interface Database {
   readonly kind: "postgres" | "embedded";
   readonly prisma: PrismaClient;
@@ -57,6 +66,8 @@ export interface Database {
   withSession<T>(fn: (session: SqlSession) => Promise<T>): Promise<T>;
   /** Cheap round trip for /readyz. */
   ping(): Promise<void>;
+  /** PostgreSQL only: the connection pool right now, read from memory (the /metrics pool gauges). */
+  poolStats?(): PoolStats;
   /** The embedded database's contents (for cloning a migrated template in tests). */
   dump?(): Promise<Blob>;
   close(): Promise<void>;
@@ -246,6 +257,7 @@ async function openPostgres(target: Extract<DatabaseTarget, { kind: "postgres" }
     async ping() {
       await pool.query("SELECT 1");
     },
+    poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount, max: pool.options.max }),
     async close() {
       await prisma.$disconnect();
       await pool.end();

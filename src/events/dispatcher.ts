@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import type { Logger } from "winston";
 import type { PrismaClient } from "../generated/prisma/client";
 import { postWebhook } from "./deliver";
+import type { DeliveryObserver } from "./delivery-observer";
 import type { SecretBox } from "./secret-box";
 import { signedHeaders } from "./signing";
 
@@ -29,6 +30,8 @@ export interface DispatcherOptions {
   retentionMs: number;
   /** Endpoints leased per round. */
   concurrency?: number;
+  /** Told about every attempt recorded and every endpoint disabled (metrics). */
+  observe?: DeliveryObserver;
 }
 
 export interface Dispatcher {
@@ -123,7 +126,11 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       await tx.webhookAttempt.create({ data: { deliveryId: d.id, attempt: d.attempts + 1, statusCode: null, durationMs, error: why } });
       return (await tx.webhookEndpoint.updateMany({ where: { id: endpoint.id, url: endpoint.url, leaseOwner: owner }, data: { enabled: false, disabledReason: reason } })).count;
     });
-    if (disabled > 0) logger.warn("webhook endpoint disabled: its target is refused", { endpoint: endpoint.id, delivery: d.id, reason: why });
+    opts.observe?.attempt("refused");
+    if (disabled > 0) {
+      opts.observe?.disabled("refused_target");
+      logger.warn("webhook endpoint disabled: its target is refused", { endpoint: endpoint.id, delivery: d.id, reason: why });
+    }
   }
 
   /** Works one endpoint's queue; returns the attempts made. */
@@ -133,6 +140,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       secret = opts.box.open(endpoint.secret_encrypted);
     } catch (err) {
       await prisma.webhookEndpoint.update({ where: { id: endpoint.id }, data: { enabled: false, disabledReason: (err as Error).message } });
+      opts.observe?.disabled("secret_unreadable");
       logger.error("webhook endpoint disabled", { endpoint: endpoint.id, reason: (err as Error).message });
       return 0;
     }
@@ -185,7 +193,11 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
           retryAt: nextAttemptAt ? nextAttemptAt.toISOString() : "never: this was the last attempt",
         });
       }
-      if (exhausted) logger.warn("webhook endpoint disabled after a delivery failed every attempt", { endpoint: endpoint.id, delivery: d.id, error });
+      opts.observe?.attempt(ok ? "succeeded" : result.statusCode === undefined ? "network_error" : "http_error");
+      if (exhausted) {
+        opts.observe?.disabled("exhausted");
+        logger.warn("webhook endpoint disabled after a delivery failed every attempt", { endpoint: endpoint.id, delivery: d.id, error });
+      }
       if (!ok) break;
     }
     return attempts;

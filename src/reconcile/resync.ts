@@ -8,6 +8,7 @@ import { ScimError } from "../scim/errors";
 import { userResourceType } from "../scim/schema/registry";
 import { userStorage } from "../directory/scim-storage";
 import { applyPlans, loadSyncContext, planUsers } from "../sync/apply";
+import { reportingSync } from "../sync/observer";
 import { overridesOf, resolveCandidate, type SettingsOverrides } from "../sync/candidate";
 import { describeReason, type Change, type UserPlan } from "../sync/plan";
 import { RunStopped, recordBatch, zeroCounters, type ItemInput, type RunEnv } from "./store";
@@ -107,33 +108,38 @@ export async function runResync(env: RunEnv, req: ResyncRequest, scope: ResyncSc
     // run that took the next batch at once would hold the whole API until it finished.
     await new Promise((r) => setImmediate(r));
     if (env.shouldStop()) throw new RunStopped();
-    const last = await prisma.$transaction(async (tx) => {
-      const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
-        `SELECT u.id::text AS id FROM users u WHERE u.id > $${n + 1}::uuid AND (${scope.where.text}) ORDER BY u.id LIMIT $${n + 2}`,
-        ...scope.where.values,
-        cursor,
-        req.batch_size,
-      );
-      if (rows.length === 0) return undefined;
-      const ids = rows.map((r) => r.id);
-      const ctx = await loadSyncContext(tx, scope.overrides);
-      const plans = (await planUsers(tx, ctx, ids, { lock: !env.dryRun })).map((p) => scoped(p, scope.organizationId));
-      // Before applying: the digest names groups auto-create will make as a dry run saw them.
-      for (const p of plans) for (const c of p.changes) digest.update(digestLine(p.userId, c));
-      if (!env.dryRun) await applyPlans(tx, plans, env.auditActor);
-      const touched = plans.filter((p) => p.changes.length > 0 || p.problems.length > 0).map((p) => p.userId);
-      const names = touched.length > 0 ? await tx.user.findMany({ where: { id: { in: touched } }, select: { id: true, username: true } }) : [];
-      const items = itemsOf(plans, new Map(names.map((u) => [u.id, u.username])));
-      const counters = zeroCounters();
-      counters.usersScanned = ids.length;
-      for (const p of plans) {
-        if (p.changes.length > 0) counters.usersChanged++;
-        counters.changes += p.changes.length;
-        counters.problems += p.problems.length;
-      }
-      if (env.record) await recordBatch(tx, env.runId, items, counters);
-      return { id: ids[ids.length - 1]!, count: ids.length };
-    });
+    const last = await reportingSync(env.observeSync, (synced) =>
+      prisma.$transaction(async (tx) => {
+        const rows = await tx.$queryRawUnsafe<{ id: string }[]>(
+          `SELECT u.id::text AS id FROM users u WHERE u.id > $${n + 1}::uuid AND (${scope.where.text}) ORDER BY u.id LIMIT $${n + 2}`,
+          ...scope.where.values,
+          cursor,
+          req.batch_size,
+        );
+        if (rows.length === 0) return undefined;
+        const ids = rows.map((r) => r.id);
+        const ctx = await loadSyncContext(tx, scope.overrides);
+        const plans = (await planUsers(tx, ctx, ids, { lock: !env.dryRun })).map((p) => scoped(p, scope.organizationId));
+        // Before applying: the digest names groups auto-create will make as a dry run saw them.
+        for (const p of plans) for (const c of p.changes) digest.update(digestLine(p.userId, c));
+        if (!env.dryRun) {
+          await applyPlans(tx, plans, env.auditActor);
+          synced.push(...plans);
+        }
+        const touched = plans.filter((p) => p.changes.length > 0 || p.problems.length > 0).map((p) => p.userId);
+        const names = touched.length > 0 ? await tx.user.findMany({ where: { id: { in: touched } }, select: { id: true, username: true } }) : [];
+        const items = itemsOf(plans, new Map(names.map((u) => [u.id, u.username])));
+        const counters = zeroCounters();
+        counters.usersScanned = ids.length;
+        for (const p of plans) {
+          if (p.changes.length > 0) counters.usersChanged++;
+          counters.changes += p.changes.length;
+          counters.problems += p.problems.length;
+        }
+        if (env.record) await recordBatch(tx, env.runId, items, counters);
+        return { id: ids[ids.length - 1]!, count: ids.length };
+      }),
+    );
     if (!last) break;
     cursor = last.id;
     scanned += last.count;

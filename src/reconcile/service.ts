@@ -15,6 +15,8 @@ import { itemView, RUN_COLUMNS, RunStopped, runView, STALE_AFTER_MS, type RunVie
 import { runConsequences, type Consequence } from "./consequences";
 import { fromStoredInput, toStoredInput } from "./stored-input";
 import { ScimError } from "../scim/errors";
+import type { SyncObserver } from "../sync/observer";
+import type { RunObserver } from "./observer";
 
 /**
  * Starts, tracks and reports reconciliation runs. Applies are exclusive: with PostgreSQL a session
@@ -36,6 +38,8 @@ export interface ReconciliationDeps {
   logger: Logger;
   /** Finished runs older than this are deleted by `prune` (RUN_RETENTION). */
   runRetentionMs: number;
+  /** Told about every run that ended, and what a resync's sync applied (metrics). */
+  observe?: { runs?: RunObserver; sync?: SyncObserver };
 }
 
 export interface StartOptions {
@@ -148,7 +152,19 @@ export function createReconciliationService(deps: ReconciliationDeps): Reconcili
   }
 
   async function execute(runId: string, req: ReconciliationRequest, prepared: ParsedExport | Awaited<ReturnType<typeof resolveResyncScope>>, opts: StartOptions): Promise<void> {
-    const env = { prisma, runId, dryRun: req.dry_run, auditActor: `reconciliation:${runId}`, record: true, shouldStop: () => stopping, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) };
+    const env = {
+      prisma,
+      runId,
+      dryRun: req.dry_run,
+      auditActor: `reconciliation:${runId}`,
+      record: true,
+      shouldStop: () => stopping,
+      ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      ...(deps.observe?.sync ? { observeSync: deps.observe.sync } : {}),
+    };
+    const started = process.hrtime.bigint();
+    const ended = (outcome: "completed" | "failed") =>
+      deps.observe?.runs?.({ kind: req.kind, mode: req.dry_run ? "dry_run" : "apply", outcome, seconds: Number(process.hrtime.bigint() - started) / 1e9 });
     try {
       const digest =
         req.kind === "resync"
@@ -158,9 +174,11 @@ export function createReconciliationService(deps: ReconciliationDeps): Reconcili
         const run = await tx.reconciliationRun.update({ where: { id: runId }, data: { status: "completed", planDigest: digest, finishedAt: new Date() }, select: RUN_COLUMNS });
         await emit(tx, [{ type: "reconciliation.completed", data: runView(run) }]);
       });
+      ended("completed");
     } catch (err) {
       logger.error("reconciliation failed", { run: runId, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
       await prisma.reconciliationRun.update({ where: { id: runId }, data: { status: "failed", error: runError(runId, err), finishedAt: new Date() } }).catch(() => undefined);
+      ended("failed");
     }
   }
 

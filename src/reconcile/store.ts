@@ -1,5 +1,6 @@
 import type { Prisma, PrismaClient, ReconciliationItem, ReconciliationRun } from "../generated/prisma/client";
 import { bulkInsert } from "../db/bulk";
+import type { SyncObserver } from "../sync/observer";
 
 /**
  * Stored runs and their report lines, and the JSON the admin API shows for them (snake_case, as the
@@ -23,6 +24,8 @@ export interface RunEnv {
   record: boolean;
   /** Asked between batches: true stops the run (the bridge is shutting down). */
   shouldStop: () => boolean;
+  /** Told what sync applied, batch by batch once each has committed (metrics). */
+  observeSync?: SyncObserver;
 }
 
 /** Thrown between batches when the bridge shuts down: the run ends `failed`, its batches stay. */

@@ -1,3 +1,4 @@
+import { observed, type ScimOperation, type ScimOperationObserver } from "./operation-observer";
 import { applyPatch } from "./patch/apply";
 import { parsePatchRequest } from "./patch/parse";
 import type { ResourceRecord, ResourceService, WriteContext } from "./resource-service";
@@ -19,27 +20,32 @@ export interface ResourceOperations {
   remove(id: string, ctx: WriteContext): Promise<void>;
 }
 
-/** `detached`: attributes kept outside the JSON document and patched as set operations (Group members). */
-export function resourceOperations(service: ResourceService, detached: readonly string[] = []): ResourceOperations {
+/**
+ * `detached`: attributes kept outside the JSON document and patched as set operations (Group members).
+ * `observe` is told the outcome of every write, invalid bodies included (the SCIM operation metrics).
+ */
+export function resourceOperations(service: ResourceService, detached: readonly string[] = [], observe?: ScimOperationObserver): ResourceOperations {
   const rt = service.resourceType;
+  const counted = <T>(operation: ScimOperation, ctx: WriteContext, fn: () => Promise<T>) => observed(observe, { resourceType: rt.name, operation, token: ctx.actor }, fn);
   return {
     service,
     resourceType: rt,
-    create: (body, ctx) => service.create(normalizeInput(rt, body, "create").attributes, ctx),
-    replace: (id, body, ctx) => service.replace(id, normalizeInput(rt, body, "replace").attributes, ctx),
-    patch(id, body, ctx) {
-      const ops = parsePatchRequest(rt, body);
-      return service.patch(
-        id,
-        (current) => {
-          const result = applyPatch(rt, current, ops, { detached });
-          // A PATCH may not leave a required attribute out (removing userName, emptying displayName).
-          requireAttributes(rt, result.next);
-          return result;
-        },
-        ctx,
-      );
-    },
-    remove: (id, ctx) => service.remove(id, ctx),
+    create: (body, ctx) => counted("create", ctx, () => service.create(normalizeInput(rt, body, "create").attributes, ctx)),
+    replace: (id, body, ctx) => counted("replace", ctx, () => service.replace(id, normalizeInput(rt, body, "replace").attributes, ctx)),
+    patch: (id, body, ctx) =>
+      counted("patch", ctx, () => {
+        const ops = parsePatchRequest(rt, body);
+        return service.patch(
+          id,
+          (current) => {
+            const result = applyPatch(rt, current, ops, { detached });
+            // A PATCH may not leave a required attribute out (removing userName, emptying displayName).
+            requireAttributes(rt, result.next);
+            return result;
+          },
+          ctx,
+        );
+      }),
+    remove: (id, ctx) => counted("delete", ctx, () => service.remove(id, ctx)),
   };
 }

@@ -7,8 +7,9 @@ import { parseFilter } from "./filter/parse";
 import { boundListParams, readListParams } from "./list-query";
 import { parseProjection, project, showsAttribute, type Projection } from "./projection";
 import { listResponse, locationOf, renderResource } from "./render";
-import { resourceOperations } from "./resource-operations";
-import { etagOf, type ResourceRecord, type ResourceService, type WriteContext } from "./resource-service";
+import { observed, type ScimOperation, type ScimOperationObserver } from "./operation-observer";
+import type { ResourceOperations } from "./resource-operations";
+import { etagOf, type ResourceRecord, type WriteContext } from "./resource-service";
 import { resolvePath } from "./schema/resolve";
 
 /**
@@ -19,19 +20,21 @@ import { resolvePath } from "./schema/resolve";
  */
 
 export interface ResourceRouterDeps {
-  service: ResourceService;
+  /** The resource type's writes (shared with Bulk); reads go to its service. */
+  writes: ResourceOperations;
   baseUrl: BaseUrlResolver;
   /** The ServiceProviderConfig's filter.maxResults: the largest page served. */
   maxResults: number;
-  /** Attributes kept outside the JSON document and patched as set operations (Group members). */
-  detached?: readonly string[];
+  /** Told the outcome of every read (writes report through `writes`). */
+  observe?: ScimOperationObserver;
 }
 
 export function resourceRouter(deps: ResourceRouterDeps): Router {
-  const { service } = deps;
+  const { writes } = deps;
+  const service = writes.service;
   const rt = service.resourceType;
-  const writes = resourceOperations(service, deps.detached ?? []);
   const r = Router({ caseSensitive: false });
+  const counted = (operation: ScimOperation, res: Response, fn: () => Promise<void>) => observed(deps.observe, { resourceType: rt.name, operation, token: principalOf(res)?.tokenName ?? "unknown" }, fn);
 
   const base = (req: Request) => `${deps.baseUrl(req)}${req.baseUrl.slice(0, req.baseUrl.length - rt.endpoint.length)}`;
   const ctx = (req: Request, res: Response): WriteContext => ({ actor: principalOf(res)?.tokenName ?? "unknown", ifMatch: req.get("if-match") });
@@ -61,16 +64,18 @@ export function resourceRouter(deps: ResourceRouterDeps): Router {
     sendScim(res, 200, listResponse(result.total, params.startIndex, resources));
   }
 
-  r.get("/", (req, res) => list(req, res, req.query as Record<string, unknown>));
+  r.get("/", (req, res) => counted("list", res, () => list(req, res, req.query as Record<string, unknown>)));
   // RFC 7644 §3.4.3: the same query in a body, for filters too long or too private for a URL.
-  r.post("/.search", (req, res) => list(req, res, (req.body ?? {}) as Record<string, unknown>));
+  r.post("/.search", (req, res) => counted("list", res, () => list(req, res, (req.body ?? {}) as Record<string, unknown>)));
 
-  r.get("/:id", async (req, res) => {
-    const projection = projectionOf(req.query as Record<string, unknown>);
-    const record = await service.get(String(req.params.id), { withMembers: showsAttribute(projection, "members") });
-    if (!record) throw ScimError.notFound(`${rt.name} ${String(req.params.id)} not found`);
-    send(req, res, 200, record, projection);
-  });
+  r.get("/:id", (req, res) =>
+    counted("get", res, async () => {
+      const projection = projectionOf(req.query as Record<string, unknown>);
+      const record = await service.get(String(req.params.id), { withMembers: showsAttribute(projection, "members") });
+      if (!record) throw ScimError.notFound(`${rt.name} ${String(req.params.id)} not found`);
+      send(req, res, 200, record, projection);
+    }),
+  );
 
   r.post("/", async (req, res) => {
     const record = await writes.create(req.body, ctx(req, res));

@@ -5,6 +5,7 @@ import type { Logger } from "../log/logger";
 import { bulkRouter } from "./bulk/router";
 import { CAPABILITIES, serviceProviderConfig, withBulk, type BulkLimits } from "./capabilities";
 import { ScimError } from "./errors";
+import type { ScimOperationObserver } from "./operation-observer";
 import { resourceOperations } from "./resource-operations";
 import { resourceRouter } from "./resource-router";
 import type { ResourceService } from "./resource-service";
@@ -23,7 +24,17 @@ export interface ScimResource {
   detached?: readonly string[];
 }
 
-export function scimRouter(deps: { baseUrl: BaseUrlResolver; resources: readonly ScimResource[]; bulk: BulkLimits; logger: Logger; root: RootSearch }): Router {
+export interface ScimRouterDeps {
+  baseUrl: BaseUrlResolver;
+  resources: readonly ScimResource[];
+  bulk: BulkLimits;
+  logger: Logger;
+  root: RootSearch;
+  /** Told the outcome of every resource operation, single or in a Bulk request (metrics). */
+  observe?: ScimOperationObserver;
+}
+
+export function scimRouter(deps: ScimRouterDeps): Router {
   const r = Router({ caseSensitive: false });
   const served = deps.resources.map((x) => x.service.resourceType);
   const base = (req: Parameters<BaseUrlResolver>[0]) => `${deps.baseUrl(req)}${req.baseUrl}`;
@@ -49,14 +60,11 @@ export function scimRouter(deps: { baseUrl: BaseUrlResolver; resources: readonly
     sendScim(res, 200, resourceTypeDocument(rt, base(req)));
   });
 
-  // RFC 7644 §3.7: each operation through the same writes as the resource routers below.
-  const writes = deps.resources.map((x) => resourceOperations(x.service, x.detached ?? []));
+  // RFC 7644 §3.7: each operation through the same writes as the resource routers below (and so counted alike).
+  const writes = deps.resources.map((x) => resourceOperations(x.service, x.detached ?? [], deps.observe));
   r.use(bulkRouter({ baseUrl: deps.baseUrl, writes, limits: deps.bulk, logger: deps.logger }));
-  for (const resource of deps.resources) {
-    r.use(
-      resource.service.resourceType.endpoint,
-      resourceRouter({ service: resource.service, baseUrl: deps.baseUrl, maxResults: CAPABILITIES.filter.maxResults, ...(resource.detached ? { detached: resource.detached } : {}) }),
-    );
+  for (const w of writes) {
+    r.use(w.resourceType.endpoint, resourceRouter({ writes: w, baseUrl: deps.baseUrl, maxResults: CAPABILITIES.filter.maxResults, ...(deps.observe ? { observe: deps.observe } : {}) }));
   }
   // `GET /` and `POST /.search` (RFC 7644 §3.4.2.1): after the resource routers, whose paths it never matches.
   r.use(rootRouter({ services: deps.resources.map((x) => x.service), search: deps.root, baseUrl: deps.baseUrl, maxResults: CAPABILITIES.filter.maxResults }));

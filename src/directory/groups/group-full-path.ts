@@ -9,6 +9,8 @@ import {
 } from "../../scim/resource-service";
 import { recordAudit } from "../audit";
 import { syncUsers } from "../../sync/apply";
+import { reportingSync, type SyncObserver } from "../../sync/observer";
+import type { UserPlan } from "../../sync/plan";
 import { memberIdsOfGroup, refreshGroupClaims } from "../claims-store";
 import { DirectoryError, notFound } from "../errors";
 import { isUniqueViolation, isUuid } from "../prisma-errors";
@@ -18,9 +20,9 @@ import { conflict, groupColumns, memberIdsOf, PRECONDITION, stored } from "./gro
 import { applyMemberOps, membersOf } from "./members";
 
 /** A membership change changes members' `groups` claim: refresh it, then sync those users. */
-async function membersChanged(tx: Prisma.TransactionClient, userIds: readonly string[], actor: string): Promise<void> {
+async function membersChanged(tx: Prisma.TransactionClient, userIds: readonly string[], actor: string, synced: UserPlan[]): Promise<void> {
   await refreshGroupClaims(tx, userIds);
-  await syncUsers(tx, userIds, actor);
+  synced.push(...(await syncUsers(tx, userIds, actor)));
 }
 
 /**
@@ -57,7 +59,11 @@ async function lockedGroup(tx: Tx, id: string): Promise<GroupRow> {
   return tx.idpGroup.findUniqueOrThrow({ where: { id } });
 }
 
-export function createGroupFullPath(prisma: PrismaClient): ResourceService {
+/** `observe` is told what sync applied, once each transaction has committed (metrics). */
+export function createGroupFullPath(prisma: PrismaClient, observe?: SyncObserver): ResourceService {
+  /** A transaction whose sync plans are reported after it committed. */
+  const transaction = <T>(fn: (tx: Tx, synced: UserPlan[]) => Promise<T>): Promise<T> => reportingSync(observe, (synced) => prisma.$transaction((tx) => fn(tx, synced)));
+
   async function load(db: Tx, rows: GroupRow[], withMembers: boolean): Promise<ResourceRecord[]> {
     const members = withMembers ? await membersOf(db, rows.map((r) => r.id)) : undefined;
     return rows.map((row) => ({
@@ -96,69 +102,63 @@ export function createGroupFullPath(prisma: PrismaClient): ResourceService {
     },
 
     async create(attrs, ctx) {
-      return prisma
-        .$transaction(async (tx) => {
-          const row = await tx.idpGroup.create({ data: { ...(await columns(tx, attrs)), resource: stored(attrs) } });
-          await membersChanged(tx, await applyMemberOps(tx, row.id, [{ kind: "add", values: memberIdsOf(attrs) }]), ctx.actor);
-          await recordAudit(tx, { actor: ctx.actor, action: "idp_group.created", resourceType: "idp_group", resourceId: row.id });
-          return one(tx, row);
-        })
-        .catch((err: unknown) => {
-          throw isUniqueViolation(err, "display_name_key") ? conflict(attrs) : err;
-        });
+      return transaction(async (tx, synced) => {
+        const row = await tx.idpGroup.create({ data: { ...(await columns(tx, attrs)), resource: stored(attrs) } });
+        await membersChanged(tx, await applyMemberOps(tx, row.id, [{ kind: "add", values: memberIdsOf(attrs) }]), ctx.actor, synced);
+        await recordAudit(tx, { actor: ctx.actor, action: "idp_group.created", resourceType: "idp_group", resourceId: row.id });
+        return one(tx, row);
+      }).catch((err: unknown) => {
+        throw isUniqueViolation(err, "display_name_key") ? conflict(attrs) : err;
+      });
     },
 
     async replace(id, attrs, ctx: WriteContext) {
-      return prisma
-        .$transaction(async (tx) => {
-          const current = await lockedGroup(tx, id);
-          if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
-          const before = await memberIdsOfGroup(tx, id);
-          await applyMemberOps(tx, id, [{ kind: "replace", values: memberIdsOf(attrs) }]);
-          const row = await tx.idpGroup.update({ where: { id }, data: { ...(await columns(tx, attrs, current)), resource: stored(attrs), version: { increment: 1 } } });
-          // The name may have changed too: every member, old and new, gets its groups claim again.
-          await membersChanged(tx, [...new Set([...before, ...memberIdsOf(attrs).map((m) => m.toLowerCase())])], ctx.actor);
-          await recordAudit(tx, { actor: ctx.actor, action: "idp_group.replaced", resourceType: "idp_group", resourceId: id });
-          return one(tx, row);
-        })
-        .catch((err: unknown) => {
-          throw isUniqueViolation(err, "display_name_key") ? conflict(attrs) : err;
-        });
+      return transaction(async (tx, synced) => {
+        const current = await lockedGroup(tx, id);
+        if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
+        const before = await memberIdsOfGroup(tx, id);
+        await applyMemberOps(tx, id, [{ kind: "replace", values: memberIdsOf(attrs) }]);
+        const row = await tx.idpGroup.update({ where: { id }, data: { ...(await columns(tx, attrs, current)), resource: stored(attrs), version: { increment: 1 } } });
+        // The name may have changed too: every member, old and new, gets its groups claim again.
+        await membersChanged(tx, [...new Set([...before, ...memberIdsOf(attrs).map((m) => m.toLowerCase())])], ctx.actor, synced);
+        await recordAudit(tx, { actor: ctx.actor, action: "idp_group.replaced", resourceType: "idp_group", resourceId: id });
+        return one(tx, row);
+      }).catch((err: unknown) => {
+        throw isUniqueViolation(err, "display_name_key") ? conflict(attrs) : err;
+      });
     },
 
     async patch(id, change, ctx) {
       let next: Attributes = {};
-      return prisma
-        .$transaction(async (tx) => {
-          const current = await lockedGroup(tx, id);
-          if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
-          const result = change(current.resource as Attributes);
-          next = result.next;
-          const touched = await applyMemberOps(tx, id, result.detached);
-          // Idempotent: re-adding present members or re-sending the same name writes nothing.
-          if (!result.changed && touched.length === 0) return one(tx, current);
-          const row = await tx.idpGroup.update({
-            where: { id },
-            data: { ...(result.changed ? { ...(await columns(tx, next, current)), resource: stored(next) } : {}), version: { increment: 1 } },
-          });
-          const renamed = row.displayName !== current.displayName;
-          await membersChanged(tx, renamed ? await memberIdsOfGroup(tx, id).then((m) => [...new Set([...m, ...touched])]) : touched, ctx.actor);
-          await recordAudit(tx, { actor: ctx.actor, action: "idp_group.patched", resourceType: "idp_group", resourceId: id });
-          return one(tx, row);
-        })
-        .catch((err: unknown) => {
-          throw isUniqueViolation(err, "display_name_key") ? conflict(next) : err;
+      return transaction(async (tx, synced) => {
+        const current = await lockedGroup(tx, id);
+        if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
+        const result = change(current.resource as Attributes);
+        next = result.next;
+        const touched = await applyMemberOps(tx, id, result.detached);
+        // Idempotent: re-adding present members or re-sending the same name writes nothing.
+        if (!result.changed && touched.length === 0) return one(tx, current);
+        const row = await tx.idpGroup.update({
+          where: { id },
+          data: { ...(result.changed ? { ...(await columns(tx, next, current)), resource: stored(next) } : {}), version: { increment: 1 } },
         });
+        const renamed = row.displayName !== current.displayName;
+        await membersChanged(tx, renamed ? await memberIdsOfGroup(tx, id).then((m) => [...new Set([...m, ...touched])]) : touched, ctx.actor, synced);
+        await recordAudit(tx, { actor: ctx.actor, action: "idp_group.patched", resourceType: "idp_group", resourceId: id });
+        return one(tx, row);
+      }).catch((err: unknown) => {
+        throw isUniqueViolation(err, "display_name_key") ? conflict(next) : err;
+      });
     },
 
     async remove(id, ctx) {
-      await prisma.$transaction(async (tx) => {
+      await transaction(async (tx, synced) => {
         const current = await lockedGroup(tx, id);
         if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
         // Memberships go with the group (ON DELETE CASCADE); its members lose it from their claims.
         const members = await memberIdsOfGroup(tx, id);
         await tx.idpGroup.delete({ where: { id } });
-        await membersChanged(tx, members, ctx.actor);
+        await membersChanged(tx, members, ctx.actor, synced);
         await recordAudit(tx, { actor: ctx.actor, action: "idp_group.deleted", resourceType: "idp_group", resourceId: id });
       });
     },

@@ -3,6 +3,7 @@ import type { Database, SqlRunner } from "../../db/database";
 import { ifMatchSatisfied, type Attributes, type ResourceRecord, type ResourceService, type WriteContext } from "../../scim/resource-service";
 import type { MemberOp } from "../../scim/patch/members";
 import { readSyncGate, syncIsOff } from "../../sync/gate";
+import type { SyncObserver } from "../../sync/observer";
 import type { AuditEntry } from "../audit";
 import { DirectoryError, notFound } from "../errors";
 import { isUniqueViolation, isUuid } from "../prisma-errors";
@@ -56,8 +57,9 @@ const unchanged = (g: LockedGroup): GroupValues => ({ displayName: g.displayName
 
 const audited = (ctx: WriteContext, action: string, id: string): AuditEntry[] => [{ actor: ctx.actor, action, resourceType: "idp_group", resourceId: id }];
 
-export function createGroupService(db: Database): ResourceService {
-  const full = createGroupFullPath(db.prisma);
+/** `observeSync` is told what IdP sync applied (the fast path applies none). */
+export function createGroupService(db: Database, observeSync?: SyncObserver): ResourceService {
+  const full = createGroupFullPath(db.prisma, observeSync);
   const sql = db.sql;
 
   /**

@@ -3,6 +3,8 @@ import { ifMatchSatisfied, type Attributes, type AttributeChange, type ResourceR
 import { emit } from "../../events/outbox";
 import { refreshUserEvents, userChangeEvents } from "../../events/records";
 import { syncUsers } from "../../sync/apply";
+import { reportingSync, type SyncObserver } from "../../sync/observer";
+import type { UserPlan } from "../../sync/plan";
 import { readOrganizationSyncSettings } from "../../sync/organization-settings";
 import { recordAudit } from "../audit";
 import { deriveClaims } from "../claims";
@@ -92,9 +94,10 @@ async function joinDefaultOrganization(tx: Tx, user: { id: string; username: str
  * and IdP sync, then the user records in those events brought up to the memberships at the end, when
  * either changed them (the events stay first: user, then its memberships).
  */
-async function joinAndSync(tx: Tx, user: { id: string; username: string }, seqs: readonly bigint[], actor: string, join: boolean): Promise<void> {
+async function joinAndSync(tx: Tx, user: { id: string; username: string }, seqs: readonly bigint[], actor: string, join: boolean, synced: UserPlan[]): Promise<void> {
   const joined = join && (await joinDefaultOrganization(tx, user, actor));
   const plans = await syncUsers(tx, [user.id], actor);
+  synced.push(...plans);
   if (joined || plans.some((p) => p.changes.some((c) => c.dimension === "organization"))) await refreshUserEvents(tx, user.id, seqs);
 }
 
@@ -112,8 +115,12 @@ export interface FullPath {
   remove(id: string, ctx: WriteContext): Promise<void>;
 }
 
-export function createFullPath(prisma: PrismaClient): FullPath {
-  async function write(tx: Tx, id: string, current: LockedUserRow, attrs: Attributes, ctx: WriteContext, action: string): Promise<UserRow> {
+/** `observe` is told what sync applied, once each transaction has committed (metrics). */
+export function createFullPath(prisma: PrismaClient, observe?: SyncObserver): FullPath {
+  /** A transaction whose sync plans are reported after it committed. */
+  const transaction = <T>(fn: (tx: Tx, synced: UserPlan[]) => Promise<T>): Promise<T> => reportingSync(observe, (synced) => prisma.$transaction((tx) => fn(tx, synced)));
+
+  async function write(tx: Tx, id: string, current: LockedUserRow, attrs: Attributes, ctx: WriteContext, action: string, synced: UserPlan[]): Promise<UserRow> {
     if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
     const cols = userColumns(attrs);
     checkUserName(cols.userName, current.userName);
@@ -130,7 +137,7 @@ export function createFullPath(prisma: PrismaClient): FullPath {
     await recordAudit(tx, { actor: ctx.actor, action, resourceType: "user", resourceId: id, userId: id });
     const seqs = await emit(tx, await userChangeEvents(tx, id, current.status, "user.updated"));
     // IdP sync at provisioning time, in the same transaction: claims just changed.
-    await joinAndSync(tx, row, seqs, ctx.actor, false);
+    await joinAndSync(tx, row, seqs, ctx.actor, false, synced);
     return row;
   }
 
@@ -139,7 +146,7 @@ export function createFullPath(prisma: PrismaClient): FullPath {
     const { active, ...columns } = cols;
     for (let attempt = 0; ; attempt++) {
       try {
-        const row = await prisma.$transaction(async (tx) => {
+        const row = await transaction(async (tx, synced) => {
           const existing = await tx.user.findUnique({ where: { userNameKey: cols.userNameKey } });
           // A name stored before the naming rules may come back as it was (a user DELETEd and POSTed again).
           checkUserName(cols.userName, existing?.userName);
@@ -153,7 +160,7 @@ export function createFullPath(prisma: PrismaClient): FullPath {
             });
             await recordAudit(tx, { actor: ctx.actor, action: "user.reprovisioned", resourceType: "user", resourceId: revived.id, userId: revived.id });
             const seqs = await emit(tx, await userChangeEvents(tx, revived.id, existing.status, "user.updated"));
-            await joinAndSync(tx, revived, seqs, ctx.actor, true);
+            await joinAndSync(tx, revived, seqs, ctx.actor, true, synced);
             return revived;
           }
           const username = await chooseUsername(tx, [cols.userName, cols.email ?? undefined]);
@@ -162,7 +169,7 @@ export function createFullPath(prisma: PrismaClient): FullPath {
           });
           await recordAudit(tx, { actor: ctx.actor, action: "user.created", resourceType: "user", resourceId: created.id, userId: created.id });
           const seqs = await emit(tx, await userChangeEvents(tx, created.id, undefined, "user.created"));
-          await joinAndSync(tx, created, seqs, ctx.actor, true);
+          await joinAndSync(tx, created, seqs, ctx.actor, true, synced);
           return created;
         });
         return row;
@@ -179,20 +186,18 @@ export function createFullPath(prisma: PrismaClient): FullPath {
     create,
 
     replace(id, attrs, ctx) {
-      return prisma.$transaction(async (tx) => write(tx, id, await lockedUser(tx, id), attrs, ctx, "user.replaced")).catch(translateUnique(attrs));
+      return transaction(async (tx, synced) => write(tx, id, await lockedUser(tx, id), attrs, ctx, "user.replaced", synced)).catch(translateUnique(attrs));
     },
 
     patch(id, change: AttributeChange, ctx) {
-      return prisma
-        .$transaction(async (tx) => {
-          const current = await lockedUser(tx, id);
-          if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
-          const { next, changed } = change(toRecord(current).attributes);
-          // A PATCH that changes nothing writes nothing and keeps the version (Entra re-sends active=true).
-          if (!changed) return current;
-          return write(tx, id, current, next, ctx, "user.patched");
-        })
-        .catch(translateUnique({}));
+      return transaction(async (tx, synced) => {
+        const current = await lockedUser(tx, id);
+        if (!ifMatchSatisfied(ctx.ifMatch, current.version)) throw new DirectoryError("preconditionFailed", PRECONDITION);
+        const { next, changed } = change(toRecord(current).attributes);
+        // A PATCH that changes nothing writes nothing and keeps the version (Entra re-sends active=true).
+        if (!changed) return current;
+        return write(tx, id, current, next, ctx, "user.patched", synced);
+      }).catch(translateUnique({}));
     },
 
     async remove(id, ctx) {

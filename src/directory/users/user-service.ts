@@ -14,6 +14,7 @@ import {
 } from "../../scim/resource-service";
 import { parseOrganizationSyncSettings } from "../../sync/organization-settings";
 import { readSyncGate, syncIsOff, type SyncGate } from "../../sync/gate";
+import type { SyncObserver } from "../../sync/observer";
 import { DirectoryError, notFound } from "../errors";
 import { isUniqueViolation, isUuid } from "../prisma-errors";
 import { userStorage, userTable } from "../scim-storage";
@@ -71,8 +72,9 @@ function toRecord(row: UserRow): ResourceRecord {
 
 const conflict = (userName: string) => new DirectoryError("conflict", `userName "${userName}" is already taken`);
 
-export function createUserService(db: Database): ResourceService {
-  const full = createFullPath(db.prisma);
+/** `observeSync` is told what IdP sync applied (the fast path applies none). */
+export function createUserService(db: Database, observeSync?: SyncObserver): ResourceService {
+  const full = createFullPath(db.prisma, observeSync);
   const sql = db.sql;
   /**
    * The sync gate as last read. Never trusted: a single-statement write checks it in the statement
