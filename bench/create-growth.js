@@ -29,7 +29,7 @@ async function run(engine, target) {
   const { createLogger } = dist("log/logger.js");
   const db = await openDatabase(target);
   await migrate(db);
-  await ensureDefaultOrganization(db.prisma);
+  await ensureDefaultOrganization(db);
   const stopUpkeep = engine === "embedded" ? startEmbeddedUpkeep(db, createLogger({ level: "warn", format: "json" })) : undefined;
   const users = createUserService(db);
   const ctx = { actor: "bench", ifMatch: undefined };

@@ -74,7 +74,7 @@ async function seedUsers(dbUrlOrDir, engine, n, offset = 0) {
   const { createLogger } = dist("log/logger.js");
   const env = engine === "postgres" ? { DATABASE_URL: dbUrlOrDir } : { DATA_DIR: dbUrlOrDir };
   const { db, close } = await openForProcess(loadConfig({ ...env, LOG_LEVEL: "error" }, { cwd: root, isTty: false }), "bench", createLogger({ level: "error", format: "json", silent: true }));
-  const org = await ensureDefaultOrganization(db.prisma);
+  const org = await ensureDefaultOrganization(db);
   if (n > 0) {
     await db.prisma.$executeRawUnsafe(`
       INSERT INTO users (id, user_name, user_name_key, username, status, resource, claims, email, emails, updated_at)

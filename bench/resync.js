@@ -39,7 +39,7 @@ async function main() {
   const logger = createLogger({ level: "error", format: "json" });
   const config = loadConfig({ DATABASE_URL: url.toString(), LOG_LEVEL: "error" }, { cwd: root, isTty: false });
   const { db, close } = await openForProcess(config, "bench", logger);
-  const org = await ensureDefaultOrganization(db.prisma);
+  const org = await ensureDefaultOrganization(db);
 
   // Seed in SQL: users with claims naming 2 of 27 groups, 1 in 50 a lead (a role); all in the default org.
   let t = Date.now();

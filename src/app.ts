@@ -180,7 +180,7 @@ export function buildBridge(deps: AppDeps): BridgeApp {
     observe: { runs: observe.runs, sync: observe.sync },
   });
   const webhooks = createWebhookService(deps.db.prisma, deps.secretBox, { allowPrivateTargets: deps.webhooks.allowPrivateTargets });
-  const dispatcher = createDispatcher({ prisma: deps.db.prisma, box: deps.secretBox, logger: deps.logger, ...deps.webhooks, observe: observe.deliveries });
+  const dispatcher = createDispatcher({ prisma: deps.db.prisma, sql: deps.db.sql, box: deps.secretBox, logger: deps.logger, ...deps.webhooks, observe: observe.deliveries });
   // The SCIM mounts come before `/api/v2`, so `/api/v2/scim/v2` is never judged by the admin scope.
   const scimBodies = scimBody(deps, bulk);
   for (const mount of SCIM_MOUNTS) {
@@ -274,7 +274,7 @@ export async function openForProcess(
 export async function openReconciliations(config: Config, logger: Logger): Promise<{ service: ReconciliationService; close: () => Promise<void> }> {
   const { db, close } = await openForProcess(config, "reconcile", logger);
   try {
-    await ensureDefaultOrganization(db.prisma);
+    await ensureDefaultOrganization(db);
   } catch (err) {
     await close();
     throw err;
@@ -316,12 +316,12 @@ export async function startBridge(config: Config, logger: Logger): Promise<Runni
   }
   const { db, close: closeDb } = await openForProcess(config, "serve", logger);
   try {
-    const org = await ensureDefaultOrganization(db.prisma);
+    const org = await ensureDefaultOrganization(db);
     if (org.created) logger.info("created the default organization", { id: org.id });
-    const tokens = createTokenService(db.prisma, { cacheTtlMs: config.tokenCacheTtlMs, logger });
+    const tokens = createTokenService(db, { cacheTtlMs: config.tokenCacheTtlMs, logger });
     await tokens.syncEnvTokens(config.envTokens);
     for (const warning of missingTokenWarnings(await tokens.list(), db.kind)) logger.warn(warning);
-    const rebased = await rebaseFeedAfterRestore(db.prisma);
+    const rebased = await rebaseFeedAfterRestore(db.sql);
     if (rebased > 0) logger.warn("events were ahead of this database server's transaction ids (restored from another server?): moved them to the feed's end", { events: rebased });
     const bridge = buildBridge({
       db,

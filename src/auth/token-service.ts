@@ -1,4 +1,5 @@
 import type { Prisma, PrismaClient } from "../generated/prisma/client";
+import type { SqlRunner } from "../db/database";
 import { recordAudit } from "../directory/audit";
 import type { Logger } from "../log/logger";
 import { createTtlCache } from "./token-cache";
@@ -105,7 +106,13 @@ interface Verified {
   lastUsedMs: number;
 }
 
-export function createTokenService(prisma: PrismaClient, opts: TokenServiceOptions = {}): TokenService {
+/**
+ * `sql` carries what runs at every start and on the request path (a token's lookup, its last use, the
+ * listing, an unchanged env token): raw statements through the driver, so an idle bridge never loads
+ * Prisma's query compiler (about 30 MiB of WebAssembly; README, Performance). Changes go through Prisma.
+ */
+export function createTokenService(db: { prisma: PrismaClient; sql: SqlRunner }, opts: TokenServiceOptions = {}): TokenService {
+  const { prisma, sql } = db;
   const now = opts.now ?? (() => new Date());
   // Only accepted tokens are cached, keyed by digest (the secret is never kept). Unknown and revoked
   // ones are not: a flood of random tokens would only churn a negative cache (each is new), a
@@ -134,8 +141,11 @@ export function createTokenService(prisma: PrismaClient, opts: TokenServiceOptio
     // are compared again in constant time.
     // Raw SQL on this path: Prisma 6's client compiles each model query on the event loop (~0.6 ms
     // of CPU; raw statements skip it). See bench/.
-    const [row] = await prisma.$queryRaw<{ id: string; name: string; scope: TokenScope; token_hash: string; revoked_at: Date | null; last_used_at: Date | null }[]>`
-      SELECT id::text AS id, name, scope::text AS scope, token_hash, revoked_at, last_used_at FROM api_tokens WHERE token_hash = ${digest}`;
+    const [row] = await sql.query<{ id: string; name: string; scope: TokenScope; token_hash: string; revoked_at: Date | null; last_used_at: Date | null }>(
+      "SELECT id::text AS id, name, scope::text AS scope, token_hash, revoked_at, last_used_at FROM api_tokens WHERE token_hash = $1",
+      [digest],
+      "token_by_digest",
+    );
     if (!row || row.revoked_at || !digestsEqual(row.token_hash, digest)) return undefined;
     return {
       principal: Object.freeze({ tokenId: row.id, tokenName: row.name, scope: row.scope }),
@@ -171,7 +181,7 @@ export function createTokenService(prisma: PrismaClient, opts: TokenServiceOptio
     lastUsedWritten.set(id, t);
     const at = new Date(t);
     // Never moves backwards: another instance may have written a later time meanwhile.
-    const write: Promise<void> = prisma.$executeRaw`UPDATE api_tokens SET last_used_at = ${at} WHERE id = ${id}::uuid AND (last_used_at IS NULL OR last_used_at < ${at})`.then(
+    const write: Promise<void> = sql.query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2::uuid AND (last_used_at IS NULL OR last_used_at < $1)", [at, id], "token_touch").then(
       () => undefined,
       (err: unknown) => {
         opts.logger?.warn("could not record a token's last use", { tokenName: v.principal.tokenName, error: err instanceof Error ? err.message : String(err) });
@@ -211,8 +221,10 @@ export function createTokenService(prisma: PrismaClient, opts: TokenServiceOptio
     },
 
     async list() {
-      const rows = await prisma.apiToken.findMany({ orderBy: [{ createdAt: "asc" }, { name: "asc" }] });
-      return rows.map(toInfo);
+      return sql.query<TokenInfo>(
+        `SELECT id::text AS id, name, scope::text AS scope, hint, origin, created_at AS "createdAt", last_used_at AS "lastUsedAt", revoked_at AS "revokedAt"
+           FROM api_tokens ORDER BY created_at, name`,
+      );
     },
 
     async revoke(idOrName, actor) {
@@ -267,7 +279,26 @@ export function createTokenService(prisma: PrismaClient, opts: TokenServiceOptio
     });
   }
 
+  /** Whether the env tokens already match `env` (every ordinary start): read without a lock or a transaction. */
+  async function envTokensCurrent(env: { scim: string | undefined; admin: string | undefined }): Promise<boolean> {
+    const digests = { scim: env.scim === undefined ? null : hashToken(env.scim), admin: env.admin === undefined ? null : hashToken(env.admin) };
+    const rows = await sql.query<{ name: string; scope: string; token_hash: string; revoked: boolean }>(
+      "SELECT name, scope::text AS scope, token_hash, revoked_at IS NOT NULL AS revoked FROM api_tokens WHERE name = ANY($1::text[]) OR token_hash = ANY($2::text[])",
+      [Object.values(ENV_TOKEN_NAMES), [digests.scim, digests.admin].filter((d): d is string => d !== null)],
+    );
+    return (["scim", "admin"] as const).every((scope) => {
+      const name = ENV_TOKEN_NAMES[scope];
+      const digest = digests[scope];
+      const existing = rows.find((r) => r.name === name);
+      if (digest === null) return !existing || existing.revoked;
+      // A clash with another token's secret is refused by the locked path below, with its message.
+      if (rows.some((r) => r.token_hash === digest && r.name !== name)) return false;
+      return existing !== undefined && existing.token_hash === digest && !existing.revoked && existing.scope === scope;
+    });
+  }
+
   async function syncEnv(env: { scim: string | undefined; admin: string | undefined }): Promise<void> {
+    if (await envTokensCurrent(env)) return;
     // One transaction: a start either applies both variables (and their audit rows) or neither.
     // Instances starting at once take turns, so only one of them creates or replaces a token.
     await prisma.$transaction(async (tx) => {

@@ -64,7 +64,7 @@ function tokenRows(tokens: TokenInfo[]): string[][] {
 async function withTokens<T>(config: Config, purpose: string, fn: (tokens: ReturnType<typeof createTokenService>) => Promise<T>): Promise<T> {
   const { db, close } = await openForProcess(config, purpose, cliLogger(config));
   try {
-    return await fn(createTokenService(db.prisma));
+    return await fn(createTokenService(db));
   } finally {
     await close();
   }

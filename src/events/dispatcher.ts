@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "winston";
 import type { PrismaClient } from "../generated/prisma/client";
+import type { SqlRunner } from "../db/database";
 import { postWebhook } from "./deliver";
 import type { DeliveryObserver } from "./delivery-observer";
 import type { SecretBox } from "./secret-box";
@@ -20,6 +21,12 @@ import { signedHeaders } from "./signing";
 
 export interface DispatcherOptions {
   prisma: PrismaClient;
+  /**
+   * The poll loop's statements (lease, release, the next delivery), run every WEBHOOK_POLL_INTERVAL
+   * whether or not there is work: through the driver, so an idle bridge never loads Prisma's query
+   * compiler (README, Performance).
+   */
+  sql: SqlRunner;
   box: SecretBox;
   logger: Logger;
   allowPrivateTargets: boolean;
@@ -71,7 +78,7 @@ function urlForLog(url: string): string {
 }
 
 export function createDispatcher(opts: DispatcherOptions): Dispatcher {
-  const { prisma, logger } = opts;
+  const { prisma, sql, logger } = opts;
   const owner = randomUUID();
   const leaseMs = opts.timeoutMs * 2 + 30_000;
   let timer: NodeJS.Timeout | undefined;
@@ -84,7 +91,7 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   const jitter = (ms: number) => Math.round(ms * (0.8 + Math.random() * 0.4));
 
   async function lease(): Promise<Leased[]> {
-    return prisma.$queryRawUnsafe<Leased[]>(
+    return sql.query<Leased>(
       `UPDATE webhook_endpoints SET lease_owner = $1, lease_until = now() + ($2::int * interval '1 millisecond')
         WHERE id IN (
           SELECT e.id FROM webhook_endpoints e
@@ -94,22 +101,22 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
            ORDER BY e.id LIMIT $3
            FOR UPDATE SKIP LOCKED)
         RETURNING id::text AS id, url, secret_encrypted`,
-      owner,
-      leaseMs,
-      opts.concurrency ?? 8,
+      [owner, leaseMs, opts.concurrency ?? 8],
+      "webhook_lease",
     );
   }
 
   async function release(id: string): Promise<void> {
-    await prisma.$executeRawUnsafe(`UPDATE webhook_endpoints SET lease_owner = NULL, lease_until = NULL WHERE id = $1::uuid AND lease_owner = $2`, id, owner);
+    await sql.query(`UPDATE webhook_endpoints SET lease_owner = NULL, lease_until = NULL WHERE id = $1::uuid AND lease_owner = $2`, [id, owner], "webhook_release");
   }
 
   async function head(endpointId: string): Promise<Head | undefined> {
-    const rows = await prisma.$queryRawUnsafe<Head[]>(
+    const rows = await sql.query<Head>(
       `SELECT d.id::text AS id, d.event_id::text AS event_id, d.attempts, d.next_attempt_at, o.payload
          FROM webhook_deliveries d JOIN outbox_events o ON o.seq = d.event_seq
         WHERE d.endpoint_id = $1::uuid AND d.status = 'pending' ORDER BY d.event_seq LIMIT 1`,
-      endpointId,
+      [endpointId],
+      "webhook_head",
     );
     return rows[0];
   }
@@ -220,11 +227,15 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
   async function prune(): Promise<{ deliveries: number; events: number }> {
     const before = new Date(Date.now() - opts.retentionMs);
     // Attempts go with their deliveries (ON DELETE CASCADE).
-    const deliveries = await prisma.webhookDelivery.deleteMany({ where: { status: { in: ["succeeded", "failed"] }, finishedAt: { lt: before } } });
+    // Through the driver, as the poll loop: this runs hourly in an otherwise idle bridge.
+    const [deleted] = await sql.query<{ n: number }>(
+      "WITH d AS (DELETE FROM webhook_deliveries WHERE status IN ('succeeded', 'failed') AND finished_at < $1 RETURNING 1) SELECT count(*)::int AS n FROM d",
+      [before],
+    );
     // An event is kept while any delivery of it is pending, whatever its age: nothing undelivered is lost.
     // The newest position deleted is recorded in the same statement: an events feed cursor before it
     // has missed events (410, src/events/feed.ts).
-    const [row] = await prisma.$queryRawUnsafe<{ n: number }[]>(
+    const [row] = await sql.query<{ n: number }>(
       `WITH d AS (
          DELETE FROM outbox_events o WHERE o.created_at < $1 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_seq = o.seq AND d.status = 'pending')
          RETURNING o.tx_id, o.seq),
@@ -234,9 +245,9 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
          ON CONFLICT (id) DO UPDATE SET tx_id = excluded.tx_id, seq = excluded.seq
           WHERE (outbox_horizon.tx_id, outbox_horizon.seq) < (excluded.tx_id, excluded.seq))
        SELECT count(*)::int AS n FROM d`,
-      before,
+      [before],
     );
-    return { deliveries: deliveries.count, events: row?.n ?? 0 };
+    return { deliveries: deleted?.n ?? 0, events: row?.n ?? 0 };
   }
 
   let lastPrune = 0;

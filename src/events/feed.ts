@@ -1,4 +1,5 @@
 import type { PrismaClient } from "../generated/prisma/client";
+import type { SqlRunner } from "../db/database";
 import { DirectoryError } from "../directory/errors";
 import { EVENT_TYPES, type EventType } from "./outbox";
 
@@ -172,10 +173,13 @@ function compare(a: Position, b: Position): number {
  * themselves stays their seq order, after every event that is not ahead), and a cursor made on the old
  * server is refused with a 410 while it is ahead (the feed's read). Returns how many events moved.
  */
-export async function rebaseFeedAfterRestore(prisma: PrismaClient): Promise<number> {
-  const [ahead] = await prisma.$queryRawUnsafe<{ ahead: boolean }[]>(
+export async function rebaseFeedAfterRestore(sql: SqlRunner): Promise<number> {
+  const [ahead] = await sql.query<{ ahead: boolean }>(
     "SELECT COALESCE((SELECT max(tx_id) FROM outbox_events) >= pg_snapshot_xmax(pg_current_snapshot()), false) AS ahead",
   );
   if (!ahead?.ahead) return 0;
-  return prisma.$executeRawUnsafe("UPDATE outbox_events SET tx_id = pg_current_xact_id() WHERE tx_id >= pg_current_xact_id()");
+  const [moved] = await sql.query<{ n: number }>(
+    "WITH m AS (UPDATE outbox_events SET tx_id = pg_current_xact_id() WHERE tx_id >= pg_current_xact_id() RETURNING 1) SELECT count(*)::int AS n FROM m",
+  );
+  return moved?.n ?? 0;
 }

@@ -169,7 +169,7 @@ describe.each(testEngines())("scim-bridge users grants on %s", (engine) => {
   it("prints a table by default and the API's JSON with --format json", async () => {
     const setup = await openForProcess(config(), "test setup", silent);
     try {
-      await ensureDefaultOrganization(setup.db.prisma);
+      await ensureDefaultOrganization(setup.db);
       // user0 is a lead in team-0 and dept-0; group and role sync were just switched on.
       await seedSyncDirectory(setup.db, 2);
     } finally {

@@ -102,7 +102,7 @@ describe.each(testEngines())("migrations on %s", (engine) => {
     const db = await openDatabase(t.target);
     try {
       await migrate(db);
-      const [a, b] = await Promise.all([ensureDefaultOrganization(db.prisma), ensureDefaultOrganization(db.prisma)]);
+      const [a, b] = await Promise.all([ensureDefaultOrganization(db), ensureDefaultOrganization(db)]);
       expect([a.created, b.created].sort()).toEqual([false, true]);
       expect(a.id).toBe(b.id);
       const orgs = await db.prisma.organization.findMany();

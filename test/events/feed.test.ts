@@ -139,8 +139,8 @@ describe.each(testEngines())("events feed on %s", (engine) => {
     await b.db.prisma.$executeRawUnsafe(`UPDATE outbox_events SET tx_id = '${ahead}'::xid8`);
     const oldCursor = encodeCursor({ tx: ahead, seq: "1" });
     expect((await readAll("")).events).toEqual([]);
-    expect(await rebaseFeedAfterRestore(b.db.prisma)).toBe(all.length);
-    expect(await rebaseFeedAfterRestore(b.db.prisma)).toBe(0);
+    expect(await rebaseFeedAfterRestore(b.db.sql)).toBe(all.length);
+    expect(await rebaseFeedAfterRestore(b.db.sql)).toBe(0);
     await newUser("after");
     const read = await readAll("");
     expect(read.events.map((e) => e.id).slice(0, all.length)).toEqual(all);

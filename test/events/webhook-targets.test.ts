@@ -78,7 +78,7 @@ describe.each(testEngines())("webhook target policy on %s", (engine) => {
     await b.db.prisma.webhookEndpoint.update({ where: { id }, data: { url: `${listener.url}` } });
     expect((await api("patch", `/webhooks/${id}`).send({ enabled: true })).body).toMatchObject({ enabled: true, disabled_reason: null });
     const permissive = createDispatcher({
-      prisma: b.db.prisma, box: b.secretBox, logger: createLogger({ level: "error", format: "json", silent: true }),
+      prisma: b.db.prisma, sql: b.db.sql, box: b.secretBox, logger: createLogger({ level: "error", format: "json", silent: true }),
       allowPrivateTargets: true, timeoutMs: 2000, retryScheduleMs: [50], pollIntervalMs: 10, retentionMs: 86_400_000,
     });
     for (let i = 0; i < 50 && listener.events.length === 0; i++) {

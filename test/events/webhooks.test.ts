@@ -281,7 +281,7 @@ describe.each(testEngines())("webhooks on %s", (engine) => {
       for (let i = 0; i < 40; i++) await scim("post", "/Users", { schemas: [USER], userName: `many${i}@corp.example` });
       const logger = createLogger({ level: "error", format: "json", silent: true });
       // A second instance: its own dispatcher on the same database, with the same key.
-      const other = createDispatcher({ prisma: b.db.prisma, box: b.secretBox, logger, allowPrivateTargets: true, timeoutMs: 2000, retryScheduleMs: [50], pollIntervalMs: 10, retentionMs: 86_400_000 });
+      const other = createDispatcher({ prisma: b.db.prisma, sql: b.db.sql, box: b.secretBox, logger, allowPrivateTargets: true, timeoutMs: 2000, retryScheduleMs: [50], pollIntervalMs: 10, retentionMs: 86_400_000 });
       const mine = b.bridge.dispatcher;
       let made = 0;
       for (let i = 0; i < 50 && listener.events.length < 40; i++) {

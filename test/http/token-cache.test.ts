@@ -26,7 +26,7 @@ describe.each(testEngines())("token cache on %s", (engine) => {
   /** A token service of its own (another instance) with a clock the test moves. */
   function instance(opts: { cacheTtlMs?: number } = {}): { tokens: TokenService; advance: (ms: number) => void } {
     let t = T0;
-    const tokens = createTokenService(b.db.prisma, { now: () => new Date(t), ...opts });
+    const tokens = createTokenService(b.db, { now: () => new Date(t), ...opts });
     return { tokens, advance: (ms) => void (t += ms) };
   }
 

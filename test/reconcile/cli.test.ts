@@ -28,7 +28,7 @@ async function prepared(engine: TestDatabase["engine"], users: number) {
   if (t.target.kind === "postgres") env.DATABASE_URL = t.target.url;
   const config = loadConfig(env, { cwd: dataDir, isTty: false });
   const { db, close } = await openForProcess(config, "test", silent);
-  await ensureDefaultOrganization(db.prisma);
+  await ensureDefaultOrganization(db);
   await seedSyncDirectory(db, users);
   await close();
   const open = async <T>(fn: (d: typeof db) => Promise<T>) => {

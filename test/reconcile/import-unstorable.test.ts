@@ -198,7 +198,7 @@ describe.each(testEngines())("scim-bridge reconcile --import with records the da
     if (t.target.kind === "postgres") env.DATABASE_URL = t.target.url;
     config = loadConfig(env, { cwd: dir, isTty: false });
     const { db, close } = await openForProcess(config, "test", silent);
-    await ensureDefaultOrganization(db.prisma);
+    await ensureDefaultOrganization(db);
     await close();
     cleanup = async () => {
       await t.cleanup();

@@ -48,7 +48,7 @@ describe.each(testEngines())("scim-bridge sync get|set and reconcile --settings 
     if (t.target.kind === "postgres") env.DATABASE_URL = t.target.url;
     config = loadConfig(env, { cwd: dataDir, isTty: false });
     const { db, close } = await openForProcess(config, "test", silent);
-    await ensureDefaultOrganization(db.prisma);
+    await ensureDefaultOrganization(db);
     await seedSyncDirectory(db, 30);
     await close();
   });

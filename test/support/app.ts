@@ -34,8 +34,8 @@ async function openUrl(url: string, observe?: StatementObserver): Promise<{ db: 
 
 export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number; retryScheduleMs?: number[]; allowPrivateTargets?: boolean; rateLimit?: { limit: number; perMs: number }; databaseUrl?: string; runRetentionMs?: number; observe?: StatementObserver; bulk?: BulkLimits } = {}): Promise<TestBridge> {
   const { db, done } = opts.databaseUrl ? await openUrl(opts.databaseUrl, opts.observe) : await openMigrated(engine, opts.observe ? { observe: opts.observe } : {});
-  await ensureDefaultOrganization(db.prisma);
-  const tokens = createTokenService(db.prisma);
+  await ensureDefaultOrganization(db);
+  const tokens = createTokenService(db);
   const scimToken = (await tokens.create({ name: "test-scim", scope: "scim", origin: "cli", actor: "cli" })).token;
   const adminToken = (await tokens.create({ name: "test-admin", scope: "admin", origin: "cli", actor: "cli" })).token;
   const stream = new PassThrough();
