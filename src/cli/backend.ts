@@ -2,6 +2,7 @@ import type { TokenScope } from "../auth/token-format";
 import type { TokenInfo } from "../auth/token-service";
 import type { AdminUser } from "../directory/admin-users";
 import type { UserGrants } from "../directory/grant-explain";
+import type { NameCollisionList } from "../directory/name-collisions";
 import type { FeedQuery } from "../events/feed";
 import type { WebhookView } from "../events/webhook-service";
 import type { ReconciliationRequest } from "../reconcile/request";
@@ -75,6 +76,8 @@ export interface AdminBackend {
 
   user(idOrUsername: string): Promise<AdminUser>;
   grants(idOrUsername: string): Promise<UserGrants>;
+
+  nameCollisions(): Promise<NameCollisionList>;
 
   readEvents(query: FeedQuery): Promise<EventsPage>;
   /**

@@ -6,6 +6,7 @@ import { createAdminUsers } from "../directory/admin-users";
 import { ensureDefaultOrganization } from "../directory/bootstrap";
 import { createUserGrants } from "../directory/grants";
 import { createGroupService } from "../directory/groups/group-service";
+import { createNameCollisions } from "../directory/name-collisions";
 import { createUserService } from "../directory/users/user-service";
 import { createEventFeed } from "../events/feed";
 import { createSecretBox, encryptionKey } from "../events/secret-box";
@@ -44,6 +45,7 @@ function services(db: Database, config: Config, logger: Logger) {
     users: lazy(() => createAdminUsers(prisma)),
     grants: lazy(() => createUserGrants(prisma)),
     events: lazy(() => createEventFeed(prisma)),
+    nameCollisions: lazy(() => createNameCollisions(prisma)),
   };
 }
 
@@ -58,6 +60,7 @@ export async function openDirectBackend(config: Config, purpose: string, logger:
     users: all.users.get,
     grants: all.grants.get,
     events: all.events.get,
+    nameCollisions: all.nameCollisions.get,
   };
   return {
     createToken: (name, scope) => s.tokens().create({ name, scope, origin: "cli", actor: CLI_ACTOR }),
@@ -89,6 +92,8 @@ export async function openDirectBackend(config: Config, purpose: string, logger:
 
     user: (idOrUsername) => s.users().get(idOrUsername),
     grants: (idOrUsername) => s.grants().get(idOrUsername),
+
+    nameCollisions: () => s.nameCollisions().list(),
 
     readEvents: (query) => s.events().read(query),
     eventsSettled: { settledAt: () => s.events().settledAt(), reaches: (cursor, settled) => s.events().reaches(cursor, settled) },

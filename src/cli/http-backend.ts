@@ -3,7 +3,7 @@ import { TOKEN_SCOPES } from "../auth/token-format";
 import type { TokenInfo } from "../auth/token-service";
 import type { FeedQuery } from "../events/feed";
 import type { AdminBackend, ProgressFn } from "./backend";
-import { adminUserSchema, deliverySchema, eventsPageSchema, runPageSchema, runViewSchema, settingsSchema, userGrantsSchema, webhookSchema } from "./http-schemas";
+import { adminUserSchema, deliverySchema, eventsPageSchema, nameCollisionsSchema, runPageSchema, runViewSchema, settingsSchema, userGrantsSchema, webhookSchema } from "./http-schemas";
 
 /**
  * The CLI's client mode: the same commands through a running bridge's admin API (/api/v2) with an
@@ -49,6 +49,22 @@ function tokenInfo(t: z.infer<typeof tokenSchema>): TokenInfo {
   return { id: t.id, name: t.name, scope: t.scope, hint: t.hint, origin: t.origin, createdAt: new Date(t.created_at), lastUsedAt: date(t.last_used_at), revokedAt: date(t.revoked_at) };
 }
 
+/**
+ * Why fetch failed, as its cause names it (ECONNREFUSED, ENOTFOUND, …; an AggregateError when every
+ * address of a name failed). Checked by shape, not instanceof: the errors may come from another realm.
+ */
+function networkProblem(err: unknown): string {
+  const codeOf = (e: unknown): string | undefined => {
+    if (!e || typeof e !== "object") return undefined;
+    if ("code" in e && typeof e.code === "string") return e.code;
+    if ("errors" in e && Array.isArray(e.errors)) for (const x of e.errors as unknown[]) if (codeOf(x)) return codeOf(x);
+    return undefined;
+  };
+  const cause = err && typeof err === "object" && "cause" in err ? err.cause : undefined;
+  const message = (e: unknown) => (e && typeof e === "object" && "message" in e ? String(e.message) : String(e));
+  return codeOf(cause) ?? codeOf(err) ?? message(cause ?? err);
+}
+
 /** How often a running reconciliation is asked for its progress. */
 const POLL_MS = 250;
 
@@ -88,9 +104,7 @@ export function openHttpBackend(target: ClientTarget): AdminBackend {
         ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
       });
     } catch (err) {
-      const cause = err instanceof Error && err.cause instanceof Error ? err.cause : err;
-      const code = cause && typeof cause === "object" && "code" in cause ? String(cause.code) : cause instanceof Error ? cause.message : String(cause);
-      throw new BridgeRequestError(`cannot reach the bridge at ${base} (${code}): is it running, and is --url (SCIM_BRIDGE_URL) its address?`);
+      throw new BridgeRequestError(`cannot reach the bridge at ${base} (${networkProblem(err)}): is it running, and is --url (SCIM_BRIDGE_URL) its address?`);
     }
     const text = await res.text();
     if (!res.ok) throw new BridgeRequestError(problem(res.status, text));
@@ -162,6 +176,8 @@ export function openHttpBackend(target: ClientTarget): AdminBackend {
 
     user: (idOrUsername) => call("GET", `/users/${encodeURIComponent(idOrUsername)}`, adminUserSchema),
     grants: (idOrUsername) => call("GET", `/users/${encodeURIComponent(idOrUsername)}/grants`, userGrantsSchema),
+
+    nameCollisions: () => call("GET", "/name-collisions", nameCollisionsSchema),
 
     readEvents: (q: FeedQuery) =>
       call("GET", "/events", eventsPageSchema, { query: { after: typeof q.after === "string" ? q.after : q.after.cursor, limit: q.limit, type: q.types?.length ? q.types.join(",") : undefined } }),

@@ -114,3 +114,11 @@ export const eventsPageSchema = z.object({
   next_cursor: z.string(),
   has_more: z.boolean(),
 });
+
+const collidingUser = z.object({ id: z.string(), user_name: z.string(), username: z.string(), status: z.string(), created_at: z.string() });
+const collidingGroup = z.object({ id: z.string(), display_name: z.string(), created_at: z.string() });
+
+export const nameCollisionsSchema = z.object({
+  users: z.array(z.object({ user: collidingUser, key_holder: collidingUser.nullable() })),
+  groups: z.array(z.object({ group: collidingGroup, key_holder: collidingGroup.nullable() })),
+});

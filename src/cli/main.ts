@@ -134,7 +134,7 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
   program.addCommand(usersCommand(io, open));
   addWebhooksCommands(program, io, open);
   addEventsCommands(program, { ...io, untilStopped: io.untilStopped ?? untilSignal }, open);
-  program.addCommand(collisionsCommand(io, loadConfig, cliLogger));
+  program.addCommand(collisionsCommand(io, open));
   program.addCommand(harnessCommand({ ...io, untilStopped: io.untilStopped ?? untilSignal }));
 
   return program;

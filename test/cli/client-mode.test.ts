@@ -171,7 +171,7 @@ describe.each(testEngines())("client mode on %s", (engine) => {
     expect(set.out[0]).toBe("saved: org default roles");
     expect(set.text).toMatch(/scim-bridge reconcile {22}# a dry run with the saved settings/);
     expect(JSON.parse((await cli(["sync", "get"])).text).organizations.default.roles.mapping).toEqual({ lead: ["organization-auditor"] });
-    const audit = await request(bridge.url).get("/api/v2/audit?action=role_sync").set("Authorization", `Bearer ${ADMIN}`);
+    const audit = await request(bridge.url).get("/api/v2/audit?action=settings.role_sync.updated").set("Authorization", `Bearer ${ADMIN}`);
     expect(audit.body.audit_logs.map((a: { actor: string }) => a.actor)).toContain("env:BRIDGE_ADMIN_TOKEN");
 
     fs.writeFileSync(file, JSON.stringify({ organizations: { nowhere: { roles: { field: "title", mapping: {} } } } }));
@@ -209,7 +209,8 @@ describe.each(testEngines())("client mode on %s", (engine) => {
 
     const list = await cli(["webhooks", "list"]);
     expect(list.code).toBe(0);
-    expect(list.text).toMatch(new RegExp(`${id}\\s+http://127.0.0.1:${closed}/hook\\s+enabled\\s+all\\s+\\d+\\s+closed port`));
+    // The endpoint was disabled when its delivery failed for good; it receives every type ("*").
+    expect(list.text).toMatch(new RegExp(`${id}\\s+http://127.0.0.1:${closed}/hook\\s+disabled \\(delivery [0-9a-f-]{36} failed 2 attempts.*\\)\\s+\\*\\s+\\d+\\s+closed port`));
     const deliveries = await cli(["webhooks", "deliveries", id, "--status", "failed"]);
     expect(deliveries.code).toBe(0);
     expect(deliveries.out[0]).toMatch(/^ID\s+EVENT TYPE\s+EVENT\s+STATUS\s+ATTEMPTS\s+NEXT \/ FINISHED\s+LAST ATTEMPT$/);
