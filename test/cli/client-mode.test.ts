@@ -184,7 +184,7 @@ describe.each(testEngines())("client mode on %s", (engine) => {
     expect(show.out[0]).toBe(`user user0 (00000000-0000-4000-8000-000000000000)`);
     expect(show.text).toMatch(/status:\s+active/);
     expect(show.text).toMatch(/ORGANIZATION\s+KIND\s+GRANT\s+SOURCE\s+WHY\s+AUDIT/);
-    expect(show.text).toMatch(/default\s+group\s+team-0\s+sync\s+mapping|default\s+group\s+team-0\s+sync\s+\S+/);
+    expect(show.text).toMatch(/default\s+group\s+team-0\s+sync\s+name: groups=team-0\s+\S+ sync.group.added by reconciliation:/);
     const json = JSON.parse((await cli(["users", "show", "user0", "--format", "json"])).text) as { user: { username: string }; grants: { organizations: { groups: { group_name: string; source: string }[] }[] } };
     expect(json.user.username).toBe("user0");
     expect(json.grants.organizations[0]!.groups).toEqual(expect.arrayContaining([expect.objectContaining({ group_name: "team-0", source: "sync" })]));
