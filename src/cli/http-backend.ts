@@ -68,7 +68,7 @@ function networkProblem(err: unknown): string {
 /** How often a running reconciliation is asked for its progress. */
 const POLL_MS = 250;
 
-type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
+type Query = Record<string, string | number | boolean | undefined>;
 
 export function openHttpBackend(target: ClientTarget): AdminBackend {
   const base = target.url.replace(/\/+$/, "");
@@ -89,13 +89,10 @@ export function openHttpBackend(target: ClientTarget): AdminBackend {
     return status >= 500 ? `the bridge at ${base} failed (HTTP ${status}): ${text1}` : text1;
   }
 
-  async function call<S extends z.ZodType>(method: string, path: string, schema: S | undefined, opts: { query?: Query; body?: unknown } = {}): Promise<z.infer<S>> {
+  /** Sends one request; resolves with the answer's text when the bridge answers 2xx. */
+  async function send(method: string, path: string, opts: { query?: Query; body?: unknown }): Promise<{ url: URL; text: string }> {
     const url = new URL(`${base}/api/v2${path}`);
-    for (const [k, v] of Object.entries(opts.query ?? {})) {
-      if (v === undefined) continue;
-      if (Array.isArray(v)) for (const x of v as readonly string[]) url.searchParams.append(k, x);
-      else url.searchParams.set(k, String(v));
-    }
+    for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     let res: Response;
     try {
       res = await fetch(url, {
@@ -108,7 +105,12 @@ export function openHttpBackend(target: ClientTarget): AdminBackend {
     }
     const text = await res.text();
     if (!res.ok) throw new BridgeRequestError(problem(res.status, text));
-    if (schema === undefined) return undefined as z.infer<S>;
+    return { url, text };
+  }
+
+  /** A request whose answer is JSON of `schema`'s shape (checked). */
+  async function call<S extends z.ZodType>(method: string, path: string, schema: S, opts: { query?: Query; body?: unknown } = {}): Promise<z.infer<S>> {
+    const { url, text } = await send(method, path, opts);
     let json: unknown;
     try {
       json = JSON.parse(text);
@@ -151,7 +153,7 @@ export function openHttpBackend(target: ClientTarget): AdminBackend {
     },
     listTokens: async () => (await call("GET", "/tokens", z.array(tokenSchema))).map(tokenInfo),
     async revokeToken(idOrName) {
-      await call("DELETE", `/tokens/${encodeURIComponent(idOrName)}`, undefined);
+      await send("DELETE", `/tokens/${encodeURIComponent(idOrName)}`, {});
       const revoked = await findToken(idOrName);
       if (!revoked) throw new BridgeRequestError(`token ${idOrName} was revoked but is no longer listed`);
       return revoked;

@@ -80,7 +80,7 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
         "BRIDGE_ADMIN_TOKEN, BRIDGE_ENCRYPTION_KEY, WEBHOOK_ALLOW_PRIVATE_TARGETS, WEBHOOK_TIMEOUT, " +
         "WEBHOOK_RETRY_SCHEDULE, WEBHOOK_POLL_INTERVAL, WEBHOOK_RETENTION, RATE_LIMIT, TOKEN_CACHE_TTL); see README.md. Without DATABASE_URL the embedded database under DATA_DIR " +
         "(default ./data) is used.\n\n" +
-        "The admin commands (token, reconcile, runs, sync, users, webhooks, events) open the database directly, which needs the bridge stopped " +
+        "The admin commands (token, reconcile, runs, sync, users, webhooks, events, collisions) open the database directly, which needs the bridge stopped " +
         "when it uses the embedded database; or, with --url and --token (or SCIM_BRIDGE_URL and SCIM_BRIDGE_TOKEN), run through a running " +
         "bridge's admin API (client mode, an admin token) with the same output and exit codes.",
     )
