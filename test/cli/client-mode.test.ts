@@ -193,6 +193,24 @@ describe.each(testEngines())("client mode on %s", (engine) => {
     await failsWith(["users", "show", "nobody"], /^error: user nobody not found$/);
   });
 
+  it("reconciles with an export file through the bridge, as a dry run unless --apply", async () => {
+    const file = path.join(dataDir, "export.csv");
+    fs.writeFileSync(file, "userName,givenName\nuser0@corp.example,Ann\nnewcomer@corp.example,Neo\n");
+    const dry = await cli(["reconcile", "--import", file, "--format", "json"]);
+    expect(dry.code).toBe(0);
+    const report = JSON.parse(dry.text) as { kind: string; dry_run: boolean; status: string; items: { username?: string; user_name?: string; ref?: string }[] };
+    expect(report).toMatchObject({ kind: "import", dry_run: true, status: "completed" });
+    expect(JSON.stringify(report.items)).toContain("newcomer@corp.example");
+    expect((await request(bridge.url).get('/scim/v2/Users?filter=userName eq "newcomer@corp.example"').set("Authorization", `Bearer ${SCIM}`)).body.totalResults).toBe(0);
+
+    const applied = await cli(["reconcile", "--import", file, "--apply"]);
+    expect(applied.code).toBe(0);
+    expect(applied.out[0]).toMatch(/^reconciliation [0-9a-f-]{36} \(import, applied\): completed$/);
+    expect((await request(bridge.url).get('/scim/v2/Users?filter=userName eq "newcomer@corp.example"').set("Authorization", `Bearer ${SCIM}`)).body.totalResults).toBe(1);
+    // Options checked before anything is sent.
+    await failsWith(["reconcile", "--import", file, "--org", "default"], /--org, --filter and --settings go with a resync/);
+  });
+
   it("lists webhooks and their deliveries and sends failed ones again", async () => {
     const closed = await freePort();
     const made = await request(bridge.url).post("/api/v2/webhooks").set("Authorization", `Bearer ${ADMIN}`).send({ url: `http://127.0.0.1:${closed}/hook`, description: "closed port" });
@@ -271,10 +289,11 @@ describe("the embedded database held by a running bridge", () => {
 
 describe("the built binary in client mode", () => {
   const bin = path.join(root, "bin", "scim-bridge.js");
-  const run = (args: string[], env: Record<string, string>) =>
+  const run = (args: string[], env: Record<string, string>, stdin = "") =>
     new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
       // Only what the command needs: no DATABASE_URL or DATA_DIR of the test run's own.
       const child = spawn(process.execPath, [bin, ...args], { env: { PATH: process.env.PATH ?? "", ...env }, cwd: os.tmpdir() });
+      child.stdin.end(stdin);
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
@@ -298,6 +317,11 @@ describe("the built binary in client mode", () => {
       const refused = await run(["token", "list"], { ...env, SCIM_BRIDGE_TOKEN: "wrong-token" });
       expect(refused.code).toBe(1);
       expect(refused.stderr.trimEnd().split("\n")).toEqual([expect.stringMatching(/^error: the bridge at .+ refused the token \(401/)]);
+      // sync set from stdin.
+      const settings = JSON.stringify({ organization: { field: "department", mapping: {}, organization_assign_default: true } });
+      const fromStdin = await run(["sync", "set", "-"], env, settings);
+      expect(fromStdin).toMatchObject({ code: 0, stderr: "" });
+      expect(fromStdin.stdout.split("\n")[0]).toBe("saved: organization");
       // Direct mode on the same DATA_DIR: the lock, and the command to run instead.
       const locked = await run(["token", "list"], { DATA_DIR: dataDir });
       expect(locked.code).toBe(1);
