@@ -70,7 +70,8 @@ const POLL_MS = 250;
 
 type Query = Record<string, string | number | boolean | undefined>;
 
-export function openHttpBackend(target: ClientTarget): AdminBackend {
+/** `fetchImpl`: the HTTP client (the global fetch; passed in so a caller may wrap it). */
+export function openHttpBackend(target: ClientTarget, fetchImpl: typeof fetch = fetch): AdminBackend {
   const base = target.url.replace(/\/+$/, "");
 
   function problem(status: number, text: string): string {
@@ -95,7 +96,7 @@ export function openHttpBackend(target: ClientTarget): AdminBackend {
     for (const [k, v] of Object.entries(opts.query ?? {})) if (v !== undefined) url.searchParams.set(k, String(v));
     let res: Response;
     try {
-      res = await fetch(url, {
+      res = await fetchImpl(url, {
         method,
         headers: { Authorization: `Bearer ${target.token}`, Accept: "application/json", ...(opts.body !== undefined ? { "Content-Type": "application/json" } : {}) },
         ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),

@@ -128,7 +128,7 @@ describe.each(testEngines())("client mode on %s", (engine) => {
     expect(report).toMatchObject({ dry_run: false, status: "completed", source_run_id: runId });
     expect(report.items).toHaveLength(report.summary.changes);
     // Applied: the same dry run again is refused (409 from the bridge), in one line.
-    await failsWith(["reconcile", "--apply-run", runId], /^error: .+/);
+    await failsWith(["reconcile", "--apply-run", runId], new RegExp(`^error: run ${runId} was applied at \\S+ \\(apply run [0-9a-f-]{36}\\); start a new dry run`));
     const again = await cli(["reconcile"]);
     expect(again.text).toMatch(/30\s+30\s+0\s+0\s+0\s+0/);
 
@@ -332,5 +332,28 @@ describe("the built binary in client mode", () => {
     }
     const version = await run(["--version"], {});
     expect(version).toMatchObject({ code: 0, stdout: `${(JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { version: string }).version}\n` });
+  }, 60_000);
+
+  it("serves on the --port and --host given over PORT and HOST, and refuses a bad port", async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-client-serve-"));
+    const port = await freePort();
+    const child = spawn(process.execPath, [bin, "serve", "--port", String(port), "--host", "127.0.0.1"], { env: { PATH: process.env.PATH ?? "", DATA_DIR: dataDir, PORT: "1", HOST: "0.0.0.0", LOG_LEVEL: "error" }, stdio: "ignore" });
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    try {
+      for (;;) {
+        const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((r) => r.status === 200, () => false);
+        if (ok) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const lock = JSON.parse(fs.readFileSync(path.join(dataDir, "bridge.lock"), "utf8")) as { url: string };
+      expect(lock.url).toBe(`http://127.0.0.1:${port}`);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    const bad = await run(["serve", "--port", "70000"], {});
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/option '--port <port>' argument '70000' is invalid\. must be a port number from 0 to 65535/);
   }, 60_000);
 });
