@@ -55,6 +55,18 @@ export function withClientOptions(cmd: Command): Command {
     .option("--token <token>", "client mode: an admin token for --url; default SCIM_BRIDGE_TOKEN (prefer the variable: arguments show in the process list)");
 }
 
+/** The bridge's address as client mode needs it: http(s), parseable, without credentials (which error messages would show). */
+function checkUrl(url: string): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || !/^https?:$/.test(parsed.protocol) || !/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--url must be the bridge's http(s) URL, such as http://127.0.0.1:8080 (got ${url})`);
+  if (parsed.username !== "" || parsed.password !== "") throw new UsageError("--url must not carry credentials: give the admin token with --token or SCIM_BRIDGE_TOKEN");
+}
+
 export type OpenBackend = (purpose: string, opts: ClientOptions) => Promise<AdminBackend>;
 
 export function backendOpener(loadConfig: () => Config, logger: (c: Config) => Logger): OpenBackend {
@@ -69,7 +81,7 @@ export function backendOpener(loadConfig: () => Config, logger: (c: Config) => L
         throw err instanceof EmbeddedLockError ? new DatabaseLocked(err) : err;
       }
     }
-    if (!/^https?:\/\/[^/]+/.test(url)) throw new UsageError(`--url must be the bridge's http(s) URL, such as http://127.0.0.1:8080 (got ${url})`);
+    checkUrl(url);
     const token = opts.token ?? config.client.token;
     if (token === undefined || token === "") throw new UsageError(`client mode (${url}) needs an admin token: --token <token>, or SCIM_BRIDGE_TOKEN`);
     return openHttpBackend({ url, token });

@@ -260,6 +260,9 @@ describe.each(testEngines())("client mode on %s", (engine) => {
     const closed = await freePort();
     await failsWith(["runs", "list", "--url", `http://127.0.0.1:${closed}`, "--token", ADMIN], /cannot reach the bridge at http:\/\/127\.0\.0\.1:\d+ \(ECONNREFUSED\)/, { client: false });
     await failsWith(["sync", "get", "--url", "ftp://example.com", "--token", ADMIN], /--url must be the bridge's http\(s\) URL/, { client: false });
+    await failsWith(["sync", "get", "--url", "http://[::1", "--token", ADMIN], /--url must be the bridge's http\(s\) URL/, { client: false });
+    const r = await cli(["sync", "get", "--url", "http://admin:hunter2@127.0.0.1:8080", "--token", ADMIN], { client: false });
+    expect(r).toMatchObject({ code: 1, err: ["error: --url must not carry credentials: give the admin token with --token or SCIM_BRIDGE_TOKEN"] });
   });
 });
 
