@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 "use strict";
-// Entry point of the `scim-bridge` command. The TypeScript sources are compiled to dist/ by
-// `npm run build` (npm start and npm run cli do it first).
+// Entry point of the `scim-bridge` command (`npx scim-bridge …` in a clone, `node bin/scim-bridge.js` in
+// the image). The TypeScript sources are compiled to dist/ by `npm run build` (npm start and npm run cli
+// do it first); without a build this says so in one line rather than failing on a missing module.
 const path = require("node:path");
 const fs = require("node:fs");
 

@@ -7,7 +7,7 @@ import { createAuth } from "./auth/middleware";
 import { createTokenService, type TokenService } from "./auth/token-service";
 import type { Config } from "./config/config";
 import { openDatabase, type Database, type DatabaseTarget } from "./db/database";
-import { acquireEmbeddedLock, type EmbeddedLock } from "./db/embedded-lock";
+import { acquireEmbeddedLock, noteLockAddress, type EmbeddedLock } from "./db/embedded-lock";
 import { startEmbeddedUpkeep } from "./db/embedded-upkeep";
 import { runMaintenance } from "./db/maintenance";
 import { migrate } from "./db/migrate";
@@ -270,30 +270,10 @@ export async function openForProcess(
   };
 }
 
-/** The reconciliation service on its own, for `scim-bridge reconcile` (no HTTP server). */
-export async function openReconciliations(config: Config, logger: Logger): Promise<{ service: ReconciliationService; close: () => Promise<void> }> {
-  const { db, close } = await openForProcess(config, "reconcile", logger);
-  try {
-    await ensureDefaultOrganization(db);
-  } catch (err) {
-    await close();
-    throw err;
-  }
-  const service = createReconciliationService({
-    db,
-    users: createUserService(db),
-    groups: createGroupService(db),
-    maxSuspendShare: config.maxSuspendShare,
-    logger,
-    runRetentionMs: config.runRetentionMs,
-  });
-  return {
-    service,
-    close: async () => {
-      await service.close();
-      await close();
-    },
-  };
+/** The address a client on this machine reaches a server at (a wildcard address is reached on loopback). */
+function localUrl(addr: AddressInfo): string {
+  const host = addr.address === "0.0.0.0" ? "127.0.0.1" : addr.address === "::" ? "::1" : addr.address;
+  return `http://${host.includes(":") ? `[${host}]` : host}:${addr.port}`;
 }
 
 export interface RunningBridge {
@@ -357,6 +337,8 @@ export async function startBridge(config: Config, logger: Logger): Promise<Runni
     const stopUpkeep = db.kind === "embedded" ? startEmbeddedUpkeep(db, logger) : undefined;
     const addr = server.address() as AddressInfo;
     const url = `http://${addr.address.includes(":") ? `[${addr.address}]` : addr.address}:${addr.port}`;
+    // A CLI command refused by the lock shows this address in the client-mode command it suggests.
+    if (config.database.kind === "embedded") noteLockAddress(config.dataDir, localUrl(addr));
     logger.info("scim-bridge listening", {
       url,
       database: db.kind,

@@ -2,7 +2,7 @@ import { Router, type Response } from "express";
 import { z } from "zod";
 import { principalOf } from "../auth/middleware";
 import type { SyncSettings } from "../sync/settings-service";
-import { groupsBody, organizationBody, rolesBody } from "../sync/settings-bodies";
+import { candidateSettingsSchema, groupsBody, organizationBody, rolesBody } from "../sync/settings-bodies";
 import { AdminError } from "./errors";
 import { parseBody } from "./validation";
 
@@ -24,6 +24,20 @@ export function idpSyncRouter(settings: SyncSettings): Router {
   const r = Router();
   const actor = (res: Response) => principalOf(res)?.tokenName ?? "unknown";
   const org = (p: Record<string, unknown>) => String(p.org);
+
+  // Not in Coder: every setting at once, in the file format of `scim-bridge sync get|set` and of a
+  // resync's candidate `settings` (organizations keyed by name; by id or name when saving). PUT saves
+  // every part given in one transaction, checked as the per-part routes check them, and audits each.
+  r.get("/settings/idpsync", async (_req, res) => {
+    res.json(await settings.getAll());
+  });
+  r.put("/settings/idpsync", async (req, res) => {
+    const candidate = parseBody(candidateSettingsSchema, req.body);
+    if (!candidate.organization && Object.keys(candidate.organizations ?? {}).length === 0) {
+      throw new AdminError(400, "No settings to save.", { validations: [{ field: "body", detail: "give organization and/or organizations.<org>.groups|roles" }] });
+    }
+    res.json({ saved: await settings.saveAll(candidate, actor(res)) });
+  });
 
   r.get("/settings/idpsync/organization", async (_req, res) => {
     res.json(await settings.getOrganization());

@@ -1,14 +1,13 @@
 import { type Command, InvalidArgumentError, Option } from "commander";
-import { openForProcess } from "../app";
-import { durationMs, type Config } from "../config/config";
-import { createEventFeed, parseEventTypes, type FeedStart } from "../events/feed";
-import type { Logger } from "../log/logger";
+import { durationMs } from "../config/config";
+import { parseEventTypes, type FeedStart } from "../events/feed";
+import { withBackend, withClientOptions, type ClientOptions, type OpenBackend } from "./connect";
 import { terminalJsonLine } from "./table";
 
 /**
  * `scim-bridge events tail`: follows the events feed (`GET /api/v2/events`, the same module) and prints
- * one JSON line per event to stdout; notes, and the cursor to resume from, go to stderr. Opens the
- * database directly, like `token`; with the embedded database while the server runs, use the API.
+ * one JSON line per event to stdout; notes, and the cursor to resume from, go to stderr. Directly in
+ * the database, or through a running bridge's `GET /api/v2/events` (client mode).
  */
 
 export interface EventsIo {
@@ -24,7 +23,7 @@ function interval(value: string): number {
   return ms;
 }
 
-interface TailOptions {
+interface TailOptions extends ClientOptions {
   after?: string;
   fromStart?: boolean;
   type?: string[];
@@ -34,8 +33,8 @@ interface TailOptions {
 }
 
 /** Adds `events tail` to `program` (made with `.command()`, so it inherits the program's output and exit handling). */
-export function addEventsCommands(program: Command, io: EventsIo, loadConfig: () => Config, logger: (c: Config) => Logger): void {
-  program
+export function addEventsCommands(program: Command, io: EventsIo, open: OpenBackend): void {
+  const tail = program
     .command("events")
     .description("the events feed: the webhook payloads, in order, for readers without a webhook endpoint")
     .command("tail")
@@ -46,38 +45,37 @@ export function addEventsCommands(program: Command, io: EventsIo, loadConfig: ()
     .addOption(new Option("--interval <duration>", "how often to look for new events when following").argParser(interval).default(1000, "1s"))
     .option("--no-follow", "print the events there are and exit")
     .addOption(
-      new Option("--wait <duration>", "with --no-follow: how long to wait for transactions that were still running when the command started (on PostgreSQL, anywhere on the server) so their events are printed too")
+      new Option("--wait <duration>", "with --no-follow, opening the database: how long to wait for transactions that were still running when the command started (on PostgreSQL, anywhere on the server) so their events are printed too")
         .argParser(interval)
         .default(10_000, "10s"),
-    )
-    .action(async (opts: TailOptions) => {
+    );
+  withClientOptions(tail).action(async (opts: TailOptions) => {
       // Checked before the database is opened: a typo is a usage error, not a wait.
       const types = opts.type ? parseEventTypes(opts.type) : undefined;
       let after: FeedStart = opts.after !== undefined ? (opts.after === "start" || opts.after === "end" ? opts.after : { cursor: opts.after }) : opts.fromStart ? "start" : "end";
-      const config = loadConfig();
-      const { db, close } = await openForProcess(config, "events tail", logger(config));
-      let stopped = false;
-      const stop = opts.follow
-        ? io.untilStopped().then(() => {
-            stopped = true;
-          })
-        : Promise.resolve();
       let cursor: string | undefined;
-      try {
-        const feed = createEventFeed(db.prisma);
+      await withBackend(open, "events tail", opts, async (backend) => {
+        let stopped = false;
+        const stop = opts.follow
+          ? io.untilStopped().then(() => {
+              stopped = true;
+            })
+          : Promise.resolve();
         // The feed shows an event only once every transaction begun before it has ended (see feed.ts), and
         // on PostgreSQL that means any transaction on the server. Without following, read until the end
         // passes the transactions running now, so events committed before the command are not missed
-        // because an unrelated transaction elsewhere was open; but not forever.
-        const settled = opts.follow || after === "end" ? undefined : await feed.settledAt();
+        // because an unrelated transaction elsewhere was open; but not forever. (Opening the database only:
+        // the admin API has no such wait, and a client reads what the bridge shows now.)
+        const feed = backend.eventsSettled;
+        const settled = opts.follow || after === "end" || !feed ? undefined : await feed.settledAt();
         const waitUntil = Date.now() + opts.wait;
         for (;;) {
-          const page = await feed.read({ after, limit: 1000, types: types?.length ? types : undefined });
+          const page = await backend.readEvents({ after, limit: 1000, types: types?.length ? types : undefined });
           for (const e of page.events) io.out(terminalJsonLine(e));
           cursor = page.next_cursor;
           after = { cursor };
           if (page.has_more && !stopped) continue;
-          if (settled !== undefined && !feed.reaches(cursor, settled)) {
+          if (feed && settled !== undefined && !feed.reaches(cursor, settled)) {
             if (Date.now() < waitUntil) {
               await new Promise((r) => setTimeout(r, Math.min(100, opts.interval)));
               continue;
@@ -90,9 +88,7 @@ export function addEventsCommands(program: Command, io: EventsIo, loadConfig: ()
           clearTimeout(timer);
           if (stopped) break;
         }
-      } finally {
-        await close();
-      }
+      });
       if (cursor !== undefined) io.err(`resume with --after ${cursor}`);
     });
 }

@@ -1,7 +1,9 @@
+import fs from "node:fs";
+import path from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
+import { z } from "zod";
 import { openForProcess, startBridge } from "../app";
-import { TOKEN_SCOPES, type TokenScope } from "../auth/token-format";
-import { createTokenService, TokenError, type TokenInfo } from "../auth/token-service";
+import { TokenError } from "../auth/token-service";
 import { configFromProcess, ConfigError, type Config } from "../config/config";
 import { EmbeddedLockError } from "../db/embedded-lock";
 import { MigrationError } from "../db/migrate";
@@ -13,14 +15,21 @@ import { usersCommand } from "./users";
 import { addWebhooksCommands } from "./webhooks";
 import { addEventsCommands } from "./events";
 import { addSyncCommands } from "./sync";
-import { table } from "./table";
+import { addTokenCommands } from "./tokens";
+import { addRunsCommands } from "./runs";
+import { backendOpener, DatabaseLocked, UsageError } from "./connect";
+import { BridgeRequestError } from "./http-backend";
 import { HarnessFailed, harnessCommand } from "./harness";
 import { ScenarioError } from "../harness/replay";
 import { SecretBoxError } from "../events/secret-box";
 import { StartupError } from "../startup/errors";
 
 /**
- * The command line: `serve`, `migrate`, `token create|list|revoke`, `reconcile`, `collisions`, `users grants`, `webhooks redeliver`, `events tail`, `sync get|set`, `harness replay|listen`. Output meant for people goes to
+ * The command line: `serve`, `migrate`, `token create|list|revoke`, `reconcile`, `runs list|show`,
+ * `sync get|set`, `users show|grants`, `webhooks list|deliveries|redeliver`, `events tail`,
+ * `collisions`, `harness replay|listen`. The admin commands run in one of two modes over the same
+ * command layer (src/cli/connect.ts): directly in the database, or through a running bridge's admin
+ * API (`--url`/`--token`, or SCIM_BRIDGE_URL/SCIM_BRIDGE_TOKEN). Output meant for people goes to
  * stderr (logs) and results to stdout, so `token create` can be captured with `$(...)`.
  */
 
@@ -51,31 +60,16 @@ function untilSignal(): Promise<void> {
   });
 }
 
-function tokenRows(tokens: TokenInfo[]): string[][] {
-  return [
-    ["ID", "NAME", "SCOPE", "HINT", "ORIGIN", "CREATED", "LAST USED", "REVOKED"],
-    ...tokens.map((t) => [
-      t.id, t.name, t.scope, t.hint, t.origin,
-      t.createdAt.toISOString(), t.lastUsedAt?.toISOString() ?? "-", t.revokedAt?.toISOString() ?? "-",
-    ]),
-  ];
+/** package.json's version (two levels up from src/cli and from dist/cli alike). */
+function packageVersion(): string {
+  const file = path.join(__dirname, "..", "..", "package.json");
+  return z.object({ version: z.string() }).parse(JSON.parse(fs.readFileSync(file, "utf8"))).version;
 }
 
-async function withTokens<T>(config: Config, purpose: string, fn: (tokens: ReturnType<typeof createTokenService>) => Promise<T>): Promise<T> {
-  const { db, close } = await openForProcess(config, purpose, cliLogger(config));
-  try {
-    return await fn(createTokenService(db));
-  } finally {
-    await close();
-  }
-}
-
-/** The audit log's actor for changes made from the command line (it has no token to name). */
-const CLI_ACTOR = "cli";
-
-function parseScope(value: string): TokenScope {
-  if ((TOKEN_SCOPES as readonly string[]).includes(value)) return value as TokenScope;
-  throw new InvalidArgumentError(`must be one of ${TOKEN_SCOPES.join(", ")}`);
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n > 65535) throw new InvalidArgumentError("must be a port number from 0 to 65535 (0 picks a free one)");
+  return n;
 }
 
 export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = configFromProcess): Command {
@@ -86,8 +80,12 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
         "LOG_FORMAT, BODY_LIMIT, BULK_MAX_OPERATIONS, BULK_MAX_PAYLOAD, IMPORT_BODY_LIMIT, RECONCILE_MAX_SUSPEND_SHARE, RUN_RETENTION, BRIDGE_SCIM_TOKEN, " +
         "BRIDGE_ADMIN_TOKEN, BRIDGE_ENCRYPTION_KEY, WEBHOOK_ALLOW_PRIVATE_TARGETS, WEBHOOK_TIMEOUT, " +
         "WEBHOOK_RETRY_SCHEDULE, WEBHOOK_POLL_INTERVAL, WEBHOOK_RETENTION, RATE_LIMIT, TOKEN_CACHE_TTL); see README.md. Without DATABASE_URL the embedded database under DATA_DIR " +
-        "(default ./data) is used. Durations take a unit (250ms, 10s, 5m, 2h, 30d); a bare number is milliseconds, and warned about at start.",
+        "(default ./data) is used. Durations take a unit (250ms, 10s, 5m, 2h, 30d); a bare number is milliseconds, and warned about at start.\n\n" +
+        "The admin commands (token, reconcile, runs, sync, users, webhooks, events, collisions) open the database directly, which needs the bridge stopped " +
+        "when it uses the embedded database; or, with --url and --token (or SCIM_BRIDGE_URL and SCIM_BRIDGE_TOKEN), run through a running " +
+        "bridge's admin API (client mode, an admin token) with the same output and exit codes.",
     )
+    .version(packageVersion(), "-V, --version", "print the version (package.json's) and exit")
     .configureOutput({ writeOut: (s) => io.out(s.trimEnd()), writeErr: (s) => io.err(s.trimEnd()) })
     // Before the subcommands are added, so they inherit it: errors come back to main() as exceptions.
     .exitOverride()
@@ -99,8 +97,10 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
       "apply migrations and serve the SCIM API (/scim/v2) and the admin API (/api/v2); the port is checked before the database is opened, " +
         "and a start that cannot work (port in use, database unreachable, DATA_DIR not writable, bad key) exits 1 with one line on stderr",
     )
-    .action(async () => {
-      const config = loadConfig();
+    .addOption(new Option("--port <port>", "TCP port to listen on, over PORT (0 picks a free one)").argParser(portNumber))
+    .option("--host <address>", "address to listen on, over HOST (0.0.0.0 for other machines)")
+    .action(async (opts: { port?: number; host?: string }) => {
+      const config = { ...loadConfig(), ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.host !== undefined ? { host: opts.host } : {}) };
       const logger = createLogger(config.log);
       const bridge = await startBridge(config, logger);
       let stopping = false;
@@ -130,48 +130,15 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
       io.out("migrations: up to date");
     });
 
-  const token = program.command("token").description("manage bearer tokens (scope scim for IdPs, admin for the admin API)");
-
-  token
-    .command("create")
-    .description("create a token; the secret is printed once, alone on the last line of stdout")
-    .requiredOption("--name <name>", "a name to recognise the token by, e.g. okta-prod")
-    .addOption(new Option("--scope <scope>", "scim (for an IdP) or admin (for /api/v2)").argParser(parseScope).makeOptionMandatory())
-    .action(async (opts: { name: string; scope: TokenScope }) => {
-      const config = loadConfig();
-      const created = await withTokens(config, "token create", (t) => t.create({ name: opts.name, scope: opts.scope, origin: "cli", actor: CLI_ACTOR }));
-      io.out(`created token "${created.info.name}" (scope ${created.info.scope}, id ${created.info.id}); it is shown only once:`);
-      io.out(created.token);
-    });
-
-  token
-    .command("list")
-    .description("list tokens (never their secrets)")
-    .option("--json", "print JSON instead of a table")
-    .action(async (opts: { json?: boolean }) => {
-      const config = loadConfig();
-      const tokens = await withTokens(config, "token list", (t) => t.list());
-      if (opts.json) io.out(JSON.stringify(tokens, null, 2));
-      else if (tokens.length === 0) io.out("no tokens");
-      else table(tokenRows(tokens)).forEach((l) => io.out(l));
-    });
-
-  token
-    .command("revoke")
-    .description("revoke a token by id or name; a running bridge refuses it within TOKEN_CACHE_TTL (default 10s)")
-    .argument("<id-or-name>")
-    .action(async (idOrName: string) => {
-      const config = loadConfig();
-      const t = await withTokens(config, "token revoke", (s) => s.revoke(idOrName, CLI_ACTOR));
-      io.out(`revoked token "${t.name}" (${t.id})`);
-    });
-
-  program.addCommand(reconcileCommand(io, loadConfig, cliLogger));
-  program.addCommand(collisionsCommand(io, loadConfig, cliLogger));
-  program.addCommand(usersCommand(io, loadConfig, cliLogger));
-  addWebhooksCommands(program, io, loadConfig, cliLogger, CLI_ACTOR);
-  addEventsCommands(program, { ...io, untilStopped: io.untilStopped ?? untilSignal }, loadConfig, cliLogger);
-  addSyncCommands(program, io, loadConfig, cliLogger, CLI_ACTOR);
+  const open = backendOpener(loadConfig, cliLogger);
+  addTokenCommands(program, io, open);
+  program.addCommand(reconcileCommand(io, open));
+  addRunsCommands(program, io, open);
+  addSyncCommands(program, io, open);
+  program.addCommand(usersCommand(io, open));
+  addWebhooksCommands(program, io, open);
+  addEventsCommands(program, { ...io, untilStopped: io.untilStopped ?? untilSignal }, open);
+  program.addCommand(collisionsCommand(io, open));
   program.addCommand(harnessCommand({ ...io, untilStopped: io.untilStopped ?? untilSignal }));
 
   return program;
@@ -187,7 +154,11 @@ export async function main(argv: string[], io: CliIo = defaultIo, loadConfig?: (
     if (err && typeof err === "object" && "exitCode" in err && "code" in err && String(err.code).startsWith("commander.")) {
       return Number(err.exitCode);
     }
-    if (err instanceof ConfigError || err instanceof EmbeddedLockError || err instanceof MigrationError || err instanceof TokenError || err instanceof DirectoryError || err instanceof ReconcileFailed || err instanceof HarnessFailed || err instanceof ScenarioError || err instanceof SecretBoxError || err instanceof StartupError) {
+    if (err instanceof DatabaseLocked) {
+      err.render(argv.slice(2)).forEach((l) => io.err(l));
+      return 1;
+    }
+    if (err instanceof BridgeRequestError || err instanceof UsageError || err instanceof ConfigError || err instanceof EmbeddedLockError || err instanceof MigrationError || err instanceof TokenError || err instanceof DirectoryError || err instanceof ReconcileFailed || err instanceof HarnessFailed || err instanceof ScenarioError || err instanceof SecretBoxError || err instanceof StartupError) {
       io.err(`error: ${err.message}`);
       return 1;
     }

@@ -1,20 +1,19 @@
 import fs from "node:fs";
 import path from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
-import { openReconciliations } from "../app";
-import type { Config } from "../config/config";
-import type { Logger } from "../log/logger";
 import type { ReconciliationRequest } from "../reconcile/request";
-import type { ReconciliationService, Started } from "../reconcile/service";
 import type { RunView } from "../reconcile/store";
+import type { AdminBackend, RunPage } from "./backend";
+import { withBackend, withClientOptions, type ClientOptions, type OpenBackend } from "./connect";
 import { readSettingsFile } from "./settings-file";
 import { table } from "./table";
 
 /**
  * `scim-bridge reconcile`: a resync (default) or an import (`--import FILE`), a dry run unless
- * `--apply`. Opens the database directly, like `token`: with the embedded database the bridge must
- * be stopped (or use `POST /api/v2/reconciliations`). A progress bar goes to stderr on a terminal
- * only; the report goes to stdout as a table, or as JSON with `--format json`.
+ * `--apply`. Directly in the database (a stopped bridge, or PostgreSQL), or through a running
+ * bridge's `POST /api/v2/reconciliations` (client mode, `--url`): the same report either way. A
+ * progress bar goes to stderr on a terminal only (in client mode from the run's counters, polled);
+ * the report goes to stdout as a table, or as JSON with `--format json`.
  */
 
 /** Bad options, or the run ended `failed` (its report was printed): the command exits 1. */
@@ -27,7 +26,7 @@ export interface ReconcileIo {
   progress?: (text: string) => void;
 }
 
-interface Options {
+interface Options extends ClientOptions {
   apply?: boolean;
   org?: string;
   filter?: string;
@@ -73,25 +72,38 @@ function requestOf(opts: Options): ReconciliationRequest {
   return { kind: "import", ...common, format, data: text, mode: opts.replace ? "replace" : "merge", suspend_missing: Boolean(opts.suspendMissing), allow_mass_suspend: Boolean(opts.allowMassSuspend) };
 }
 
-async function allItems(service: ReconciliationService, id: string): Promise<Record<string, unknown>[]> {
+/** Every report line of a run, read 1,000 at a time. */
+export async function allItems(backend: AdminBackend, id: string): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   for (let offset = 0; ; offset += 1000) {
-    const page = await service.get(id, { limit: 1000, offset, consequences: false });
-    items.push(...(page.items as Record<string, unknown>[]));
+    const page = await backend.getRun(id, { limit: 1000, offset, consequences: false });
+    items.push(...page.items);
     if (offset + 1000 >= page.items_count) return items;
   }
 }
 
+/** The run with every report line and its sync consequences: `--format json`. */
+export async function runJson(backend: AdminBackend, run: RunView): Promise<string> {
+  const { consequences = [] } = await backend.getRun(run.id, { limit: 1, offset: 0, consequences: true });
+  return JSON.stringify({ ...run, consequences, items: await allItems(backend, run.id) }, null, 2);
+}
+
 const SHOWN = 50;
 
-async function printTable(io: ReconcileIo, service: ReconciliationService, run: RunView): Promise<void> {
+async function printTable(io: ReconcileIo, backend: AdminBackend, run: RunView): Promise<void> {
+  const page = await backend.getRun(run.id, { limit: SHOWN, offset: 0 });
+  printRunPage(io, page, `… and ${page.items_count - SHOWN} more: scim-bridge runs show ${run.id} --offset ${SHOWN}, or --format json`);
+}
+
+/** A run's header, counters, sync consequences and one page of its report (`reconcile`, `runs show`). */
+export function printRunPage(io: { out: (line: string) => void }, page: RunPage, more: string): void {
+  const run = page;
   const mode = run.dry_run ? "dry run: nothing was changed" : "applied";
   io.out(`reconciliation ${run.id} (${run.kind}, ${mode}): ${run.status}`);
   if (run.error) io.out(`error: ${run.error}`);
   const s = run.summary;
   io.out("");
   for (const l of table([["USERS", "SCANNED", "CHANGED", "CHANGES", "PROBLEMS", "ERRORS"], [String(s.users_total), String(s.users_scanned), String(s.users_changed), String(s.changes), String(s.problems), String(s.errors)]])) io.out(l);
-  const page = await service.get(run.id, { limit: SHOWN, offset: 0 });
   if (page.consequences && page.consequences.length > 0) {
     io.out("");
     io.out(run.dry_run ? "sync consequences (what applying does):" : "sync consequences:");
@@ -99,7 +111,7 @@ async function printTable(io: ReconcileIo, service: ReconciliationService, run: 
   }
   if (page.items.length > 0) {
     io.out("");
-    const rows = (page.items as Record<string, unknown>[]).map((i) => {
+    const rows = page.items.map((i) => {
       const str = (k: string) => (typeof i[k] === "string" ? (i[k] as string) : "");
       const target = str("group_name") || str("role") || str("organization_id");
       const changed = Array.isArray(i.changed) ? `changes ${i.changed.join(", ")}` : "";
@@ -108,7 +120,7 @@ async function printTable(io: ReconcileIo, service: ReconciliationService, run: 
       return [str("kind"), str("username") || str("user_name") || str("ref"), str("dimension"), str("action"), target, why];
     });
     for (const l of table([["KIND", "USER", "DIMENSION", "ACTION", "TARGET", "WHY"], ...rows])) io.out(l);
-    if (page.items_count > SHOWN) io.out(`… and ${page.items_count - SHOWN} more: GET /api/v2/reconciliations/${run.id} or --format json`);
+    if (page.items_count > page.offset + page.items.length) io.out(more);
   }
   if (run.dry_run && run.status === "completed" && s.changes > 0) {
     const preview = run.parameters !== null && typeof run.parameters === "object" && "settings" in run.parameters;
@@ -116,8 +128,8 @@ async function printTable(io: ReconcileIo, service: ReconciliationService, run: 
   }
 }
 
-export function reconcileCommand(io: ReconcileIo, loadConfig: () => Config, logger: (c: Config) => Logger): Command {
-  return new Command("reconcile")
+export function reconcileCommand(io: ReconcileIo, open: OpenBackend): Command {
+  const command = new Command("reconcile")
     .description(
       "preview (default) or --apply the IdP sync mappings over every user (a resync), or reconcile with an IdP " +
         "export (--import FILE: JSON as GET /Users and /Groups list them, or CSV with the README's columns)",
@@ -133,30 +145,21 @@ export function reconcileCommand(io: ReconcileIo, loadConfig: () => Config, logg
     .addOption(new Option("--batch-size <n>", "users per batch").argParser(positiveInt).default(500))
     .option("--settings <file>", "preview unsaved IdP sync settings (a JSON file as `sync get` prints, - for stdin; parts left out are taken as saved): a dry run only")
     .option("--apply-run <id>", "apply a reviewed dry run exactly (refused if the plan has changed since; a --settings preview once those settings are saved)")
-    .addOption(new Option("--format <format>", "report format").choices(["table", "json"]).default("table"))
-    .action(async (opts: Options) => {
-      const config = loadConfig();
+    .addOption(new Option("--format <format>", "report format").choices(["table", "json"]).default("table"));
+  return withClientOptions(command).action(async (opts: Options) => {
       if (opts.applyRun) {
         // The run's own parameters are applied: any other request option would be silently ignored.
         const extra = (["apply", "org", "filter", "import", "importFormat", "suspendMissing", "replace", "allowMassSuspend", "settings"] as const).filter((k) => opts[k] !== undefined);
         if (extra.length > 0) throw new ReconcileFailed(`--apply-run applies the dry run as it was made; it takes no ${extra.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(", ")}`);
       }
       const request = opts.applyRun ? undefined : requestOf(opts);
-      const { service, close } = await openReconciliations(config, logger(config));
-      try {
+      await withBackend(open, "reconcile", opts, async (backend) => {
         const onProgress = io.progress ? (scanned: number, total: number) => io.progress!(progressBar(scanned, total)) : undefined;
-        const started: Started = opts.applyRun
-          ? await service.applyReviewed(opts.applyRun, "cli", onProgress ? { onProgress } : {})
-          : await service.start(request!, "cli", onProgress ? { onProgress } : {});
-        const run = await started.finished;
+        const run = opts.applyRun ? await backend.applyReviewed(opts.applyRun, onProgress) : await backend.runReconciliation(request!, onProgress);
         if (io.progress) io.progress("");
-        if (opts.format === "json") {
-          const { consequences = [] } = await service.get(run.id, { limit: 1, offset: 0 });
-          io.out(JSON.stringify({ ...run, consequences, items: await allItems(service, run.id) }, null, 2));
-        } else await printTable(io, service, run);
+        if (opts.format === "json") io.out(await runJson(backend, run));
+        else await printTable(io, backend, run);
         if (run.status === "failed") throw new ReconcileFailed(`reconciliation ${run.id} failed: ${run.error ?? "unknown error"}`);
-      } finally {
-        await close();
-      }
+      });
     });
 }

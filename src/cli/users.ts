@@ -1,18 +1,16 @@
 import { Command, Option } from "commander";
-import { openForProcess } from "../app";
-import type { Config } from "../config/config";
+import type { AdminUser } from "../directory/admin-users";
 import type { GrantReason, UserGrants } from "../directory/grant-explain";
-import { createUserGrants } from "../directory/grants";
-import type { Logger } from "../log/logger";
 import { quote } from "../text/storable";
+import { withBackend, withClientOptions, type ClientOptions, type OpenBackend } from "./connect";
 import { table, terminalJson } from "./table";
 
 /**
- * `scim-bridge users grants <user>`: why a user holds each organization, group and role, as
- * `GET /api/v2/users/{user}/grants` answers (the same service). Opens the database directly, like
- * `token`; with the embedded database while the server runs, use the API. Names come from the IdP:
- * one with a character a terminal could act on is printed quoted and escaped (quote), and the JSON
- * is escaped the same way (terminalJson).
+ * `scim-bridge users show|grants <user>`: a user, and why it holds each organization, group and role,
+ * as `GET /api/v2/users/{user}` and `/users/{user}/grants` answer (the same services), directly in
+ * the database or through a running bridge (client mode). Names come from the IdP: one with a
+ * character a terminal could act on is printed quoted and escaped (quote), and the JSON is escaped
+ * the same way (terminalJson).
  */
 
 const shown = (s: string): string => (/[\p{C}\p{Zl}\p{Zp}]/u.test(s) || s === "" ? quote(s) : s);
@@ -52,28 +50,50 @@ export function grantLines(g: UserGrants): string[] {
   return lines;
 }
 
-export function usersCommand(io: { out: (line: string) => void }, loadConfig: () => Config, logger: (c: Config) => Logger): Command {
-  const users = new Command("users").description("users: why a user holds each of its grants");
-  users
-    .command("grants")
-    .description(
-      "list every organization, group and role a user holds, with its source (sync, manual, implicit), the sync rule behind it " +
-        "under the current settings, what a resync would remove or add, and the audit row that made it (as GET /api/v2/users/{user}/grants; " +
-        "opens the database: with the embedded database, use the API while the bridge runs)",
-    )
-    .argument("<user>", "a user id or username")
-    .addOption(new Option("--format <format>", "table, or json (the API's JSON)").choices(["table", "json"]).default("table"))
-    .action(async (user: string, opts: { format: "table" | "json" }) => {
-      const config = loadConfig();
-      const { db, close } = await openForProcess(config, "users grants", logger(config));
-      let grants: UserGrants;
-      try {
-        grants = await createUserGrants(db.prisma).get(user);
-      } finally {
-        await close();
-      }
-      if (opts.format === "json") io.out(terminalJson(grants));
-      else grantLines(grants).forEach((l) => io.out(l));
-    });
+function userLines(u: AdminUser): string[] {
+  return [
+    `user ${shown(u.username)} (${u.id})`,
+    `  name:    ${u.name === "" ? "-" : shown(u.name)}`,
+    `  email:   ${u.email === "" ? "-" : shown(u.email)}`,
+    `  status:  ${u.status}`,
+    `  created: ${u.created_at}, updated ${u.updated_at}`,
+    "",
+  ];
+}
+
+export function usersCommand(io: { out: (line: string) => void }, open: OpenBackend): Command {
+  const users = new Command("users").description("users: who they are, and why they hold each of their grants");
+  const userArg = ["<user>", "a user id or username"] as const;
+  const formatOption = () => new Option("--format <format>", "table, or json (the API's JSON)").choices(["table", "json"]).default("table");
+
+  withClientOptions(
+    users
+      .command("show")
+      .description(
+        "a user (as GET /api/v2/users/{user}) and every organization, group and role it holds, with each grant's source (sync, manual, " +
+          "implicit) and the sync rule behind it; --format json: {user, grants}",
+      )
+      .argument(...userArg)
+      .addOption(formatOption()),
+  ).action(async (user: string, opts: ClientOptions & { format: "table" | "json" }) => {
+    const [u, grants] = await withBackend(open, "users show", opts, async (b) => [await b.user(user), await b.grants(user)] as const);
+    if (opts.format === "json") io.out(terminalJson({ user: u, grants }));
+    else [...userLines(u), ...grantLines(grants)].forEach((l) => io.out(l));
+  });
+
+  withClientOptions(
+    users
+      .command("grants")
+      .description(
+        "list every organization, group and role a user holds, with its source (sync, manual, implicit), the sync rule behind it " +
+          "under the current settings, what a resync would remove or add, and the audit row that made it (as GET /api/v2/users/{user}/grants)",
+      )
+      .argument(...userArg)
+      .addOption(formatOption()),
+  ).action(async (user: string, opts: ClientOptions & { format: "table" | "json" }) => {
+    const grants = await withBackend(open, "users grants", opts, (b) => b.grants(user));
+    if (opts.format === "json") io.out(terminalJson(grants));
+    else grantLines(grants).forEach((l) => io.out(l));
+  });
   return users;
 }

@@ -50,6 +50,12 @@ describe("loadConfig", () => {
     });
   });
 
+  it("reads the CLI's client-mode defaults, SCIM_BRIDGE_URL and SCIM_BRIDGE_TOKEN, and refuses a URL that is not http(s)", () => {
+    expect(loadConfig({}, opts).client).toEqual({ url: undefined, token: undefined });
+    expect(loadConfig({ SCIM_BRIDGE_URL: "http://127.0.0.1:8080", SCIM_BRIDGE_TOKEN: "t".repeat(32) }, opts).client).toEqual({ url: "http://127.0.0.1:8080", token: "t".repeat(32) });
+    expect(() => loadConfig({ SCIM_BRIDGE_URL: "127.0.0.1:8080" }, opts)).toThrow(/SCIM_BRIDGE_URL must be the bridge's http\(s\) URL/);
+  });
+
   it("treats empty variables as unset", () => {
     expect(loadConfig({ DATABASE_URL: "", BRIDGE_SCIM_TOKEN: " " }, opts).database.kind).toBe("embedded");
   });

@@ -143,6 +143,11 @@ const envSchema = z.object({
   }),
   BRIDGE_SCIM_TOKEN: tokenSecret("BRIDGE_SCIM_TOKEN"),
   BRIDGE_ADMIN_TOKEN: tokenSecret("BRIDGE_ADMIN_TOKEN"),
+  // The CLI's client mode (src/cli/http-backend.ts): the running bridge to talk to, and an admin token for it.
+  SCIM_BRIDGE_URL: optionalString.refine((v) => v === undefined || /^https?:\/\/[^/]+/.test(v), {
+    message: "SCIM_BRIDGE_URL must be the bridge's http(s) URL, such as http://127.0.0.1:8080",
+  }),
+  SCIM_BRIDGE_TOKEN: optionalString,
   NODE_ENV: optionalString,
 });
 
@@ -191,6 +196,11 @@ export interface Config {
   envTokens: { scim: string | undefined; admin: string | undefined };
   /** Accepted but worth a `warn` line at start (a duration without a unit), each saying what to write. */
   warnings: string[];
+  /**
+   * The CLI's client mode defaults (SCIM_BRIDGE_URL, SCIM_BRIDGE_TOKEN): with a URL, admin commands
+   * go to that running bridge's admin API instead of opening the database. `--url`/`--token` win.
+   */
+  client: { url: string | undefined; token: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -249,6 +259,7 @@ export function loadConfig(
     tokenCacheTtlMs: durationMs(e.TOKEN_CACHE_TTL)!,
     envTokens: { scim: e.BRIDGE_SCIM_TOKEN, admin: e.BRIDGE_ADMIN_TOKEN },
     warnings: bareDurationWarnings(env),
+    client: { url: e.SCIM_BRIDGE_URL, token: e.SCIM_BRIDGE_TOKEN },
   };
 }
 

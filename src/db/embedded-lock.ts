@@ -9,10 +9,17 @@ import path from "node:path";
 
 export class EmbeddedLockError extends Error {
   readonly holderPid: number;
-  constructor(message: string, holderPid: number) {
+  /** What the holder does (`serve`, `token create`, …), since when, and for a serving bridge its address. */
+  readonly holder: { purpose: string; since: string; url: string | undefined };
+  readonly dataDir: string;
+  readonly file: string;
+  constructor(message: string, holderPid: number, details: { holder: { purpose: string; since: string; url: string | undefined }; dataDir: string; file: string }) {
     super(message);
     this.name = "EmbeddedLockError";
     this.holderPid = holderPid;
+    this.holder = details.holder;
+    this.dataDir = details.dataDir;
+    this.file = details.file;
   }
 }
 
@@ -25,6 +32,8 @@ interface LockContent {
   pid: number;
   purpose: string;
   since: string;
+  /** A serving bridge's local address, written once it listens (noteLockAddress). */
+  url?: string;
 }
 
 function isAlive(pid: number): boolean {
@@ -54,7 +63,7 @@ function readLock(file: string): LockContent | undefined {
     const parsed: unknown = JSON.parse(fs.readFileSync(file, "utf8"));
     if (parsed && typeof parsed === "object" && "pid" in parsed && typeof parsed.pid === "number") {
       const p = parsed as Partial<LockContent>;
-      return { pid: parsed.pid, purpose: String(p.purpose ?? "unknown"), since: String(p.since ?? "") };
+      return { pid: parsed.pid, purpose: String(p.purpose ?? "unknown"), since: String(p.since ?? ""), ...(typeof p.url === "string" ? { url: p.url } : {}) };
     }
   } catch {
     // unreadable or half-written: treated as stale below
@@ -89,13 +98,34 @@ export function acquireEmbeddedLock(dataDir: string, purpose: string): EmbeddedL
       if (holder && heldByLiveProcess(holder)) {
         throw new EmbeddedLockError(
           `the embedded database in ${dataDir} is in use by process ${holder.pid} (${holder.purpose}, since ${holder.since}). ` +
-            "Stop it first, or while it runs use the admin API (POST/GET/DELETE /api/v2/tokens). " +
+            "Stop it first, or while it runs go through its admin API (the CLI's client mode: --url and --token). " +
             `If no such process exists, delete ${file}.`,
           holder.pid,
+          { holder: { purpose: holder.purpose, since: holder.since, url: holder.url }, dataDir, file },
         );
       }
       fs.rmSync(file, { force: true });
     }
   }
   throw new Error(`could not take the lock ${file}`);
+}
+
+/**
+ * Adds a serving bridge's address to the lock this process holds on `dataDir`, so a CLI command
+ * refused by the lock can show the client-mode command that reaches it. Best effort: the lock
+ * works without it.
+ */
+export function noteLockAddress(dataDir: string, url: string): void {
+  const file = path.join(dataDir, "bridge.lock");
+  const holder = readLock(file);
+  if (holder?.pid !== process.pid) return;
+  // Written beside it, then renamed over it: a reader never sees a half-written lock (which it would take as stale).
+  const next = `${file}.${process.pid}.tmp`;
+  try {
+    fs.writeFileSync(next, JSON.stringify({ ...holder, url }), { mode: 0o600 });
+    fs.renameSync(next, file);
+  } catch {
+    fs.rmSync(next, { force: true });
+    // the lock itself is intact: only the suggestion loses its address
+  }
 }

@@ -148,7 +148,9 @@ describe("the embedded database lock", () => {
       fs.writeFileSync(path.join(dataDir, "bridge.lock"), JSON.stringify({ pid: holder.pid, purpose: "serve", since: "2026-11-22T00:00:00Z" }));
       const c = capture();
       expect(await main(["node", "scim-bridge", "token", "list"], c.io, () => config)).toBe(1);
-      expect(c.err.join("\n")).toMatch(new RegExp(`in use by process ${holder.pid} \\(serve.*POST/GET/DELETE /api/v2/tokens`));
+      expect(c.err.join("\n")).toMatch(new RegExp(`locked by process ${holder.pid} \\(serve, since 2026-11-22T00:00:00Z\\)`));
+      // No address in the lock (a bridge still starting): the suggestion says where the port goes.
+      expect(c.err).toContain("  scim-bridge token list --url http://127.0.0.1:<port> --token <admin token>");
       expect(fs.existsSync(path.join(dataDir, "pglite"))).toBe(false);
     } finally {
       holder.kill("SIGKILL");
