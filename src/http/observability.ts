@@ -68,6 +68,8 @@ export function requestContext(deps: { logger: Logger; metrics: Metrics }): Requ
         path: req.originalUrl.split("?")[0],
         status: res.statusCode,
         durationMs: Math.round(seconds * 1e4) / 10,
+        // The TCP peer, or the client a proxy named in X-Forwarded-For when TRUST_PROXY trusts that proxy.
+        clientIp: req.ip,
         ...(principal && typeof principal === "object" && "tokenName" in principal ? { tokenName: principal.tokenName } : {}),
       });
     });
