@@ -43,19 +43,21 @@ const forwarded = { "X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "http
 const LOOPBACK = /^(::ffff:)?127\.0\.0\.1$/;
 
 describe.each(testEngines())("behind a proxy on %s", (engine) => {
-  const bridges: TestBridge[] = [];
-  const start = async (trustProxy?: TrustProxy) => {
-    const b = await startTestBridge(engine, trustProxy === undefined ? {} : { trustProxy });
-    bridges.push(b);
-    return b;
-  };
+  // One bridge per TRUST_PROXY setting, started before the tests (a start is slow on a loaded machine).
+  const settings = { none: undefined, elsewhere: ["10.0.0.0/8"], loopback: ["loopback"], listed: ["127.0.0.1", "10.0.0.0/8"], oneHop: 1 } satisfies Record<string, TrustProxy | undefined>;
+  const bridges = new Map<keyof typeof settings, TestBridge>();
+  const bridge = (name: keyof typeof settings): TestBridge => bridges.get(name)!;
+  beforeAll(async () => {
+    for (const [name, trustProxy] of Object.entries(settings) as [keyof typeof settings, TrustProxy | undefined][]) {
+      bridges.set(name, await startTestBridge(engine, trustProxy === undefined ? {} : { trustProxy }));
+    }
+  }, 180_000);
   afterAll(async () => {
-    for (const b of bridges) await b.close();
+    for (const b of bridges.values()) await b.close();
   });
 
   it("ignores X-Forwarded-* by default: the client is the TCP peer, URLs use the request's own scheme and host, no HTTPS-only headers", async () => {
-    const b = await start();
-    const seen = await createThrough(b, forwarded);
+    const seen = await createThrough(bridge("none"), forwarded);
     expect(seen.location).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/scim\/v2\/Users\/[0-9a-f-]{36}$/);
     expect(seen.clientIp).toMatch(LOOPBACK);
     expect(seen.hsts).toBeUndefined();
@@ -65,15 +67,14 @@ describe.each(testEngines())("behind a proxy on %s", (engine) => {
   });
 
   it("ignores X-Forwarded-* from a peer outside the trusted proxies", async () => {
-    const b = await start(["10.0.0.0/8"]);
-    const seen = await createThrough(b, forwarded);
+    const seen = await createThrough(bridge("elsewhere"), forwarded);
     expect(seen.location).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
     expect(seen.clientIp).toMatch(LOOPBACK);
     expect(seen.hsts).toBeUndefined();
   });
 
   it("honours X-Forwarded-* from a trusted proxy: the forwarded client, https URLs on the public host, HSTS and upgrade-insecure-requests", async () => {
-    const b = await start(["loopback"]);
+    const b = bridge("loopback");
     const seen = await createThrough(b, forwarded);
     expect(seen.location).toMatch(/^https:\/\/scim\.example\.com\/scim\/v2\/Users\/[0-9a-f-]{36}$/);
     expect(seen.clientIp).toBe("203.0.113.7");
@@ -88,14 +89,12 @@ describe.each(testEngines())("behind a proxy on %s", (engine) => {
   });
 
   it("takes the client from the first untrusted hop, so a client can't choose its logged address by sending X-Forwarded-For itself", async () => {
-    const listed = await start(["127.0.0.1", "10.0.0.0/8"]);
-    expect((await createThrough(listed, { "X-Forwarded-For": "198.51.100.66, 203.0.113.7, 10.1.2.3" })).clientIp).toBe("203.0.113.7");
-    const oneHop = await start(1);
-    expect((await createThrough(oneHop, { "X-Forwarded-For": "198.51.100.66, 203.0.113.7" })).clientIp).toBe("203.0.113.7");
+    expect((await createThrough(bridge("listed"), { "X-Forwarded-For": "198.51.100.66, 203.0.113.7, 10.1.2.3" })).clientIp).toBe("203.0.113.7");
+    expect((await createThrough(bridge("oneHop"), { "X-Forwarded-For": "198.51.100.66, 203.0.113.7" })).clientIp).toBe("203.0.113.7");
   });
 
   it("sends the HTTPS-only headers on every route, health checks included, only over HTTPS", async () => {
-    const b = await start(["loopback"]);
+    const b = bridge("loopback");
     const overHttps = await request(b.app).get("/healthz").set("X-Forwarded-Proto", "https");
     expect(overHttps.headers["strict-transport-security"]).toMatch(/^max-age=/);
     const overHttp = await request(b.app).get("/healthz");
