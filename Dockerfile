@@ -1,8 +1,9 @@
 # syntax=docker/dockerfile:1
 # The bridge as a container image. Building needs only the npm registry: `prisma generate` (run by
 # npm ci's postinstall) uses the engine-free client and downloads nothing.
+# Node.js 24, the LTS line CI runs the tests on (.ci/run); Node.js 20 reached end of life in April 2026.
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json prisma.config.ts ./
 COPY prisma ./prisma
@@ -11,7 +12,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 # MALLOC_ARENA_MAX: glibc gives each thread that allocates (libuv's pool, V8's helpers) its own malloc
 # arena; two are enough for the bridge and keep an idle process about 8 MiB smaller (README, Performance).
 ENV NODE_ENV=production \
@@ -33,6 +34,7 @@ RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node
 EXPOSE 8080
+# Ready, not just alive: /readyz answers 503 while the database is unreachable. PORT as the bridge reads it.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:8080/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.PORT||8080)+'/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 CMD ["node", "bin/scim-bridge.js", "serve"]

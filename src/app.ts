@@ -1,11 +1,11 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type Express, type RequestHandler } from "express";
-import helmet from "helmet";
 import { adminRouter } from "./admin/router";
 import { createAuth } from "./auth/middleware";
 import { createTokenService, type TokenService } from "./auth/token-service";
 import type { Config } from "./config/config";
+import type { TrustProxy } from "./config/trust-proxy";
 import { openDatabase, type Database, type DatabaseTarget } from "./db/database";
 import { acquireEmbeddedLock, noteLockAddress, type EmbeddedLock } from "./db/embedded-lock";
 import { startEmbeddedUpkeep } from "./db/embedded-upkeep";
@@ -29,6 +29,7 @@ import { jsonBody } from "./http/body";
 import { errorHandler, markProtocol, notFound } from "./http/errors";
 import { normalizePathMiddleware } from "./http/normalize-path";
 import { rateLimiter } from "./http/rate-limit";
+import { securityHeaders } from "./http/security-headers";
 import { createMetrics, requestContext, type Metrics } from "./http/observability";
 import type { Logger } from "./log/logger";
 import { createBridgeMetrics } from "./metrics/bridge-metrics";
@@ -55,6 +56,8 @@ export interface AppDeps {
   logger: Logger;
   metrics?: Metrics;
   baseUrl: string | undefined;
+  /** TRUST_PROXY: whose X-Forwarded-* headers set the client address, scheme and host (default: nobody's). */
+  trustProxy?: TrustProxy;
   bodyLimitBytes: number;
   /** The body limit of `POST /api/v2/reconciliations` (an import carries the whole export). */
   importBodyLimitBytes?: number;
@@ -131,11 +134,13 @@ export function buildBridge(deps: AppDeps): BridgeApp {
   // SCIM ETags are meta.version, set by the SCIM layer; Express's body-hash ETags would contradict them.
   app.set("etag", false);
   app.set("query parser", "simple");
+  // req.ip, req.protocol, req.secure and req.host (logs, base URLs, security headers) follow it.
+  app.set("trust proxy", deps.trustProxy ?? false);
 
   // First, so that a path refused by normalisation is logged and counted too.
   app.use(requestContext({ logger: deps.logger, metrics }));
   app.use(normalizePathMiddleware());
-  app.use(helmet());
+  app.use(securityHeaders());
 
   app.get("/healthz", (_req, res) => {
     res.json({ status: "ok" });
@@ -308,6 +313,7 @@ export async function startBridge(config: Config, logger: Logger): Promise<Runni
       tokens,
       logger,
       baseUrl: config.baseUrl,
+      trustProxy: config.trustProxy,
       bodyLimitBytes: config.bodyLimitBytes,
       importBodyLimitBytes: config.importBodyLimitBytes,
       maxSuspendShare: config.maxSuspendShare,

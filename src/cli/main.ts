@@ -79,8 +79,11 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
         "Configuration comes from the environment (PORT, HOST, DATABASE_URL, DATA_DIR, EMBEDDED_SHARED_BUFFERS, BASE_URL, LOG_LEVEL, " +
         "LOG_FORMAT, BODY_LIMIT, BULK_MAX_OPERATIONS, BULK_MAX_PAYLOAD, IMPORT_BODY_LIMIT, RECONCILE_MAX_SUSPEND_SHARE, RUN_RETENTION, BRIDGE_SCIM_TOKEN, " +
         "BRIDGE_ADMIN_TOKEN, BRIDGE_ENCRYPTION_KEY, WEBHOOK_ALLOW_PRIVATE_TARGETS, WEBHOOK_TIMEOUT, " +
-        "WEBHOOK_RETRY_SCHEDULE, WEBHOOK_POLL_INTERVAL, WEBHOOK_RETENTION, RATE_LIMIT, TOKEN_CACHE_TTL); see README.md. Without DATABASE_URL the embedded database under DATA_DIR " +
-        "(default ./data) is used. Durations take a unit (250ms, 10s, 5m, 2h, 30d); a bare number is milliseconds, and warned about at start.\n\n" +
+        "WEBHOOK_RETRY_SCHEDULE, WEBHOOK_POLL_INTERVAL, WEBHOOK_RETENTION, RATE_LIMIT, TOKEN_CACHE_TTL, TRUST_PROXY); see README.md. Without DATABASE_URL the embedded database under DATA_DIR " +
+        "(default ./data) is used. Durations take a unit (250ms, 10s, 5m, 2h, 30d); a bare number is milliseconds, and warned about at start. " +
+        "BRIDGE_SCIM_TOKEN, BRIDGE_ADMIN_TOKEN, BRIDGE_ENCRYPTION_KEY and DATABASE_URL may instead be read from a file " +
+        "named by the same variable with _FILE appended (Docker and Kubernetes secrets). TRUST_PROXY (default false) names the proxies whose " +
+        "X-Forwarded-For/-Proto/-Host are believed: a list of addresses, CIDR ranges or loopback, or a hop count.\n\n" +
         "The admin commands (token, reconcile, runs, sync, users, webhooks, events, collisions) open the database directly, which needs the bridge stopped " +
         "when it uses the embedded database; or, with --url and --token (or SCIM_BRIDGE_URL and SCIM_BRIDGE_TOKEN), run through a running " +
         "bridge's admin API (client mode, an admin token) with the same output and exit codes.",

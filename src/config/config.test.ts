@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { ConfigError, loadConfig } from "./config";
 
@@ -14,6 +16,7 @@ describe("loadConfig", () => {
       log: { level: "info", format: "json" },
       bodyLimitBytes: 1024 * 1024,
       envTokens: { scim: undefined, admin: undefined },
+      trustProxy: false,
     });
     expect(loadConfig({}, { ...opts, isTty: true }).log.format).toBe("pretty");
   });
@@ -147,6 +150,93 @@ describe("loadConfig", () => {
     expect(loadConfig({ BULK_MAX_OPERATIONS: "250", BULK_MAX_PAYLOAD: "2mb" }, opts).bulk).toEqual({ maxOperations: 250, maxPayloadBytes: 2 * 1024 * 1024 });
     for (const bad of ["0", "1.5", "many", "100001"]) expect(() => loadConfig({ BULK_MAX_OPERATIONS: bad }, opts)).toThrow(/BULK_MAX_OPERATIONS must be/);
     for (const bad of ["lots", "100", "1gb"]) expect(() => loadConfig({ BULK_MAX_PAYLOAD: bad }, opts)).toThrow(/BULK_MAX_PAYLOAD must be a size of at least 1kb/);
+  });
+
+  it("trusts no proxy by default; TRUST_PROXY takes true, a hop count, or addresses, CIDR ranges and Express's named ranges", () => {
+    const trust = (v: string) => loadConfig({ TRUST_PROXY: v }, opts).trustProxy;
+    expect(trust("")).toBe(false);
+    expect(trust("false")).toBe(false);
+    expect(trust("true")).toBe(true);
+    expect(trust("2")).toBe(2);
+    expect(trust("loopback")).toEqual(["loopback"]);
+    expect(trust(" 10.0.0.0/8, 192.168.1.7 ,fd00::/8,::1,uniquelocal,linklocal")).toEqual(["10.0.0.0/8", "192.168.1.7", "fd00::/8", "::1", "uniquelocal", "linklocal"]);
+    for (const bad of ["yes", "10.0.0.0/33", "10.0.0", "0x7f.0.0.1", "proxy.example.com", "loopback,", "-1", "1.5", "10.0.0.1/8/8"]) {
+      expect(() => trust(bad)).toThrow(/TRUST_PROXY: TRUST_PROXY must be false, true, a number of proxy hops/);
+    }
+  });
+
+  describe("*_FILE variables", () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-config-"));
+    });
+    afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+    const write = (name: string, content: string) => {
+      fs.writeFileSync(path.join(dir, name), content, { mode: 0o600 });
+      return path.join(dir, name);
+    };
+    const problemsOf = (env: Record<string, string>) => {
+      try {
+        loadConfig(env, { ...opts, cwd: dir });
+      } catch (e) {
+        if (e instanceof ConfigError) return e.problems;
+        throw e;
+      }
+      throw new Error("loadConfig accepted the environment");
+    };
+
+    it("reads the tokens, the encryption key and DATABASE_URL from files, without the trailing newline", () => {
+      const c = loadConfig(
+        {
+          BRIDGE_SCIM_TOKEN_FILE: write("scim", `${"s".repeat(32)}\n`),
+          BRIDGE_ADMIN_TOKEN_FILE: write("admin", `${"a".repeat(32)}\r\n`),
+          BRIDGE_ENCRYPTION_KEY_FILE: write("key", "ab".repeat(32)),
+          // Relative to the working directory.
+          DATABASE_URL_FILE: (write("db", "postgresql://bridge:p%40ss@db:5432/bridge\n"), "db"),
+        },
+        { ...opts, cwd: dir },
+      );
+      expect(c).toMatchObject({
+        envTokens: { scim: "s".repeat(32), admin: "a".repeat(32) },
+        encryptionKey: Buffer.alloc(32, 0xab),
+        database: { kind: "postgres", url: "postgresql://bridge:p%40ss@db:5432/bridge" },
+      });
+    });
+
+    it("refuses a variable set both ways, and a file that can't be read, naming the path and never the content", () => {
+      const secret = "t".repeat(32);
+      const problems = problemsOf({
+        BRIDGE_SCIM_TOKEN: secret,
+        BRIDGE_SCIM_TOKEN_FILE: write("scim", secret),
+        BRIDGE_ADMIN_TOKEN_FILE: path.join(dir, "missing"),
+        DATABASE_URL_FILE: dir,
+      });
+      expect(problems).toEqual([
+        "BRIDGE_SCIM_TOKEN_FILE: set either BRIDGE_SCIM_TOKEN or BRIDGE_SCIM_TOKEN_FILE, not both",
+        `BRIDGE_ADMIN_TOKEN_FILE: cannot read ${path.join(dir, "missing")}: no such file`,
+        `DATABASE_URL_FILE: cannot read ${dir}: it is not a regular file`,
+      ]);
+      expect(problems.join("\n")).not.toContain(secret);
+      expect(problemsOf({ BRIDGE_ENCRYPTION_KEY_FILE: write("big", "x".repeat(70_000)) })).toEqual([
+        `BRIDGE_ENCRYPTION_KEY_FILE: cannot read ${path.join(dir, "big")}: it is larger than 64 KiB`,
+      ]);
+    });
+
+    it("validates a value read from a file as the variable, reported under the _FILE variable", () => {
+      expect(problemsOf({ BRIDGE_SCIM_TOKEN_FILE: write("scim", "short\n"), DATABASE_URL_FILE: write("db", "mysql://x") })).toEqual(
+        expect.arrayContaining([
+          expect.stringMatching(/^BRIDGE_SCIM_TOKEN_FILE: BRIDGE_SCIM_TOKEN must be at least 24 characters/),
+          "DATABASE_URL_FILE: DATABASE_URL must start with postgresql:// (leave it unset for the embedded database)",
+        ]),
+      );
+      // An empty file is an unset variable, as an empty variable is.
+      expect(loadConfig({ DATABASE_URL_FILE: write("empty", "\n") }, { ...opts, cwd: dir }).database.kind).toBe("embedded");
+    });
+
+    it("ignores an empty _FILE variable and leaves other variables alone", () => {
+      expect(loadConfig({ BRIDGE_SCIM_TOKEN: "s".repeat(32), BRIDGE_SCIM_TOKEN_FILE: "" }, opts).envTokens.scim).toBe("s".repeat(32));
+      expect(() => loadConfig({ PORT_FILE: "/nonexistent" }, opts)).not.toThrow();
+    });
   });
 
   it("refuses a port out of range", () => {

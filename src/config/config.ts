@@ -1,5 +1,7 @@
 import path from "node:path";
 import { z } from "zod";
+import { resolveFileVariables } from "./secret-files";
+import { parseTrustProxy, TRUST_PROXY_MESSAGE, type TrustProxy } from "./trust-proxy";
 
 /**
  * The bridge's configuration, read from the environment once at start (the only place that reads
@@ -141,6 +143,7 @@ const envSchema = z.object({
   TOKEN_CACHE_TTL: optionalString.default("10s").refine((v) => durationMs(v) !== undefined && durationMs(v)! <= 300_000, {
     message: "TOKEN_CACHE_TTL must be a duration of at most 5m, such as 10s or 30s, or 0 to ask the database on every request",
   }),
+  TRUST_PROXY: optionalString.refine((v) => parseTrustProxy(v) !== undefined, { message: TRUST_PROXY_MESSAGE }),
   BRIDGE_SCIM_TOKEN: tokenSecret("BRIDGE_SCIM_TOKEN"),
   BRIDGE_ADMIN_TOKEN: tokenSecret("BRIDGE_ADMIN_TOKEN"),
   // The CLI's client mode (src/cli/http-backend.ts): the running bridge to talk to, and an admin token for it.
@@ -162,6 +165,8 @@ export interface Config {
   dataDir: string;
   /** Public base URL of the bridge (for `Location` and `meta.location`); derived per request if unset. */
   baseUrl: string | undefined;
+  /** Express's `trust proxy`: whose X-Forwarded-For/-Proto/-Host are believed (src/config/trust-proxy.ts). */
+  trustProxy: TrustProxy;
   log: { level: LogLevel; format: "json" | "pretty" };
   /** Maximum request body size in bytes. */
   bodyLimitBytes: number;
@@ -222,17 +227,25 @@ function parseSize(text: string): number {
 }
 
 /**
- * Parses configuration from an environment object. `isTty` decides the default log format
- * (readable in a terminal, JSON otherwise). Throws ConfigError naming every problem at once.
+ * Parses configuration from an environment object, reading the `*_FILE` variables' files
+ * (src/config/secret-files.ts; relative to `cwd`). `isTty` decides the default log format (readable
+ * in a terminal, JSON otherwise). Throws ConfigError naming every problem at once.
  */
 export function loadConfig(
   env: Record<string, string | undefined>,
   opts: { cwd: string; isTty: boolean },
 ): Config {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`));
-  }
+  const files = resolveFileVariables(env, opts.cwd);
+  const parsed = envSchema.safeParse(files.env);
+  const problems = [
+    ...files.problems,
+    // A bad value read from a file is reported under the variable the admin set: VAR_FILE.
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => {
+      const name = i.path.join(".");
+      return `${files.fromFile.has(name) ? `${name}_FILE` : name}: ${i.message}`;
+    })),
+  ];
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
   const dataDir = path.resolve(opts.cwd, e.DATA_DIR);
   return {
@@ -241,6 +254,7 @@ export function loadConfig(
     database: e.DATABASE_URL ? { kind: "postgres", url: e.DATABASE_URL } : { kind: "embedded", dataDir, sharedBuffersKb: memoryKb(e.EMBEDDED_SHARED_BUFFERS)! },
     dataDir,
     baseUrl: e.BASE_URL?.replace(/\/+$/, ""),
+    trustProxy: parseTrustProxy(e.TRUST_PROXY)!,
     log: { level: e.LOG_LEVEL, format: e.LOG_FORMAT ?? (opts.isTty ? "pretty" : "json") },
     bodyLimitBytes: parseSize(e.BODY_LIMIT),
     importBodyLimitBytes: parseSize(e.IMPORT_BODY_LIMIT),

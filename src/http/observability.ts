@@ -103,6 +103,8 @@ export function requestContext(deps: { logger: Logger; metrics: Metrics }): Requ
         path: req.originalUrl.split("?")[0],
         status: res.statusCode,
         durationMs: Math.round(seconds * 1e4) / 10,
+        // The TCP peer, or the client a proxy named in X-Forwarded-For when TRUST_PROXY trusts that proxy.
+        clientIp: req.ip,
         ...(tokenName !== undefined ? { tokenName } : {}),
         ...(failure?.scimType !== undefined ? { scimType: failure.scimType } : {}),
         ...(failure ? { detail: failure.detail } : {}),

@@ -3,6 +3,7 @@ import type { Express } from "express";
 import { randomBytes } from "node:crypto";
 import { buildBridge, type BridgeApp } from "../../src/app";
 import type { BulkLimits } from "../../src/scim/capabilities";
+import type { TrustProxy } from "../../src/config/trust-proxy";
 import { createSecretBox, type SecretBox } from "../../src/events/secret-box";
 import { createTokenService, type TokenService } from "../../src/auth/token-service";
 import { openDatabase, type Database, type StatementObserver } from "../../src/db/database";
@@ -32,7 +33,7 @@ async function openUrl(url: string, observe?: StatementObserver): Promise<{ db: 
   return { db, done: () => db.close() };
 }
 
-export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number; retryScheduleMs?: number[]; allowPrivateTargets?: boolean; rateLimit?: { limit: number; perMs: number }; databaseUrl?: string; runRetentionMs?: number; observe?: StatementObserver; bulk?: BulkLimits } = {}): Promise<TestBridge> {
+export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number; retryScheduleMs?: number[]; allowPrivateTargets?: boolean; rateLimit?: { limit: number; perMs: number }; databaseUrl?: string; runRetentionMs?: number; observe?: StatementObserver; bulk?: BulkLimits; trustProxy?: TrustProxy } = {}): Promise<TestBridge> {
   const { db, done } = opts.databaseUrl ? await openUrl(opts.databaseUrl, opts.observe) : await openMigrated(engine, opts.observe ? { observe: opts.observe } : {});
   await ensureDefaultOrganization(db);
   const tokens = createTokenService(db);
@@ -48,6 +49,7 @@ export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes
     tokens,
     logger,
     baseUrl: undefined,
+    ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
     bodyLimitBytes: opts.bodyLimitBytes ?? 1024 * 1024,
     maxSuspendShare: opts.maxSuspendShare ?? 0.1,
     ...(opts.runRetentionMs !== undefined ? { runRetentionMs: opts.runRetentionMs } : {}),
