@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { z } from "zod";
-import { openForProcess, startBridge } from "../app";
+import { openForProcess, startBridge, type RunningBridge } from "../app";
 import { TokenError } from "../auth/token-service";
 import { configFromProcess, ConfigError, type Config } from "../config/config";
 import { EmbeddedLockError } from "../db/embedded-lock";
@@ -105,13 +105,13 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
     .action(async (opts: { port?: number; host?: string }) => {
       const config = { ...loadConfig(), ...(opts.port !== undefined ? { port: opts.port } : {}), ...(opts.host !== undefined ? { host: opts.host } : {}) };
       const logger = createLogger(config.log);
-      const bridge = await startBridge(config, logger);
-      let stopping = false;
-      const stop = (signal: string): void => {
-        if (stopping) return;
-        stopping = true;
-        logger.info("shutting down", { signal });
-        bridge.close().then(
+      // The handlers go in before the start: a SIGTERM while migrations run (an orchestrator giving up on
+      // a slow start) then waits for the start and closes cleanly (database closed, embedded lock
+      // released) instead of killing the process half-way.
+      let bridge: RunningBridge | undefined;
+      let signalled: string | undefined;
+      const shutdown = (running: RunningBridge): void => {
+        running.close().then(
           () => process.exit(0),
           (err: unknown) => {
             logger.error("shutdown failed", { error: String(err) });
@@ -119,8 +119,16 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
           },
         );
       };
+      const stop = (signal: string): void => {
+        if (signalled) return;
+        signalled = signal;
+        logger.info("shutting down", { signal, ...(bridge ? {} : { during: "start" }) });
+        if (bridge) shutdown(bridge);
+      };
       process.once("SIGINT", () => stop("SIGINT"));
       process.once("SIGTERM", () => stop("SIGTERM"));
+      bridge = await startBridge(config, logger);
+      if (signalled) shutdown(bridge);
     });
 
   program

@@ -63,10 +63,7 @@ function run(args: string[], env: Record<string, string>, opts: { closeStdout?: 
   };
 }
 
-/**
- * Serving, with its signal handlers in place: they are installed once start-up returns, a moment after
- * the "listening" line, and a SIGTERM before that would end the process without its shutdown.
- */
+/** Serving: the "listening" line, then /readyz answers. */
 async function serving(r: Run): Promise<string> {
   const url = String((await r.logged("scim-bridge listening")).url);
   expect((await fetch(`${url}/readyz`)).status).toBe(200);
@@ -204,6 +201,18 @@ describe.each(testEngines())("serve on %s", (engine) => {
     // It finished as usual: the embedded database closed, its lock released.
     expect(fs.existsSync(path.join(dataDir, "bridge.lock"))).toBe(false);
   }, 60_000);
+
+  it("stopped (SIGTERM) while it starts, finishes the start and shuts down cleanly", async () => {
+    const r = run(["serve"], { ...env, PORT: String(await freePort()), LOG_LEVEL: "info" });
+    // Logged while migrations are applied, before the server listens.
+    await r.logged("applied database migrations");
+    r.kill("SIGTERM");
+    const { code, stdout } = await r.exited;
+    expect(code).toBe(0);
+    // Usually still starting (`during: "start"`); a start that ends first must shut down just as cleanly.
+    expect(logLines(stdout).find((l) => l.message === "shutting down")).toMatchObject({ signal: "SIGTERM" });
+    expect(fs.existsSync(path.join(dataDir, "bridge.lock"))).toBe(false);
+  }, 90_000);
 });
 
 describe("the embedded database held by another process", () => {
