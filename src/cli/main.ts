@@ -15,7 +15,7 @@ import { addEventsCommands } from "./events";
 import { addSyncCommands } from "./sync";
 import { table } from "./table";
 import { HarnessFailed, harnessCommand } from "./harness";
-import { ScenarioError } from "../harness/replay";
+import { HarnessError } from "../harness/errors";
 import { SecretBoxError } from "../events/secret-box";
 
 /**
@@ -183,7 +183,7 @@ export async function main(argv: string[], io: CliIo = defaultIo, loadConfig?: (
     if (err && typeof err === "object" && "exitCode" in err && "code" in err && String(err.code).startsWith("commander.")) {
       return Number(err.exitCode);
     }
-    if (err instanceof ConfigError || err instanceof EmbeddedLockError || err instanceof MigrationError || err instanceof TokenError || err instanceof DirectoryError || err instanceof ReconcileFailed || err instanceof HarnessFailed || err instanceof ScenarioError || err instanceof SecretBoxError) {
+    if (err instanceof ConfigError || err instanceof EmbeddedLockError || err instanceof MigrationError || err instanceof TokenError || err instanceof DirectoryError || err instanceof ReconcileFailed || err instanceof HarnessFailed || err instanceof HarnessError || err instanceof SecretBoxError) {
       io.err(`error: ${err.message}`);
       return 1;
     }
