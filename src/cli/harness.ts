@@ -53,7 +53,8 @@ export function harnessCommand(io: HarnessIo): Command {
     .command("replay")
     .description(
       "drive a SCIM server as an IdP does (lookup, create, update, group push, membership, deactivate, delete) and check every response. " +
-        "Each run tags the names it creates (userName, externalId, emails, group displayName) with its own prefix, so a server that already has users can be used, again and again",
+        "Each run tags the names it creates (userName, externalId, emails, group displayName) with its own prefix, so a server that already has users can be used, again and again. " +
+        "A target that cannot be reached, refuses the token or is not a SCIM base URL is one error line and exit 1; so are failed steps, after the report",
     )
     .requiredOption("--target <url>", "the SCIM base URL, e.g. http://127.0.0.1:8080/scim/v2")
     .requiredOption("--token <token>", "the bearer token the IdP would use (on the bridge: scope scim)")
