@@ -1,14 +1,10 @@
 import { spawn } from "node:child_process";
-import fs from "node:fs";
-import http from "node:http";
+import http, { type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import os from "node:os";
 import path from "node:path";
-import { startBridge, type RunningBridge } from "../../src/app";
-import { loadConfig } from "../../src/config/config";
-import { createLogger } from "../../src/log/logger";
-import { emptyDatabase, testEngines, type TestDatabase } from "../support/databases";
-import { freePort } from "../support/net";
+import { startTestBridge, type TestBridge } from "../support/app";
+import { testEngines } from "../support/databases";
+import { freePort, listenOnLoopback } from "../support/net";
 
 /**
  * `harness replay` and `harness listen` as the built binary (`npm run build` first) when the target or
@@ -73,39 +69,38 @@ describe("harness replay, given a target that does not answer", () => {
 });
 
 describe.each(testEngines())("harness replay with a token the bridge on %s refuses", (engine) => {
-  let t: TestDatabase;
-  let dataDir: string;
-  let bridge: RunningBridge;
+  let b: TestBridge;
+  let server: Server;
+  let url: string;
+  let token: string;
   beforeAll(async () => {
-    t = await emptyDatabase(engine);
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-harness-cli-"));
-    const env: Record<string, string> = { DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "error", BRIDGE_SCIM_TOKEN: TOKEN };
-    if (t.target.kind === "postgres") env.DATABASE_URL = t.target.url;
-    bridge = await startBridge(loadConfig(env, { cwd: dataDir, isTty: false }), createLogger({ level: "error", format: "json", silent: true }));
-  });
+    b = await startTestBridge(engine);
+    server = await listenOnLoopback(b.app);
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    token = b.scimToken;
+  }, 120_000);
   afterAll(async () => {
-    await bridge.close();
-    await t.cleanup();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await new Promise((r) => server.close(r));
+    await b.close();
   });
 
   it("a wrong token (401) is one line and creates nothing", async () => {
-    const target = `${bridge.url}/scim/v2`;
+    const target = `${url}/scim/v2`;
     expect(await cli(["harness", "replay", "--target", target, "--token", "not-the-token", "--scenario", "okta"])).toEqual({
       code: 1,
       stdout: "",
       stderr: `error: ${target} refused the token (GET /Users?startIndex=1&count=1 answered 401: "invalid or revoked token"); check --token: it must be a SCIM token the target accepts\n`,
     });
-    const users = await fetch(`${target}/Users`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const users = await fetch(`${target}/Users`, { headers: { authorization: `Bearer ${token}` } });
     expect(((await users.json()) as { totalResults: number }).totalResults).toBe(0);
   });
 
   it("a base URL without /scim/v2 is one line saying so", async () => {
-    const r = await cli(["harness", "replay", "--target", bridge.url, "--token", TOKEN, "--scenario", "okta"]);
+    const r = await cli(["harness", "replay", "--target", url, "--token", token, "--scenario", "okta"]);
     expect(r).toEqual({
       code: 1,
       stdout: "",
-      stderr: `error: ${bridge.url} has no /Users (GET /Users?startIndex=1&count=1 answered 404): --target must be the SCIM base URL, e.g. http://127.0.0.1:8080/scim/v2\n`,
+      stderr: `error: ${url} has no /Users (GET /Users?startIndex=1&count=1 answered 404): --target must be the SCIM base URL, e.g. http://127.0.0.1:8080/scim/v2\n`,
     });
   });
 });

@@ -1,18 +1,17 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { startBridge, type RunningBridge } from "../../src/app";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { main } from "../../src/cli/main";
-import { loadConfig } from "../../src/config/config";
 import { sign } from "../../src/events/signing";
 import { startListener } from "../../src/harness/listener";
-import { createLogger } from "../../src/log/logger";
 import { BUILTIN_SCENARIOS, loadScenarios } from "../../src/harness/replay";
 import type { ScenarioStep } from "../../src/scim/scenario";
-import { emptyDatabase, testEngines, type TestDatabase } from "../support/databases";
+import { startTestBridge, type TestBridge } from "../support/app";
+import { testEngines } from "../support/databases";
+import { listenOnLoopback } from "../support/net";
 
-const silent = createLogger({ level: "error", format: "json", silent: true });
-const TOKEN = "scim-token-for-the-harness-replay-test-01";
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
 
 function capture() {
@@ -36,44 +35,43 @@ interface JsonReport {
 }
 
 describe.each(testEngines())("harness replay against the bridge on %s", (engine) => {
-  let t: TestDatabase;
-  let dataDir: string;
-  let bridge: RunningBridge;
+  let b: TestBridge;
+  let server: Server;
+  let url: string;
+  let token: string;
   // One bridge for every test of the engine: the runs meet each other's users, as on a real target.
   beforeAll(async () => {
-    t = await emptyDatabase(engine);
-    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-harness-"));
-    const env: Record<string, string> = { DATA_DIR: dataDir, PORT: "0", LOG_LEVEL: "error", BRIDGE_SCIM_TOKEN: TOKEN };
-    if (t.target.kind === "postgres") env.DATABASE_URL = t.target.url;
-    bridge = await startBridge(loadConfig(env, { cwd: dataDir, isTty: false }), silent);
-  });
+    b = await startTestBridge(engine);
+    server = await listenOnLoopback(b.app);
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    token = b.scimToken;
+  }, 120_000);
   afterAll(async () => {
-    await bridge.close();
-    await t.cleanup();
-    fs.rmSync(dataDir, { recursive: true, force: true });
+    await new Promise((r) => server.close(r));
+    await b.close();
   });
 
   const scim = async (method: string, p: string, body?: unknown) => {
-    const res = await fetch(`${bridge.url}/scim/v2${p}`, {
+    const res = await fetch(`${url}/scim/v2${p}`, {
       method,
-      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/scim+json" },
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/scim+json" },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     return { status: res.status, body: (await res.json()) as ScimBody };
   };
   const replayJson = async (scenario: string, ...extra: string[]) => {
     const c = capture();
-    const code = await main(["node", "scim-bridge", "harness", "replay", "--target", `${bridge.url}/scim/v2`, "--token", TOKEN, "--scenario", scenario, "--format", "json", ...extra], c.io);
+    const code = await main(["node", "scim-bridge", "harness", "replay", "--target", `${url}/scim/v2`, "--token", token, "--scenario", scenario, "--format", "json", ...extra], c.io);
     return { code, report: JSON.parse(c.out.join("\n")) as JsonReport, err: c.err };
   };
   const failures = (r: JsonReport) => r.scenarios.flatMap((s) => s.results.filter((x) => !x.ok).map((x) => `${s.name}: ${x.name}: ${x.problems.join("; ")}`));
 
   it.each(["okta", "entra"])("--scenario %s passes every step", async (scenario) => {
     const c = capture();
-    const code = await main(["node", "scim-bridge", "harness", "replay", "--target", `${bridge.url}/scim/v2`, "--token", TOKEN, "--scenario", scenario], c.io);
+    const code = await main(["node", "scim-bridge", "harness", "replay", "--target", `${url}/scim/v2`, "--token", token, "--scenario", scenario], c.io);
     expect(c.out.filter((l) => l.startsWith("FAIL") || l.startsWith("  "))).toEqual([]);
     expect(code).toBe(0);
-    expect(c.out.at(-1)).toMatch(new RegExp(`^(\\d+) passed, 0 failed \\(\\1 steps in 2 scenarios against ${bridge.url}/scim/v2; names carry r[0-9a-f]{8}-\\)$`));
+    expect(c.out.at(-1)).toMatch(new RegExp(`^(\\d+) passed, 0 failed \\(\\1 steps in 2 scenarios against ${url}/scim/v2; names carry r[0-9a-f]{8}-\\)$`));
   });
 
   it("passes again on the same bridge: each run's names carry its own tag", async () => {
@@ -117,7 +115,7 @@ describe.each(testEngines())("harness replay against the bridge on %s", (engine)
 
   it("text output names what --cleanup deleted", async () => {
     const c = capture();
-    const code = await main(["node", "scim-bridge", "harness", "replay", "--target", `${bridge.url}/scim/v2`, "--token", TOKEN, "--scenario", "okta", "--cleanup"], c.io);
+    const code = await main(["node", "scim-bridge", "harness", "replay", "--target", `${url}/scim/v2`, "--token", token, "--scenario", "okta", "--cleanup"], c.io);
     expect(code).toBe(0);
     expect(c.out.slice(-2)[0]).toBe("cleanup: deleted 4 users; 1 group the scenarios had deleted already");
   });
@@ -138,7 +136,7 @@ describe.each(testEngines())("harness replay against the bridge on %s", (engine)
     );
     try {
       const c = capture();
-      const code = await main(["node", "scim-bridge", "harness", "replay", "--target", `${bridge.url}/scim/v2`, "--token", TOKEN, "--scenario", file, "--cleanup"], c.io);
+      const code = await main(["node", "scim-bridge", "harness", "replay", "--target", `${url}/scim/v2`, "--token", token, "--scenario", file, "--cleanup"], c.io);
       expect(code).toBe(1);
       const run = /names carry (r[0-9a-f]{8})-/.exec(c.out.at(-1)!)![1]!;
       expect(c.out).toEqual([
@@ -147,7 +145,7 @@ describe.each(testEngines())("harness replay against the bridge on %s", (engine)
         `        body.userName: expected "someone.else@corp.example", got "${run}-x@corp.example"`,
         "",
         "cleanup: deleted 1 user",
-        `1 passed, 1 failed (2 steps in 1 scenario against ${bridge.url}/scim/v2; names carry ${run}-)`,
+        `1 passed, 1 failed (2 steps in 1 scenario against ${url}/scim/v2; names carry ${run}-)`,
       ]);
       expect(c.err).toEqual(["error: 1 step failed"]);
       expect((await scim("GET", `/Users?filter=${encodeURIComponent(`userName sw "${run}-"`)}`)).body.totalResults).toBe(0);
