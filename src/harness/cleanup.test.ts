@@ -1,5 +1,6 @@
 import type { Received, SentRequest } from "../scim/scenario";
 import { cleanup, countOf, createdBy, type Created } from "./cleanup";
+import { TargetUnreachable } from "./errors";
 
 const req = (method: SentRequest["method"], path: string, body?: unknown): SentRequest => ({ method, path, body, headers: {} });
 
@@ -59,5 +60,19 @@ describe("what a replay created", () => {
       failed: [{ type: "Groups", id: "g2", status: 500 }],
     });
     expect([countOf(report.deleted), countOf(report.alreadyGone), countOf([])]).toEqual(["1 user and 1 group", "1 user", "nothing"]);
+  });
+
+  it("a target lost during the cleanup ends it in one line saying what was not deleted", async () => {
+    let calls = 0;
+    const send = async (): Promise<Received> => {
+      if (++calls > 1) throw new TargetUnreachable("connection refused");
+      return { status: 204, body: undefined };
+    };
+    const made: Created[] = [
+      { type: "Users", id: "u1" },
+      { type: "Users", id: "u2" },
+      { type: "Groups", id: "g1" },
+    ];
+    await expect(cleanup(made, send)).rejects.toThrow(new TargetUnreachable("the cleanup stopped after deleting 1 group: connection refused; 2 users not deleted"));
   });
 });

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { Received, SentRequest } from "../scim/scenario";
+import { TargetUnreachable } from "./errors";
 
 /**
  * `harness replay --cleanup`: what a run created, read off the answers it got, and its removal with
@@ -50,8 +51,14 @@ export interface CleanupReport {
 export async function cleanup(created: readonly Created[], send: (req: SentRequest) => Promise<Received>): Promise<CleanupReport> {
   const report: CleanupReport = { deleted: [], alreadyGone: [], failed: [] };
   const order = [...created.filter((c) => c.type === "Groups").reverse(), ...created.filter((c) => c.type === "Users").reverse()];
-  for (const c of order) {
-    const res = await send({ method: "DELETE", path: `/${c.type}/${encodeURIComponent(c.id)}`, body: undefined, headers: {} });
+  for (const [i, c] of order.entries()) {
+    let res: Received;
+    try {
+      res = await send({ method: "DELETE", path: `/${c.type}/${encodeURIComponent(c.id)}`, body: undefined, headers: {} });
+    } catch (err) {
+      if (err instanceof TargetUnreachable) throw new TargetUnreachable(`the cleanup stopped after deleting ${countOf(report.deleted)}: ${err.message}; ${countOf(order.slice(i))} not deleted`);
+      throw err;
+    }
     if (res.status === 204 || res.status === 200) report.deleted.push(c);
     else if (res.status === 404) report.alreadyGone.push(c);
     else report.failed.push({ ...c, status: res.status });
