@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import http, { type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
@@ -14,10 +14,16 @@ import { freePort, listenOnLoopback } from "../support/net";
 const root = path.resolve(__dirname, "../..");
 const TOKEN = "scim-token-for-the-harness-cli-test-0001";
 
+/** Children still running when the file ends (a `listen` that wrongly started) are killed then. */
+const running = new Set<ChildProcess>();
+afterAll(() => running.forEach((c) => c.kill("SIGKILL")));
+
 function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
   const child = spawn(process.execPath, [path.join(root, "bin/scim-bridge.js"), ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
