@@ -20,7 +20,7 @@ import { addRunsCommands } from "./runs";
 import { backendOpener, DatabaseLocked, UsageError } from "./connect";
 import { BridgeRequestError } from "./http-backend";
 import { HarnessFailed, harnessCommand } from "./harness";
-import { ScenarioError } from "../harness/replay";
+import { HarnessError } from "../harness/errors";
 import { SecretBoxError } from "../events/secret-box";
 import { StartupError } from "../startup/errors";
 
@@ -169,7 +169,7 @@ export async function main(argv: string[], io: CliIo = defaultIo, loadConfig?: (
       err.render(argv.slice(2)).forEach((l) => io.err(l));
       return 1;
     }
-    if (err instanceof BridgeRequestError || err instanceof UsageError || err instanceof ConfigError || err instanceof EmbeddedLockError || err instanceof MigrationError || err instanceof TokenError || err instanceof DirectoryError || err instanceof ReconcileFailed || err instanceof HarnessFailed || err instanceof ScenarioError || err instanceof SecretBoxError || err instanceof StartupError) {
+    if (err instanceof BridgeRequestError || err instanceof UsageError || err instanceof ConfigError || err instanceof EmbeddedLockError || err instanceof MigrationError || err instanceof TokenError || err instanceof DirectoryError || err instanceof ReconcileFailed || err instanceof HarnessFailed || err instanceof HarnessError || err instanceof SecretBoxError || err instanceof StartupError) {
       io.err(`error: ${err.message}`);
       return 1;
     }

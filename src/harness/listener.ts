@@ -1,7 +1,9 @@
 import fs from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { sign, verify } from "../events/signing";
+import { z } from "zod";
+import { SECRET_PREFIX, verify } from "../events/signing";
+import { HarnessError } from "./errors";
 
 /**
  * `harness listen`: a webhook receiver for testing consumers and the bridge's delivery. It verifies
@@ -9,6 +11,18 @@ import { sign, verify } from "../events/signing";
  * file), and answers with a configurable status, or a sequence of them (`500,500,204` fails twice,
  * then accepts) to exercise retries. A request that fails verification is answered 401 and recorded.
  */
+
+/**
+ * A Standard Webhooks signing secret as the bridge hands them out: `whsec_` then standard base64
+ * (padded, so a secret cut short when copied is refused here rather than failing every signature).
+ */
+export const webhookSecretSchema = z
+  .string()
+  .refine((s) => s.startsWith(SECRET_PREFIX), "must start with whsec_")
+  .refine((s) => {
+    const key = s.slice(SECRET_PREFIX.length);
+    return key.length > 0 && key.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(key);
+  }, "must be whsec_ followed by base64");
 
 export interface ReceivedWebhook {
   received_at: string;
@@ -41,10 +55,8 @@ export interface Listener {
 }
 
 export function startListener(opts: ListenerOptions): Promise<Listener> {
-  try {
-    sign(opts.secret, "check", 0, "");
-  } catch {
-    return Promise.reject(new Error("the secret must be the endpoint's whsec_... signing secret"));
+  if (!webhookSecretSchema.safeParse(opts.secret).success) {
+    return Promise.reject(new HarnessError("the secret must be the endpoint's whsec_ signing secret (whsec_ then base64)"));
   }
   const events: ReceivedWebhook[] = [];
   let statuses = opts.statuses && opts.statuses.length > 0 ? [...opts.statuses] : [204];
@@ -88,7 +100,10 @@ export function startListener(opts: ListenerOptions): Promise<Listener> {
     });
   });
   return new Promise((resolve, reject) => {
-    server.once("error", reject);
+    server.once("error", (err: NodeJS.ErrnoException) => {
+      const why = err.code === "EADDRINUSE" ? "the address is in use" : err.code === "EACCES" ? "permission denied" : err.code === "EADDRNOTAVAIL" ? "no such local address" : err.message;
+      reject(new HarnessError(`cannot listen on ${opts.host ?? "127.0.0.1"}:${opts.port}: ${why}`));
+    });
     server.listen(opts.port, opts.host ?? "127.0.0.1", () => {
       const addr = server.address() as AddressInfo;
       const host = addr.address.includes(":") ? `[${addr.address}]` : addr.address;

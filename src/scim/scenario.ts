@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { z } from "zod";
 
 /**
@@ -93,12 +94,26 @@ export function partialMismatches(expected: unknown, actual: unknown, at = "body
   return Object.is(expected, actual) ? [] : [`${at}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`];
 }
 
-/** Runs every step in order, capturing values for later steps; never stops early. */
+/**
+ * A tag for `{{run}}`, fresh per run: "r" and 8 hex digits. Scenarios put it in every userName,
+ * externalId, email and group displayName they create, so a run never meets the names of an earlier
+ * one on the same server. Lowercase, so names that differ only in case still collide as the scenario
+ * means them to; no character that needs escaping in a URL or a filter.
+ */
+export function newRunTag(): string {
+  return `r${randomBytes(4).toString("hex")}`;
+}
+
+/**
+ * Runs every step in order, capturing values for later steps; never stops early. `preset` holds the
+ * values known before the first step: `run` (a new tag unless given) and any others.
+ */
 export async function runScenario(
   scenario: Scenario,
   send: (req: SentRequest) => Promise<Received>,
+  preset: Readonly<Record<string, string>> = { run: newRunTag() },
 ): Promise<StepResult[]> {
-  const vars = new Map<string, string>();
+  const vars = new Map<string, string>(Object.entries(preset));
   const results: StepResult[] = [];
   for (const step of scenario.steps) {
     const req: SentRequest = {

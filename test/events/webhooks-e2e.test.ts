@@ -23,33 +23,75 @@ const SCIM = "scim-token-for-the-webhook-e2e-test-0001";
 const ADMIN = "admin-token-for-the-webhook-e2e-test-001";
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
 
+/**
+ * No step of this test waits for a fixed time: each waits for a condition (an event at the listener, a
+ * delivery recorded) and fails at once when something is really wrong: a process that should run has
+ * exited (its stderr is in the message), the endpoint was disabled (its deliveries ran out of retries),
+ * or the listener refused a signature. One generous bound for the whole test catches a hang; a slow
+ * machine (the embedded bridge needs over 20 s to start when the cores are busy) only makes it slower.
+ */
+const BOUND_MS = 600_000;
+
 interface Proc {
+  name: string;
   child: ChildProcess;
   lines: string[];
+  stderr: string[];
+  /** Set by stop(): the exit that follows is expected. */
+  stopping: boolean;
+  exit?: string;
   exited: Promise<unknown>;
 }
 
-function run(args: string[], env: Record<string, string>): Proc {
+function run(name: string, args: string[], env: Record<string, string>): Proc {
   const child = spawn(process.execPath, [bin, ...args], { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  const lines: string[] = [];
-  readline.createInterface({ input: child.stdout! }).on("line", (l) => lines.push(l));
-  child.stderr!.on("data", () => undefined);
-  return { child, lines, exited: new Promise((r) => child.once("exit", r)) };
+  const p: Proc = { name, child, lines: [], stderr: [], stopping: false, exited: Promise.resolve() };
+  readline.createInterface({ input: child.stdout! }).on("line", (l) => p.lines.push(l));
+  readline.createInterface({ input: child.stderr! }).on("line", (l) => p.stderr.push(l));
+  p.exited = new Promise((r) =>
+    child.once("exit", (code, signal) => {
+      p.exit = signal ? `signal ${signal}` : `code ${code}`;
+      r(undefined);
+    }),
+  );
+  return p;
 }
 
-async function until<T>(what: string, fn: () => Promise<T | undefined> | T | undefined, ms = 20_000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
+async function stop(p: Proc, signal: NodeJS.Signals, deadline: number): Promise<void> {
+  p.stopping = true;
+  p.child.kill(signal);
+  await until(deadline, `${p.name} to exit after ${signal}`, () => (p.exit ? true : undefined));
+}
+
+/** Throws if a process that should be running has exited. */
+function alive(procs: Proc[]): void {
+  for (const p of procs) {
+    if (p.exit && !p.stopping) throw new Error(`${p.name} exited (${p.exit}); its stderr ends:\n${p.stderr.slice(-20).join("\n")}`);
   }
 }
+
+/**
+ * Waits until `fn` gives a value, checking `running` and `healthy` (which throws on a real failure)
+ * between tries; the only time limit is the test's overall deadline.
+ */
+async function until<T>(deadline: number, what: string, fn: () => Promise<T | undefined> | T | undefined, opts: { running?: Proc[]; healthy?: () => Promise<void> } = {}): Promise<T> {
+  for (;;) {
+    alive(opts.running ?? []);
+    await opts.healthy?.();
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`still waiting for ${what} after the test's overall bound of ${BOUND_MS / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+const reachable = async (u: string, init?: RequestInit): Promise<Response | undefined> => {
+  try {
+    return await fetch(u, init);
+  } catch {
+    return undefined; // not listening yet
+  }
+};
 
 describe.each(testEngines())("webhooks end to end on %s", (engine) => {
   let t: TestDatabase;
@@ -58,10 +100,10 @@ describe.each(testEngines())("webhooks end to end on %s", (engine) => {
   let url: string;
   const procs: Proc[] = [];
 
-  const startBridge = async () => {
-    const p = run(["serve"], env);
+  const startBridge = async (deadline: number) => {
+    const p = run("the bridge (serve)", ["serve"], env);
     procs.push(p);
-    await until("the bridge", async () => (await fetch(`${url}/readyz`)).ok || undefined);
+    await until(deadline, "the bridge to be ready", async () => ((await reachable(`${url}/readyz`))?.ok ? true : undefined), { running: [p] });
     return p;
   };
   const api = (method: string, p: string, body?: unknown) =>
@@ -82,7 +124,10 @@ describe.each(testEngines())("webhooks end to end on %s", (engine) => {
       BRIDGE_ENCRYPTION_KEY: randomBytes(32).toString("base64"),
       WEBHOOK_ALLOW_PRIVATE_TARGETS: "true",
       WEBHOOK_POLL_INTERVAL: "100ms",
-      WEBHOOK_RETRY_SCHEDULE: "200ms,200ms,200ms,200ms,200ms,200ms,200ms,200ms,200ms,200ms",
+      // Retries every 200 ms for longer than the test's bound: however long the listener takes to come
+      // back on a busy machine, the events wait for it instead of running out of attempts (which would
+      // disable the endpoint and lose the test its events: that is tested in webhooks.test.ts).
+      WEBHOOK_RETRY_SCHEDULE: Array.from({ length: Math.ceil(BOUND_MS / 160) }, () => "200ms").join(","),
       WEBHOOK_TIMEOUT: "2s",
     };
     if (t.target.kind === "postgres") env.DATABASE_URL = t.target.url;
@@ -95,73 +140,78 @@ describe.each(testEngines())("webhooks end to end on %s", (engine) => {
   });
 
   it("delivers signed events to harness listen, holds them while it is down, and after a kill -9 of the bridge", async () => {
-    let bridge = await startBridge();
+    const deadline = Date.now() + BOUND_MS;
+    let bridge = await startBridge(deadline);
     const listenPort = await freePort();
     const made = (await (await api("POST", "/webhooks", { url: `http://127.0.0.1:${listenPort}/hook`, description: "e2e" })).json()) as { id: string; secret: string };
     expect(made.secret).toMatch(/^whsec_/);
-    const listen = () => {
-      const p = run(["harness", "listen", "--port", String(listenPort), "--secret", made.secret], {});
+    const listen = async () => {
+      const p = run("harness listen", ["harness", "listen", "--port", String(listenPort), "--secret", made.secret], {});
       procs.push(p);
+      await until(deadline, "the listener", async () => ((await reachable(`http://127.0.0.1:${listenPort}/`, { method: "POST", body: "{}" }))?.status === 401 ? true : undefined), { running: [p] });
       return p;
     };
-    let listener = listen();
-    await until("the listener", async () => (await fetch(`http://127.0.0.1:${listenPort}/`, { method: "POST", body: "{}" })).status === 401 || undefined);
-    const received = (p: Proc) => p.lines.map((l) => JSON.parse(l) as { type?: string; verified: boolean; payload: { data: { username?: string } } }).filter((e) => e.type);
+    type Received = { type?: string; verified: boolean; reason?: string; payload: { data: { username?: string } } };
+    const received = (p: Proc) => p.lines.map((l) => JSON.parse(l) as Received).filter((e) => e.type);
+    /** Real failures, checked on every try: a refused signature, or an endpoint the bridge disabled. */
+    const healthy = (listener: Proc) => async () => {
+      const refused = received(listener).find((e) => !e.verified);
+      if (refused) throw new Error(`the listener refused a ${refused.type} event: ${refused.reason}`);
+      const endpoint = (await (await api("GET", `/webhooks/${made.id}`)).json()) as { enabled: boolean; disabled_reason: string | null };
+      if (!endpoint.enabled) throw new Error(`the bridge disabled the endpoint: ${endpoint.disabled_reason}`);
+    };
+    const twoEvents = (listener: Proc, what: string) =>
+      until(deadline, what, () => (received(listener).length >= 2 ? received(listener) : undefined), { running: [bridge, listener], healthy: healthy(listener) });
+    let listener = await listen();
 
     // 1. A provisioned user arrives as a correctly signed user.created.
     expect((await scim("/Users", { schemas: [USER], userName: "hook1@corp.example" })).status).toBe(201);
-    await until("hook1's events", () => received(listener).length >= 2 || undefined);
-    const created = received(listener).find((e) => e.type === "user.created");
-    expect(created).toMatchObject({ verified: true, payload: { type: "user.created", data: { username: "hook1", status: "active" } } });
-    expect(received(listener).map((e) => e.type)).toEqual(["user.created", "organization_member.added"]);
+    const first = await twoEvents(listener, "hook1's events");
+    expect(first.find((e) => e.type === "user.created")).toMatchObject({ verified: true, payload: { type: "user.created", data: { username: "hook1", status: "active" } } });
+    expect(first.map((e) => [e.type, e.verified])).toEqual([["user.created", true], ["organization_member.added", true]]);
 
     // 2. Listener down: events wait, then arrive in order when it is back.
-    listener.child.kill("SIGTERM");
-    await listener.exited;
+    await stop(listener, "SIGTERM", deadline);
     expect((await scim("/Users", { schemas: [USER], userName: "hook2@corp.example" })).status).toBe(201);
-    await until("a failed attempt", async () => {
-      const d = (await (await api("GET", `/webhooks/${made.id}/deliveries?status=pending`)).json()) as DeliveryLog;
-      return d.deliveries.some((x: { attempts: number }) => x.attempts > 0) || undefined;
-    });
-    listener = listen();
-    const second = await until("hook2's events", () => {
-      const r = received(listener);
-      return r.length >= 2 ? r : undefined;
-    });
-    expect(second.map((e) => [e.type, e.payload.data.username])).toEqual([["user.created", "hook2"], ["organization_member.added", "hook2"]]);
-    expect(second.every((e) => e.verified)).toBe(true);
+    await until(
+      deadline,
+      "a failed attempt while the listener is down",
+      async () => {
+        const d = (await (await api("GET", `/webhooks/${made.id}/deliveries?status=pending`)).json()) as DeliveryLog;
+        return d.deliveries.some((x) => x.attempts > 0) ? true : undefined;
+      },
+      { running: [bridge], healthy: healthy(listener) },
+    );
+    listener = await listen();
+    const second = await twoEvents(listener, "hook2's events");
+    expect(second.map((e) => [e.type, e.payload.data.username, e.verified])).toEqual([["user.created", "hook2", true], ["organization_member.added", "hook2", true]]);
 
     // 3. The bridge is killed with undelivered events; after a restart they are delivered.
-    listener.child.kill("SIGTERM");
-    await listener.exited;
+    await stop(listener, "SIGTERM", deadline);
     expect((await scim("/Users", { schemas: [USER], userName: "hook3@corp.example" })).status).toBe(201);
-    bridge.child.kill("SIGKILL");
-    await bridge.exited;
-    listener = listen();
-    bridge = await startBridge();
+    await stop(bridge, "SIGKILL", deadline);
+    listener = await listen();
+    bridge = await startBridge(deadline);
     // If the kill caught the dispatcher inside an attempt, the endpoint is still leased to the dead
     // process: the new one waits for the lease to expire (2 × WEBHOOK_TIMEOUT + 30 s, dispatcher.ts).
-    const third = await until(
-      "hook3's events after the restart",
-      () => {
-        const r = received(listener);
-        return r.length >= 2 ? r : undefined;
-      },
-      60_000,
-    );
-    expect(third.map((e) => [e.type, e.payload.data.username])).toEqual([["user.created", "hook3"], ["organization_member.added", "hook3"]]);
+    const third = await twoEvents(listener, "hook3's events after the restart");
+    expect(third.map((e) => [e.type, e.payload.data.username, e.verified])).toEqual([["user.created", "hook3", true], ["organization_member.added", "hook3", true]]);
 
     // Every attempt is on record: the failures while the listener was down, then the success.
     // The listener has the last event; its success is recorded a moment later.
-    const log = await until("every delivery recorded as succeeded", async () => {
-      const l = (await (await api("GET", `/webhooks/${made.id}/deliveries`)).json()) as DeliveryLog;
-      return l.deliveries.every((d) => d.status === "succeeded") ? l : undefined;
-    });
+    const log = await until(
+      deadline,
+      "every delivery recorded as succeeded",
+      async () => {
+        const l = (await (await api("GET", `/webhooks/${made.id}/deliveries`)).json()) as DeliveryLog;
+        return l.deliveries.every((d) => d.status === "succeeded") ? l : undefined;
+      },
+      { running: [bridge, listener], healthy: healthy(listener) },
+    );
     expect(log.count).toBe(6);
     const hook2 = log.deliveries.find((d) => d.event_type === "user.created" && d.attempt_log.length > 1);
     expect(hook2?.attempt_log.at(-1)).toMatchObject({ status_code: 204, error: null });
     expect(hook2?.attempt_log[0]).toMatchObject({ status_code: null, error: expect.stringMatching(/ECONNREFUSED/) });
-    bridge.child.kill("SIGTERM");
-    await bridge.exited;
-  }, 150_000);
+    await stop(bridge, "SIGTERM", deadline);
+  }, BOUND_MS + 60_000);
 });
