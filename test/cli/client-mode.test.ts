@@ -11,6 +11,7 @@ import { createLogger } from "../../src/log/logger";
 import { emptyDatabase, testEngines, type TestDatabase } from "../support/databases";
 import { freePort } from "../support/net";
 import { seedSyncDirectory } from "../support/seed-sync";
+import { capture } from "../support/cli";
 
 /**
  * The CLI's client mode (issue 17): every admin command run through a real running bridge's admin API
@@ -22,14 +23,6 @@ const silent = createLogger({ level: "error", format: "json", silent: true });
 const root = path.resolve(__dirname, "../..");
 const ADMIN = "admin-token-for-client-mode-0001";
 const SCIM = "scim-token-for-client-mode-00001";
-
-function capture(tty = false) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const progress: string[] = [];
-  const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), ...(tty ? { progress: (t: string) => progress.push(t) } : {}) };
-  return { io, out, err, progress };
-}
 
 const uuid = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/g;
 

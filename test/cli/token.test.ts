@@ -9,14 +9,8 @@ import { startBridge } from "../../src/app";
 import { main } from "../../src/cli/main";
 import { loadConfig, type Config } from "../../src/config/config";
 import { createLogger } from "../../src/log/logger";
-import { cliConfigPerTest } from "../support/cli";
+import { cliConfigPerTest, capture } from "../support/cli";
 import { testEngines } from "../support/databases";
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
-}
 
 const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
 

@@ -11,14 +11,9 @@ import type { ScenarioStep } from "../../src/scim/scenario";
 import { startTestBridge, type TestBridge } from "../support/app";
 import { testEngines } from "../support/databases";
 import { listenOnLoopback } from "../support/net";
+import { capture } from "../support/cli";
 
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
-}
 
 interface ScimBody {
   id: string;

@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import request from "supertest";
 import { startListener, type Listener } from "../../src/harness/listener";
 import { reconciliationRequestSchema } from "../../src/reconcile/request";
@@ -206,7 +208,7 @@ describe.each(testEngines())("/metrics on %s", (engine) => {
 
   it("states the build, and the database pool on PostgreSQL only", async () => {
     const { all } = await metrics();
-    expect(find(all, "scim_bridge_build_info")).toEqual([{ name: "scim_bridge_build_info", labels: { version: "0.1.0", node: process.version }, value: 1 }]);
+    expect(find(all, "scim_bridge_build_info")).toEqual([{ name: "scim_bridge_build_info", labels: { version: (JSON.parse(fs.readFileSync(path.join(__dirname, "../../package.json"), "utf8")) as { version: string }).version, node: process.version }, value: 1 }]);
     if (engine === "postgres") {
       expect(value(all, "scim_bridge_db_pool_max")).toBe(5);
       expect(value(all, "scim_bridge_db_pool_waiting")).toBe(0);

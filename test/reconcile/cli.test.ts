@@ -9,17 +9,10 @@ import { ensureDefaultOrganization } from "../../src/directory/bootstrap";
 import { createLogger } from "../../src/log/logger";
 import { emptyDatabase, testEngines, type TestDatabase } from "../support/databases";
 import { seededId, seedSyncDirectory, syncState } from "../support/seed-sync";
+import { capture } from "../support/cli";
 
 const silent = createLogger({ level: "error", format: "json", silent: true });
 const root = path.resolve(__dirname, "../..");
-
-function capture(tty = false) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const progress: string[] = [];
-  const io = { out: (l: string) => out.push(l), err: (l: string) => err.push(l), ...(tty ? { progress: (t: string) => progress.push(t) } : {}) };
-  return { io, out, err, progress };
-}
 
 async function prepared(engine: TestDatabase["engine"], users: number) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "bridge-reconcile-"));

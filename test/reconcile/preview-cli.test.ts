@@ -9,15 +9,10 @@ import { ensureDefaultOrganization } from "../../src/directory/bootstrap";
 import { createLogger } from "../../src/log/logger";
 import { emptyDatabase, testEngines, type TestDatabase } from "../support/databases";
 import { seedSyncDirectory, syncState } from "../support/seed-sync";
+import { capture } from "../support/cli";
 
 const root = path.resolve(__dirname, "../..");
 const silent = createLogger({ level: "error", format: "json", silent: true });
-
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (l: string) => out.push(l), err: (l: string) => err.push(l) }, out, err };
-}
 
 type Item = Record<string, unknown>;
 const lines = (items: Item[]) => items.map((i) => JSON.stringify([i.kind, i.username, i.dimension, i.action, i.group_name, i.role, i.rule, i.value])).sort();

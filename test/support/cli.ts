@@ -26,3 +26,17 @@ export function cliConfigPerTest(engine: EngineName, prefix = "bridge-cli-"): ()
   });
   return () => config;
 }
+
+/** A CliIo that keeps what a command printed: stdout lines, stderr lines and (as on a terminal, `tty`) progress bar updates. */
+export function capture(tty = false): {
+  io: { out: (l: string) => void; err: (l: string) => void; progress?: (t: string) => void };
+  out: string[];
+  err: string[];
+  progress: string[];
+} {
+  const out: string[] = [];
+  const err: string[] = [];
+  const progress: string[] = [];
+  const io = { out: (l: string) => void out.push(l), err: (l: string) => void err.push(l), ...(tty ? { progress: (t: string) => void progress.push(t) } : {}) };
+  return { io, out, err, progress };
+}
