@@ -1,0 +1,252 @@
+import { z } from "zod";
+import type { AdminErrorBody } from "../errors";
+import type { AdminGroup } from "../../directory/admin-groups";
+import type { AdminOrganization, AdminOrganizationMember } from "../../directory/admin-organizations";
+import type { AdminUser } from "../../directory/admin-users";
+import type { WebhookView } from "../../events/webhook-service";
+import type { RunView } from "../../reconcile/store";
+
+/**
+ * The admin API's answers as zod schemas, for the OpenAPI document (their JSON Schema is the documented
+ * response). Strict objects: a field the code adds without adding it here fails the test that parses
+ * real answers with these (test/admin/openapi-responses.test.ts), and `Same<…>` below fails the
+ * typecheck when a view type and its schema part ways.
+ */
+
+/** True only when A and B are the same type; `const x: Same<A, B> = true` is then a compile-time check. */
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+
+const time = z.iso.datetime({ offset: true });
+
+export const adminErrorSchema = z
+  .strictObject({
+    message: z.string(),
+    detail: z.string().optional(),
+    validations: z.array(z.strictObject({ field: z.string(), detail: z.string() })).optional(),
+  })
+  .meta({ id: "Error", description: "Every admin API error (Coder's `codersdk.Response`): `validations` names each bad field." });
+const errorSame: Same<z.output<typeof adminErrorSchema>, AdminErrorBody> = true;
+
+const roleSchema = z.strictObject({ name: z.string(), display_name: z.string() });
+
+export const userSchema = z
+  .strictObject({
+    id: z.uuid(),
+    username: z.string(),
+    email: z.string(),
+    name: z.string(),
+    avatar_url: z.string(),
+    status: z.enum(["active", "dormant", "suspended"]),
+    login_type: z.string(),
+    organization_ids: z.array(z.uuid()),
+    roles: z.array(roleSchema).describe("Site roles: the bridge grants none (`member` is implicit, as in Coder)."),
+    created_at: time,
+    updated_at: time,
+    last_seen_at: time.nullable(),
+  })
+  .meta({ id: "User", description: "A user as Coder's `codersdk.User`." });
+const userSame: Same<z.output<typeof userSchema>, AdminUser> = true;
+
+export const userListSchema = z.strictObject({ users: z.array(userSchema), count: z.number().int() }).meta({ id: "UserList" });
+
+export const tokenSchema = z
+  .strictObject({
+    id: z.uuid(),
+    name: z.string(),
+    scope: z.enum(["scim", "admin"]),
+    hint: z.string().describe("The token's last characters, to tell tokens apart; never the secret."),
+    origin: z.string().describe("Where it was made: `api`, `cli` or `env`."),
+    created_at: time,
+    last_used_at: time.nullable(),
+    revoked_at: time.nullable(),
+  })
+  .meta({ id: "Token", description: "A bearer token, without its secret." });
+
+export const createdTokenSchema = tokenSchema
+  .extend({ token: z.string().describe("The secret, shown this once.") })
+  .meta({ id: "CreatedToken", description: "A new token with its secret, which is never shown again." });
+
+export const organizationSchema = z
+  .strictObject({
+    id: z.uuid(),
+    name: z.string(),
+    display_name: z.string(),
+    description: z.string(),
+    icon: z.string(),
+    is_default: z.boolean(),
+    created_at: time,
+    updated_at: time,
+  })
+  .meta({ id: "Organization" });
+const organizationSame: Same<z.output<typeof organizationSchema>, AdminOrganization> = true;
+
+export const organizationMemberSchema = z
+  .strictObject({
+    organization_id: z.uuid(),
+    user_id: z.uuid(),
+    username: z.string(),
+    name: z.string(),
+    email: z.string(),
+    avatar_url: z.string(),
+    global_roles: z.array(roleSchema),
+    roles: z.array(roleSchema.extend({ organization_id: z.uuid() })),
+    source: z.enum(["sync", "manual"]).describe("`sync`: IdP sync manages the membership; `manual`: an admin made it."),
+    created_at: time,
+    updated_at: time,
+  })
+  .meta({ id: "OrganizationMember" });
+const memberSame: Same<z.output<typeof organizationMemberSchema>, AdminOrganizationMember> = true;
+
+export const groupSchema = z
+  .strictObject({
+    id: z.uuid(),
+    name: z.string(),
+    display_name: z.string(),
+    organization_id: z.uuid(),
+    organization_name: z.string(),
+    organization_display_name: z.string(),
+    members: z.array(
+      z.strictObject({
+        id: z.uuid(),
+        username: z.string(),
+        email: z.string(),
+        name: z.string(),
+        avatar_url: z.string(),
+        status: z.string(),
+        login_type: z.string(),
+        created_at: time,
+        updated_at: time,
+        last_seen_at: time.nullable(),
+        membership_source: z.enum(["sync", "manual", "implicit"]).describe("`implicit`: the organization's Everyone group."),
+      }),
+    ),
+    total_member_count: z.number().int(),
+    avatar_url: z.string(),
+    quota_allowance: z.number().int(),
+    source: z.enum(["user", "oidc"]).describe("`oidc`: created by group sync."),
+  })
+  .meta({ id: "Group", description: "An application group (Coder's `codersdk.Group`)." });
+const groupSame: Same<z.output<typeof groupSchema>, AdminGroup> = true;
+
+const runFields = {
+  id: z.uuid(),
+  kind: z.string().describe("`resync` or `import`."),
+  status: z.enum(["running", "completed", "failed"]),
+  dry_run: z.boolean(),
+  started_by: z.string(),
+  parameters: z.unknown().describe("The request that started the run, without an import's data."),
+  summary: z.strictObject({
+    users_total: z.number().int(),
+    users_scanned: z.number().int(),
+    users_changed: z.number().int(),
+    changes: z.number().int(),
+    problems: z.number().int(),
+    errors: z.number().int(),
+  }),
+  plan_digest: z.string().nullable().describe("Identifies a dry run's plan; an apply of it checks nothing changed since."),
+  source_run_id: z.uuid().nullable().describe("The dry run an apply was made from."),
+  error: z.string().nullable(),
+  created_at: time,
+  updated_at: time,
+  finished_at: time.nullable(),
+};
+
+export const runSchema = z.strictObject(runFields).meta({ id: "ReconciliationRun" });
+const runSame: Same<z.output<typeof runSchema>, RunView> = true;
+
+export const runListSchema = z.strictObject({ runs: z.array(runSchema), count: z.number().int() }).meta({ id: "ReconciliationRunList" });
+
+export const runReportSchema = z
+  .strictObject({
+    ...runFields,
+    consequences: z
+      .array(z.looseObject({}))
+      .optional()
+      .describe("The run's effects in a few lines (on the first page, offset 0)."),
+    items: z.array(
+      z
+        .looseObject({ kind: z.enum(["change", "problem", "error"]), dimension: z.string(), action: z.string() })
+        .describe("One report line; its other fields depend on the kind and dimension (user_id, username, organization_id, group_id, group_name, role, rule, claim, …)."),
+    ),
+    items_count: z.number().int(),
+    offset: z.number().int(),
+    limit: z.number().int(),
+  })
+  .meta({ id: "ReconciliationReport", description: "A run with one page of its report lines." });
+
+const webhookFields = {
+  id: z.uuid(),
+  url: z.string(),
+  description: z.string(),
+  events: z.array(z.string()).describe('Subscribed event types; `["*"]`: every type.'),
+  enabled: z.boolean(),
+  disabled_reason: z.string().nullable(),
+  created_by: z.string(),
+  created_at: time,
+  updated_at: time,
+  pending_deliveries: z.number().int().describe("Deliveries waiting, including ones in their retry delay."),
+};
+
+export const webhookSchema = z.strictObject(webhookFields).meta({ id: "Webhook" });
+const webhookSame: Same<z.output<typeof webhookSchema>, WebhookView> = true;
+
+export const webhookWithSecretSchema = z
+  .strictObject({ ...webhookFields, secret: z.string().describe("The signing secret (`whsec_…`), shown this once.") })
+  .meta({ id: "WebhookWithSecret" });
+
+export const webhookListSchema = z.strictObject({ webhooks: z.array(webhookSchema) }).meta({ id: "WebhookList" });
+
+export const deliverySchema = z
+  .strictObject({
+    id: z.uuid(),
+    event_id: z.string(),
+    event_type: z.string(),
+    status: z.enum(["pending", "succeeded", "failed"]),
+    attempts: z.number().int(),
+    next_attempt_at: time.nullable(),
+    created_at: time,
+    finished_at: time.nullable(),
+    attempt_log: z.array(
+      z.strictObject({ attempt: z.number().int(), at: time, status_code: z.number().int().nullable(), duration_ms: z.number().int().nullable(), error: z.string().nullable() }),
+    ),
+  })
+  .meta({ id: "WebhookDelivery" });
+
+export const deliveryListSchema = z.strictObject({ count: z.number().int(), deliveries: z.array(deliverySchema) }).meta({ id: "WebhookDeliveryList" });
+
+export const redeliveredSchema = z.strictObject({ redelivered: z.number().int().describe("Failed deliveries queued again.") }).meta({ id: "Redelivered" });
+
+export const eventsPageSchema = z
+  .strictObject({
+    events: z.array(z.looseObject({ id: z.string(), type: z.string(), timestamp: time, data: z.unknown() })),
+    next_cursor: z.string().describe("Pass as `after` to read on; never skips an event."),
+    has_more: z.boolean(),
+  })
+  .meta({ id: "EventsPage", description: "A page of the events feed: the webhook payloads, in commit order." });
+
+export const auditPageSchema = z
+  .strictObject({
+    count: z.number().int(),
+    audit_logs: z.array(
+      z.strictObject({
+        id: z.uuid(),
+        time,
+        actor: z.string(),
+        action: z.string(),
+        resource_type: z.string(),
+        resource_id: z.string().nullable(),
+        user_id: z.uuid().nullable(),
+        details: z.unknown(),
+      }),
+    ),
+  })
+  .meta({ id: "AuditPage" });
+
+/**
+ * Answers described only as a JSON object: the IdP sync settings and claim fields (Coder's shapes, see
+ * its API reference), grants and name collisions.
+ */
+export const jsonObjectSchema = z.looseObject({}).meta({ id: "JsonObject", description: "A JSON object; see the route's description." });
+
+// The compile-time checks above, referenced so that no linter takes them for dead code.
+export const VIEW_TYPES_MATCH = [errorSame, userSame, organizationSame, memberSame, groupSame, runSame, webhookSame] as const;
