@@ -207,7 +207,7 @@ export const deliverySchema = z
     created_at: time,
     finished_at: time.nullable(),
     attempt_log: z.array(
-      z.strictObject({ attempt: z.number().int(), at: time, status_code: z.number().int().nullable(), duration_ms: z.number().int().nullable(), error: z.string().nullable() }),
+      z.strictObject({ attempt: z.number().int(), at: time, status_code: z.number().int().nullable(), duration_ms: z.number().int(), error: z.string().nullable() }),
     ),
   })
   .meta({ id: "WebhookDelivery" });
