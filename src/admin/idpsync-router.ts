@@ -3,7 +3,7 @@ import { z } from "zod";
 import { principalOf } from "../auth/middleware";
 import type { SyncSettings } from "../sync/settings-service";
 import { groupsBody, organizationBody, rolesBody } from "../sync/settings-bodies";
-import { jsonObjectSchema } from "./openapi/responses";
+import { groupSyncSchema, organizationSyncSchema, roleSyncSchema } from "./openapi/responses";
 import { defineRoutes, route, type RouteDoc } from "./route-doc";
 import { parseBody, parseQuery } from "./validation";
 
@@ -20,24 +20,24 @@ const fieldValuesQuery = z.object({
 });
 
 const org = { org: "The organization's id or name." };
-const settingsAnswer = { 200: { description: "The settings as saved (Coder's JSON).", schema: jsonObjectSchema } };
+const answer = (schema: z.ZodType) => ({ 200: { description: "The settings as saved (Coder's JSON).", schema } });
 const mappingDescription = "Adds and removes `{given, gets}` pairs; a pair in both is removed.";
 /** Each saving route: 400 names unknown mapping targets (organization or group ids, roles). */
-const saving = <P extends string>(path: P, summary: string, body: z.ZodType, description?: string): RouteDoc<P> => ({
-  method: "patch", path, tag: "idpsync", summary, body, responses: settingsAnswer, ...(description ? { description } : {}),
+const saving = <P extends string>(path: P, summary: string, body: z.ZodType, settings: z.ZodType, description?: string): RouteDoc<P> => ({
+  method: "patch", path, tag: "idpsync", summary, body, responses: answer(settings), ...(description ? { description } : {}),
 });
-const orgSaving = <P extends string>(path: P, summary: string, body: z.ZodType, description?: string): RouteDoc<P> => ({
-  ...saving(path, summary, body, description), params: org, errors: { 404: "No such organization." },
+const orgSaving = <P extends string>(path: P, summary: string, body: z.ZodType, settings: z.ZodType, description?: string): RouteDoc<P> => ({
+  ...saving(path, summary, body, settings, description), params: org, errors: { 404: "No such organization." },
 });
 const base = "/organizations/:org/settings/idpsync" as const;
 
 export const idpSyncRoutes = defineRoutes({
   getOrganization: {
-    method: "get", path: "/settings/idpsync/organization", tag: "idpsync", summary: "Get the organization sync settings", responses: settingsAnswer,
+    method: "get", path: "/settings/idpsync/organization", tag: "idpsync", summary: "Get the organization sync settings", responses: answer(organizationSyncSchema),
   },
-  putOrganization: saving("/settings/idpsync/organization", "Replace the organization sync settings", organizationBody),
-  patchOrganizationConfig: saving("/settings/idpsync/organization/config", "Change the organization sync field and assign-default", organizationConfig),
-  patchOrganizationMapping: saving("/settings/idpsync/organization/mapping", "Change organization mapping pairs", mappingBody, mappingDescription),
+  putOrganization: saving("/settings/idpsync/organization", "Replace the organization sync settings", organizationBody, organizationSyncSchema),
+  patchOrganizationConfig: saving("/settings/idpsync/organization/config", "Change the organization sync field and assign-default", organizationConfig, organizationSyncSchema),
+  patchOrganizationMapping: saving("/settings/idpsync/organization/mapping", "Change organization mapping pairs", mappingBody, organizationSyncSchema, mappingDescription),
   availableFields: {
     method: "get", path: "/settings/idpsync/available-fields", tag: "idpsync", summary: "Claim names seen on users",
     responses: { 200: { description: "Claim names, from the users' stored claims.", schema: z.array(z.string()) } },
@@ -48,19 +48,19 @@ export const idpSyncRoutes = defineRoutes({
     responses: { 200: { description: "At most 1,000 values.", schema: z.array(z.string()) } },
   },
   getGroups: {
-    method: "get", path: `${base}/groups`, tag: "idpsync", summary: "Get an organization's group sync settings", params: org, responses: settingsAnswer,
+    method: "get", path: `${base}/groups`, tag: "idpsync", summary: "Get an organization's group sync settings", params: org, responses: answer(groupSyncSchema),
     errors: { 404: "No such organization." },
   },
-  putGroups: orgSaving(`${base}/groups`, "Replace an organization's group sync settings", groupsBody),
-  patchGroupsConfig: orgSaving(`${base}/groups/config`, "Change group sync's field, regex filter and auto-create", groupsConfig),
-  patchGroupsMapping: orgSaving(`${base}/groups/mapping`, "Change group mapping pairs", mappingBody, mappingDescription),
+  putGroups: orgSaving(`${base}/groups`, "Replace an organization's group sync settings", groupsBody, groupSyncSchema),
+  patchGroupsConfig: orgSaving(`${base}/groups/config`, "Change group sync's field, regex filter and auto-create", groupsConfig, groupSyncSchema),
+  patchGroupsMapping: orgSaving(`${base}/groups/mapping`, "Change group mapping pairs", mappingBody, groupSyncSchema, mappingDescription),
   getRoles: {
-    method: "get", path: `${base}/roles`, tag: "idpsync", summary: "Get an organization's role sync settings", params: org, responses: settingsAnswer,
+    method: "get", path: `${base}/roles`, tag: "idpsync", summary: "Get an organization's role sync settings", params: org, responses: answer(roleSyncSchema),
     errors: { 404: "No such organization." },
   },
-  putRoles: orgSaving(`${base}/roles`, "Replace an organization's role sync settings", rolesBody),
-  patchRolesConfig: orgSaving(`${base}/roles/config`, "Change role sync's field", rolesConfig),
-  patchRolesMapping: orgSaving(`${base}/roles/mapping`, "Change role mapping pairs", mappingBody, mappingDescription),
+  putRoles: orgSaving(`${base}/roles`, "Replace an organization's role sync settings", rolesBody, roleSyncSchema),
+  patchRolesConfig: orgSaving(`${base}/roles/config`, "Change role sync's field", rolesConfig, roleSyncSchema),
+  patchRolesMapping: orgSaving(`${base}/roles/mapping`, "Change role mapping pairs", mappingBody, roleSyncSchema, mappingDescription),
   orgAvailableFields: {
     method: "get", path: `${base}/available-fields`, tag: "idpsync", summary: "Claim names seen on an organization's members", params: org,
     responses: { 200: { description: "Claim names.", schema: z.array(z.string()) } },

@@ -5,6 +5,8 @@ import type { AdminOrganization, AdminOrganizationMember } from "../../directory
 import type { AdminUser } from "../../directory/admin-users";
 import type { WebhookView } from "../../events/webhook-service";
 import type { RunView } from "../../reconcile/store";
+import type { GroupSyncSettings, RoleSyncSettings } from "../../sync/expected";
+import type { OrganizationSyncSettings } from "../../sync/organization-settings";
 
 /**
  * The admin API's answers as zod schemas, for the OpenAPI document (their JSON Schema is the documented
@@ -242,11 +244,29 @@ export const auditPageSchema = z
   })
   .meta({ id: "AuditPage" });
 
-/**
- * Answers described only as a JSON object: the IdP sync settings and claim fields (Coder's shapes, see
- * its API reference), grants and name collisions.
- */
+const targets = z.record(z.string(), z.array(z.string())).describe("Claim value → the ids (organizations, groups) or names (roles) it grants.");
+
+export const organizationSyncSchema = z
+  .strictObject({ field: z.string().describe("The claim read; empty: mapping off."), mapping: targets, organization_assign_default: z.boolean() })
+  .meta({ id: "OrganizationSyncSettings" });
+const organizationSyncSame: Same<z.output<typeof organizationSyncSchema>, OrganizationSyncSettings> = true;
+
+export const groupSyncSchema = z
+  .strictObject({
+    field: z.string().describe("The claim read; empty: group sync off."),
+    mapping: targets.nullable(),
+    regex_filter: z.string().nullable(),
+    auto_create_missing_groups: z.boolean(),
+    legacy_group_name_mapping: z.record(z.string(), z.string()).optional(),
+  })
+  .meta({ id: "GroupSyncSettings" });
+const groupSyncSame: Same<z.output<typeof groupSyncSchema>, GroupSyncSettings> = true;
+
+export const roleSyncSchema = z.strictObject({ field: z.string().describe("The claim read; empty: role sync off."), mapping: targets.nullable() }).meta({ id: "RoleSyncSettings" });
+const roleSyncSame: Same<z.output<typeof roleSyncSchema>, RoleSyncSettings> = true;
+
+/** Answers described only as a JSON object (their fields are in the README): grants and name collisions. */
 export const jsonObjectSchema = z.looseObject({}).meta({ id: "JsonObject", description: "A JSON object; see the route's description." });
 
 // The compile-time checks above, referenced so that no linter takes them for dead code.
-export const VIEW_TYPES_MATCH = [errorSame, userSame, organizationSame, memberSame, groupSame, runSame, webhookSame] as const;
+export const VIEW_TYPES_MATCH = [errorSame, userSame, organizationSame, memberSame, groupSame, runSame, webhookSame, organizationSyncSame, groupSyncSame, roleSyncSame] as const;
