@@ -1,6 +1,6 @@
 import { Router } from "express";
 import type { NameCollisions } from "../directory/name-collisions";
-import { jsonObjectSchema } from "./openapi/responses";
+import { nameCollisionsSchema } from "./openapi/responses";
 import { defineRoutes, route } from "./route-doc";
 
 /**
@@ -12,7 +12,7 @@ export const nameCollisionRoutes = defineRoutes({
   list: {
     method: "get", path: "/name-collisions", tag: "users", summary: "List name collisions",
     description: "Users and IdP groups whose names became one when name keys were recomputed, each with the record holding the name.",
-    responses: { 200: { description: "The collisions.", schema: jsonObjectSchema } },
+    responses: { 200: { description: "The collisions.", schema: nameCollisionsSchema } },
   },
 });
 

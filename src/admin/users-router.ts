@@ -4,7 +4,7 @@ import { principalOf } from "../auth/middleware";
 import { userSearchProblem, type AdminUsers } from "../directory/admin-users";
 import type { UserGrantsService } from "../directory/grants";
 import { AdminError } from "./errors";
-import { jsonObjectSchema, userListSchema, userSchema } from "./openapi/responses";
+import { userGrantsSchema, userListSchema, userSchema } from "./openapi/responses";
 import { defineRoutes, route } from "./route-doc";
 
 /** `/api/v2/users` (Coder's paths and `codersdk.User` JSON). */
@@ -40,7 +40,7 @@ export const userRoutes = defineRoutes({
     method: "get", path: "/users/:user/grants", tag: "users", summary: "Why the user holds each organization, group and role",
     description: "Not in Coder. Each grant with the claim value and the sync rule behind it, or `manual`.",
     params: user,
-    responses: { 200: { description: "The user's grants, each explained.", schema: jsonObjectSchema } },
+    responses: { 200: { description: "The user's grants, each explained.", schema: userGrantsSchema } },
     errors: { 404: "No such user." },
   },
   suspend: {

@@ -95,6 +95,8 @@ describe.each(testEngines())("admin API: answers as the OpenAPI document describ
     await call("get", "/organizations/default/groups/devs");
     await call("get", `/groups/${group.id}`);
     expect((await call("patch", `/groups/${group.id}`, { add_users: [members[0]!.user_id] })).body.total_member_count).toBe(1);
+    // A manual group grant, explained.
+    expect((await call("get", `/users/${members[0]!.user_id}/grants`)).body.organizations[0].groups.length).toBeGreaterThan(0);
     expect((await call("patch", `/groups/${group.id}`, { quota_allowance: -1 })).status).toBe(400);
     await call("delete", `/groups/${group.id}`);
     expect((await call("get", `/groups/${group.id}`)).status).toBe(404);
@@ -120,6 +122,8 @@ describe.each(testEngines())("admin API: answers as the OpenAPI document describ
     await call("get", `${base}/available-fields`);
     await call("get", `${base}/field-values?claimField=userName`);
     expect((await call("get", "/organizations/nope/settings/idpsync/roles")).status).toBe(404);
+    // With sync configured, grants carry their rules, pending additions and problems.
+    await call("get", "/users/bob/grants");
   });
 
   it("reconciliations: start, list, read, apply", async () => {

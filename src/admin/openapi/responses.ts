@@ -3,6 +3,8 @@ import type { AdminErrorBody } from "../errors";
 import type { AdminGroup } from "../../directory/admin-groups";
 import type { AdminOrganization, AdminOrganizationMember } from "../../directory/admin-organizations";
 import type { AdminUser } from "../../directory/admin-users";
+import type { UserGrants } from "../../directory/grant-explain";
+import type { NameCollisionList } from "../../directory/name-collisions";
 import type { WebhookView } from "../../events/webhook-service";
 import type { RunView } from "../../reconcile/store";
 import type { GroupSyncSettings, RoleSyncSettings } from "../../sync/expected";
@@ -265,8 +267,63 @@ const groupSyncSame: Same<z.output<typeof groupSyncSchema>, GroupSyncSettings> =
 export const roleSyncSchema = z.strictObject({ field: z.string().describe("The claim read; empty: role sync off."), mapping: targets.nullable() }).meta({ id: "RoleSyncSettings" });
 const roleSyncSame: Same<z.output<typeof roleSyncSchema>, RoleSyncSettings> = true;
 
-/** Answers described only as a JSON object (their fields are in the README): grants and name collisions. */
-export const jsonObjectSchema = z.looseObject({}).meta({ id: "JsonObject", description: "A JSON object; see the route's description." });
+const dimension = z.enum(["organization", "group", "role"]);
+const reason = z
+  .strictObject({ rule: z.string(), field: z.string().optional(), value: z.string().optional() })
+  .describe("A sync rule as the audit log and reconciliation reports name it, with the claim field and value behind it.");
+const auditRef = z.strictObject({ id: z.uuid(), time, actor: z.string(), action: z.string() }).describe("The latest audit row that made a grant of this source.");
+const grantBase = {
+  source: z.enum(["sync", "manual", "implicit"]),
+  reason: reason.nullable().describe("Why the current settings grant it (sync grants only)."),
+  explained: z.boolean().describe("False only for a sync grant the current settings don't grant."),
+  resync_removes: reason.nullable().describe("Why a resync would remove it; null: a resync keeps it."),
+  note: z.string().nullable(),
+  audit: auditRef.nullable(),
+};
+
+export const userGrantsSchema = z
+  .strictObject({
+    user_id: z.uuid(),
+    username: z.string(),
+    sync_enabled: z.boolean().describe("False when no sync dimension is configured anywhere."),
+    organizations: z.array(
+      z.strictObject({
+        ...grantBase,
+        source: z.enum(["sync", "manual"]).nullable().describe("null: not a member, yet groups or roles of it are held."),
+        organization_id: z.uuid(),
+        organization_name: z.string(),
+        groups: z.array(z.strictObject({ ...grantBase, group_id: z.uuid(), group_name: z.string() })),
+        roles: z.array(z.strictObject({ ...grantBase, role: z.string() })),
+      }),
+    ),
+    pending: z
+      .array(
+        z.strictObject({
+          dimension,
+          organization_id: z.uuid(),
+          organization_name: z.string(),
+          group_id: z.uuid().nullable().optional().describe("null: a group auto-create would make."),
+          group_name: z.string().optional(),
+          role: z.string().optional(),
+          reason,
+        }),
+      )
+      .describe("What a resync would add under the current settings."),
+    problems: z.array(z.strictObject({ dimension, organization_id: z.uuid().nullable(), message: z.string() })).describe("Sync problems for this user under the current settings."),
+  })
+  .meta({ id: "UserGrants", description: "Every organization, group and role the user holds, each with why." });
+const grantsSame: Same<z.output<typeof userGrantsSchema>, UserGrants> = true;
+
+const collidingUser = z.strictObject({ id: z.uuid(), user_name: z.string(), username: z.string(), status: z.string(), created_at: time });
+const collidingGroup = z.strictObject({ id: z.uuid(), display_name: z.string(), created_at: time });
+
+export const nameCollisionsSchema = z
+  .strictObject({
+    users: z.array(z.strictObject({ user: collidingUser, key_holder: collidingUser.nullable() })),
+    groups: z.array(z.strictObject({ group: collidingGroup, key_holder: collidingGroup.nullable() })),
+  })
+  .meta({ id: "NameCollisions", description: "Records whose name became another's when name keys were recomputed, each with the record holding the name (null: nobody)." });
+const collisionsSame: Same<z.output<typeof nameCollisionsSchema>, NameCollisionList> = true;
 
 // The compile-time checks above, referenced so that no linter takes them for dead code.
-export const VIEW_TYPES_MATCH = [errorSame, userSame, organizationSame, memberSame, groupSame, runSame, webhookSame, organizationSyncSame, groupSyncSame, roleSyncSame] as const;
+export const VIEW_TYPES_MATCH = [errorSame, userSame, organizationSame, memberSame, groupSame, runSame, webhookSame, organizationSyncSame, groupSyncSame, roleSyncSame, grantsSame, collisionsSame] as const;
