@@ -1,7 +1,7 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { AdminAudit } from "../directory/admin-audit";
-import { auditPageSchema } from "./openapi/responses";
+import { auditPageSchema } from "./openapi/activity-responses";
 import { defineRoutes, route } from "./route-doc";
 import { parseQuery } from "./validation";
 

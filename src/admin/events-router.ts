@@ -1,7 +1,7 @@
 import { Router } from "express";
 import { z } from "zod";
 import { parseEventTypes, type EventFeed, type FeedStart } from "../events/feed";
-import { eventsPageSchema } from "./openapi/responses";
+import { eventsPageSchema } from "./openapi/activity-responses";
 import { defineRoutes, route } from "./route-doc";
 import { parseQuery } from "./validation";
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { principalOf } from "../auth/middleware";
 import { reconciliationRequestSchema } from "../reconcile/request";
 import type { ReconciliationService, Started } from "../reconcile/service";
-import { runListSchema, runReportSchema, runSchema } from "./openapi/responses";
+import { runListSchema, runReportSchema, runSchema } from "./openapi/activity-responses";
 import { defineRoutes, route } from "./route-doc";
 import { parseBody, parseQuery } from "./validation";
 

@@ -2,7 +2,7 @@ import { Router } from "express";
 import { z } from "zod";
 import { principalOf } from "../auth/middleware";
 import type { WebhookService } from "../events/webhook-service";
-import { deliveryListSchema, deliverySchema, redeliveredSchema, webhookListSchema, webhookSchema, webhookWithSecretSchema } from "./openapi/responses";
+import { deliveryListSchema, deliverySchema, redeliveredSchema, webhookListSchema, webhookSchema, webhookWithSecretSchema } from "./openapi/activity-responses";
 import { defineRoutes, route } from "./route-doc";
 import { parseBody, parseQuery } from "./validation";
 

@@ -115,6 +115,11 @@ export function openApiPath(expressPath: string): { path: string; params: string
   return { path, params };
 }
 
+/** Whether a parameter's schema takes an array (itself, or one of its `anyOf` alternatives). */
+function allowsArray(schema: Schema): boolean {
+  const alternatives = Array.isArray(schema.anyOf) ? (schema.anyOf as Schema[]) : [];
+  return schema.type === "array" || alternatives.some(allowsArray);
+}
 
 function queryParameters(query: z.ZodObject, components: Components): Parameter[] {
   const json = toSchema(query, "input", components);
@@ -128,7 +133,7 @@ function queryParameters(query: z.ZodObject, components: Components): Parameter[
       ...(description ? { description } : {}),
       schema: rest,
       // An array parameter is repeated: `?type=a&type=b`.
-      ...(JSON.stringify(rest).includes('"array"') ? { style: "form", explode: true } : {}),
+      ...(allowsArray(rest) ? { style: "form", explode: true } : {}),
     };
   });
 }
