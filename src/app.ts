@@ -1,7 +1,8 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import express, { type Express, type RequestHandler } from "express";
-import { adminRouter } from "./admin/router";
+import { buildOpenApiDocument, type OpenApiDocument } from "./admin/openapi/document";
+import { ADMIN_ROUTES, adminRouter } from "./admin/router";
 import { createAuth } from "./auth/middleware";
 import { createTokenService, type TokenService } from "./auth/token-service";
 import type { Config } from "./config/config";
@@ -121,6 +122,9 @@ function scimBody(deps: AppDeps, bulk: BulkLimits): RequestHandler {
 /** The SCIM service is mounted at both paths: `/scim/v2` and the seed documents' `/api/v2/scim/v2`. */
 export const SCIM_MOUNTS = ["/scim/v2", "/api/v2/scim/v2"] as const;
 
+/** Where the admin API's OpenAPI document is served, under `/api/v2`. */
+export const OPENAPI_PATH = "/openapi.json";
+
 export function buildApp(deps: AppDeps): Express {
   return buildBridge(deps).app;
 }
@@ -191,6 +195,14 @@ export function buildBridge(deps: AppDeps): BridgeApp {
   for (const mount of SCIM_MOUNTS) {
     app.use(mount, markProtocol("scim"), requireScope("scim", "scim"), limit, scimBodies, scim);
   }
+  // The admin API's description is public, as API descriptions usually are: it holds no data, and
+  // client generators and API tools fetch it without credentials. Built on the first request (it
+  // takes tens of milliseconds, which an app that never serves it need not spend), then kept.
+  let openApi: OpenApiDocument | undefined;
+  app.get(`/api/v2${OPENAPI_PATH}`, (_req, res) => {
+    openApi ??= buildOpenApiDocument(ADMIN_ROUTES, { selfPath: OPENAPI_PATH });
+    res.json(openApi);
+  });
   app.use(
     "/api/v2",
     markProtocol("admin"),

@@ -1,6 +1,8 @@
 import { Router } from "express";
 import { z } from "zod";
 import type { AdminAudit } from "../directory/admin-audit";
+import { auditPageSchema } from "./openapi/activity-responses";
+import { defineRoutes, route } from "./route-doc";
 import { parseQuery } from "./validation";
 
 /** `GET /api/v2/audit`: every change the bridge made and why, filtered and paged. */
@@ -24,9 +26,19 @@ const query = z.object({
   offset: z.coerce.number().int().min(0).default(0),
 });
 
+export const auditRoutes = defineRoutes({
+  list: {
+    method: "get", path: "/audit", tag: "audit", summary: "Read the audit log",
+    description: "Newest first. `user`: id or username; `dimension`: sync decisions of that kind; `action`: a prefix (`token.`, `user.`); `since` (inclusive) and `until` (exclusive): ISO 8601 times with an offset.",
+    query,
+    responses: { 200: { description: "A page of audit rows and the count of all that match.", schema: auditPageSchema } },
+    errors: { 404: "No such user." },
+  },
+});
+
 export function auditRouter(audit: AdminAudit): Router {
   const r = Router();
-  r.get("/audit", async (req, res) => {
+  route(r, auditRoutes.list, async (req, res) => {
     const { user, dimension, action, since, until, limit, offset } = parseQuery(query, req.query);
     res.json(await audit.list({ user, dimension, action, since, until, limit, offset }));
   });

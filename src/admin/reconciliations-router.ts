@@ -3,6 +3,8 @@ import { z } from "zod";
 import { principalOf } from "../auth/middleware";
 import { reconciliationRequestSchema } from "../reconcile/request";
 import type { ReconciliationService, Started } from "../reconcile/service";
+import { runListSchema, runReportSchema, runSchema } from "./openapi/activity-responses";
+import { defineRoutes, route } from "./route-doc";
 import { parseBody, parseQuery } from "./validation";
 
 /**
@@ -25,6 +27,39 @@ const pageQuery = z.object({
     .optional(),
 });
 
+const run = { id: "The run's id." };
+const started = {
+  201: { description: "The run, finished within `wait` seconds; `Location` is its URL.", schema: runSchema },
+  202: { description: "The run, still going after `wait` seconds (`status: running`): poll its `Location`.", schema: runSchema },
+};
+
+export const reconciliationRoutes = defineRoutes({
+  start: {
+    method: "post", path: "/reconciliations", tag: "reconciliations", summary: "Start a resync or an import",
+    description: "A dry run unless `dry_run: false`. `wait` (query, seconds, default 5): how long to wait for the run to finish before answering 202. The body may be up to IMPORT_BODY_LIMIT.",
+    query: waitQuery, body: reconciliationRequestSchema, responses: started,
+    errors: { 409: "Another apply is running, or the bridge is shutting down.", 413: "The body is larger than IMPORT_BODY_LIMIT." },
+  },
+  list: {
+    method: "get", path: "/reconciliations", tag: "reconciliations", summary: "List runs",
+    query: pageQuery,
+    responses: { 200: { description: "Runs, newest first, and their count.", schema: runListSchema } },
+  },
+  get: {
+    method: "get", path: "/reconciliations/:id", tag: "reconciliations", summary: "Read a run and a page of its report",
+    description: "`kind` keeps only report lines of that kind; `limit` and `offset` page them.",
+    params: run, query: pageQuery,
+    responses: { 200: { description: "The run with one page of its report lines.", schema: runReportSchema } },
+    errors: { 404: "No such run." },
+  },
+  apply: {
+    method: "post", path: "/reconciliations/:id/apply", tag: "reconciliations", summary: "Apply a reviewed dry run",
+    description: "Applies exactly the reviewed plan: if anything it covers changed since, the answer is 409 and nothing is applied.",
+    params: run, query: waitQuery, responses: started,
+    errors: { 404: "No such run.", 409: "Not a completed dry run, already applied, another apply running, or the plan changed since the review." },
+  },
+});
+
 export function reconciliationsRouter(service: ReconciliationService): Router {
   const r = Router();
   const answer = (res: Response, req: Request, started: Started) => {
@@ -32,22 +67,22 @@ export function reconciliationsRouter(service: ReconciliationService): Router {
     res.status(started.run.status === "running" ? 202 : 201).json(started.run);
   };
 
-  r.post("/reconciliations", async (req, res) => {
+  route(r, reconciliationRoutes.start, async (req, res) => {
     const body = parseBody(reconciliationRequestSchema, req.body);
     const { wait } = parseQuery(waitQuery, req.query);
     answer(res, req, await service.start(body, principalOf(res)?.tokenName ?? "unknown", { waitMs: wait * 1000 }));
   });
 
-  r.get("/reconciliations", async (req, res) => {
+  route(r, reconciliationRoutes.list, async (req, res) => {
     const { limit, offset } = parseQuery(pageQuery, req.query);
     res.json(await service.list({ limit, offset }));
   });
 
-  r.get("/reconciliations/:id", async (req, res) => {
+  route(r, reconciliationRoutes.get, async (req, res) => {
     res.json(await service.get(req.params.id, parseQuery(pageQuery, req.query)));
   });
 
-  r.post("/reconciliations/:id/apply", async (req, res) => {
+  route(r, reconciliationRoutes.apply, async (req, res) => {
     const { wait } = parseQuery(waitQuery, req.query);
     answer(res, req, await service.applyReviewed(req.params.id, principalOf(res)?.tokenName ?? "unknown", { waitMs: wait * 1000 }));
   });

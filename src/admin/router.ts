@@ -8,16 +8,17 @@ import type { UserGrantsService } from "../directory/grants";
 import type { NameCollisions } from "../directory/name-collisions";
 import type { SyncSettings } from "../sync/settings-service";
 import { notFound } from "../http/errors";
-import { auditRouter } from "./audit-router";
-import { groupsRouter } from "./groups-router";
-import { idpSyncRouter } from "./idpsync-router";
-import { nameCollisionsRouter } from "./name-collisions-router";
-import { organizationsRouter } from "./organizations-router";
-import { tokensRouter } from "./tokens-router";
-import { usersRouter } from "./users-router";
-import { reconciliationsRouter } from "./reconciliations-router";
-import { webhooksRouter } from "./webhooks-router";
-import { eventsRouter } from "./events-router";
+import { auditRouter, auditRoutes } from "./audit-router";
+import { groupRoutes, groupsRouter } from "./groups-router";
+import { idpSyncRouter, idpSyncRoutes } from "./idpsync-router";
+import { nameCollisionRoutes, nameCollisionsRouter } from "./name-collisions-router";
+import { organizationRoutes, organizationsRouter } from "./organizations-router";
+import { tokenRoutes, tokensRouter } from "./tokens-router";
+import { userRoutes, usersRouter } from "./users-router";
+import { reconciliationRoutes, reconciliationsRouter } from "./reconciliations-router";
+import { webhookRoutes, webhooksRouter } from "./webhooks-router";
+import { eventRoutes, eventsRouter } from "./events-router";
+import type { RouteDoc } from "./route-doc";
 import type { EventFeed } from "../events/feed";
 import type { WebhookService } from "../events/webhook-service";
 import type { ReconciliationService } from "../reconcile/service";
@@ -36,6 +37,25 @@ export interface AdminDeps {
   events: EventFeed;
   nameCollisions: NameCollisions;
 }
+
+/**
+ * Every admin route's doc entry, by router and name (the name pair is its OpenAPI operationId:
+ * `webhooks` + `rotateSecret` → `webhooksRotateSecret`), for the document (src/admin/openapi/document.ts).
+ * A router mounted below has its table listed here; test/admin/openapi.test.ts walks the mounted
+ * routers and fails on a route missing from these.
+ */
+export const ADMIN_ROUTES: Readonly<Record<string, Readonly<Record<string, RouteDoc>>>> = {
+  tokens: tokenRoutes,
+  users: userRoutes,
+  organizations: organizationRoutes,
+  groups: groupRoutes,
+  idpSync: idpSyncRoutes,
+  audit: auditRoutes,
+  reconciliations: reconciliationRoutes,
+  webhooks: webhookRoutes,
+  events: eventRoutes,
+  nameCollisions: nameCollisionRoutes,
+};
 
 export function adminRouter(deps: AdminDeps): Router {
   const r = Router();

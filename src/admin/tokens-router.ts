@@ -4,6 +4,8 @@ import { principalOf } from "../auth/middleware";
 import { TOKEN_SCOPES } from "../auth/token-format";
 import { TokenError, type TokenInfo, type TokenService } from "../auth/token-service";
 import { AdminError } from "./errors";
+import { createdTokenSchema, tokenSchema } from "./openapi/responses";
+import { defineRoutes, route } from "./route-doc";
 import { parseBody } from "./validation";
 
 /**
@@ -14,6 +16,27 @@ import { parseBody } from "./validation";
 const createBody = z.object({
   name: z.string().min(1, "name is required"),
   scope: z.enum(TOKEN_SCOPES, { message: `scope must be one of ${TOKEN_SCOPES.join(", ")}` }),
+});
+
+export const tokenRoutes = defineRoutes({
+  create: {
+    method: "post", path: "/tokens", tag: "tokens", summary: "Create a token",
+    description: "The secret is in the answer's `token`, this once; only its sha256 is stored.",
+    body: createBody,
+    responses: { 201: { description: "The token, with its secret.", schema: createdTokenSchema } },
+    errors: { 409: "A token of that name exists." },
+  },
+  list: {
+    method: "get", path: "/tokens", tag: "tokens", summary: "List tokens",
+    description: "Names, scopes, hints and last use, revoked ones too; never secrets.",
+    responses: { 200: { description: "Every token.", schema: z.array(tokenSchema) } },
+  },
+  revoke: {
+    method: "delete", path: "/tokens/:token", tag: "tokens", summary: "Revoke a token",
+    params: { token: "The token's id or name." },
+    responses: { 204: { description: "Revoked: refused from now on (by other instances within TOKEN_CACHE_TTL)." } },
+    errors: { 404: "No such token." },
+  },
 });
 
 function tokenJson(t: TokenInfo) {
@@ -39,17 +62,17 @@ export function tokensRouter(tokens: TokenService): Router {
   const r = Router();
   const actor = (res: Parameters<typeof principalOf>[0]) => principalOf(res)?.tokenName ?? "unknown";
 
-  r.post("/tokens", async (req, res) => {
+  route(r, tokenRoutes.create, async (req, res) => {
     const body = parseBody(createBody, req.body);
     const created = await tokens.create({ ...body, origin: "api", actor: actor(res) }).catch((e: unknown) => Promise.reject(translate(e)));
     res.status(201).json({ ...tokenJson(created.info), token: created.token });
   });
 
-  r.get("/tokens", async (_req, res) => {
+  route(r, tokenRoutes.list, async (_req, res) => {
     res.json((await tokens.list()).map(tokenJson));
   });
 
-  r.delete("/tokens/:token", async (req, res) => {
+  route(r, tokenRoutes.revoke, async (req, res) => {
     await tokens.revoke(req.params.token, actor(res)).catch((e: unknown) => Promise.reject(translate(e)));
     res.status(204).end();
   });

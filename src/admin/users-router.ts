@@ -4,6 +4,8 @@ import { principalOf } from "../auth/middleware";
 import { userSearchProblem, type AdminUsers } from "../directory/admin-users";
 import type { UserGrantsService } from "../directory/grants";
 import { AdminError } from "./errors";
+import { userGrantsSchema, userListSchema, userSchema } from "./openapi/responses";
+import { defineRoutes, route } from "./route-doc";
 
 /** `/api/v2/users` (Coder's paths and `codersdk.User` JSON). */
 
@@ -20,11 +22,44 @@ const listQuery = z.object({
   after_id: z.string().optional(),
 });
 
+const user = { user: "The user's id or username." };
+
+export const userRoutes = defineRoutes({
+  list: {
+    method: "get", path: "/users", tag: "users", summary: "List and search users",
+    description: "Oldest first. `q`: free words match username, email or name; `status:`, `login_type:`, `email:`, `username:` filter. `limit` 0 (the default) is the largest page, 1,000; page on with `offset` or `after_id`.",
+    query: listQuery,
+    responses: { 200: { description: "A page of users and the count of all that match.", schema: userListSchema } },
+  },
+  get: {
+    method: "get", path: "/users/:user", tag: "users", summary: "Get a user", params: user,
+    responses: { 200: { description: "The user.", schema: userSchema } },
+    errors: { 404: "No such user." },
+  },
+  grants: {
+    method: "get", path: "/users/:user/grants", tag: "users", summary: "Why the user holds each organization, group and role",
+    description: "Not in Coder. Each grant with the claim value and the sync rule behind it, or `manual`.",
+    params: user,
+    responses: { 200: { description: "The user's grants, each explained.", schema: userGrantsSchema } },
+    errors: { 404: "No such user." },
+  },
+  suspend: {
+    method: "put", path: "/users/:user/status/suspend", tag: "users", summary: "Suspend a user", params: user,
+    responses: { 200: { description: "The user, suspended (already suspended: unchanged).", schema: userSchema } },
+    errors: { 404: "No such user." },
+  },
+  activate: {
+    method: "put", path: "/users/:user/status/activate", tag: "users", summary: "Activate a user", params: user,
+    responses: { 200: { description: "The user, active.", schema: userSchema } },
+    errors: { 404: "No such user." },
+  },
+});
+
 export function usersRouter(users: AdminUsers, grants: UserGrantsService): Router {
   const r = Router();
   const actor = (res: Parameters<typeof principalOf>[0]) => principalOf(res)?.tokenName ?? "unknown";
 
-  r.get("/users", async (req, res) => {
+  route(r, userRoutes.list, async (req, res) => {
     const parsed = listQuery.safeParse(req.query);
     if (!parsed.success) {
       throw new AdminError(400, "Invalid query parameters.", { validations: parsed.error.issues.map((i) => ({ field: i.path.join("."), detail: i.message })) });
@@ -34,20 +69,20 @@ export function usersRouter(users: AdminUsers, grants: UserGrantsService): Route
     res.json(await users.list({ q, limit: limit === 0 ? 1000 : limit, offset, afterId: after_id }));
   });
 
-  r.get("/users/:user", async (req, res) => {
+  route(r, userRoutes.get, async (req, res) => {
     res.json(await users.get(String(req.params.user)));
   });
 
   // Not in Coder: why the user holds each organization, group and role (src/directory/grants.ts).
-  r.get("/users/:user/grants", async (req, res) => {
+  route(r, userRoutes.grants, async (req, res) => {
     res.json(await grants.get(String(req.params.user)));
   });
 
-  r.put("/users/:user/status/suspend", async (req, res) => {
+  route(r, userRoutes.suspend, async (req, res) => {
     res.json(await users.suspend(String(req.params.user), actor(res)));
   });
 
-  r.put("/users/:user/status/activate", async (req, res) => {
+  route(r, userRoutes.activate, async (req, res) => {
     res.json(await users.activate(String(req.params.user), actor(res)));
   });
 
