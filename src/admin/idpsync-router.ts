@@ -50,10 +50,9 @@ export const idpSyncRoutes = defineRoutes({
   },
   putAll: {
     method: "put", path: "/settings/idpsync", tag: "idpsync", summary: "Save IdP sync settings, any parts at once, in one transaction (the `scim-bridge sync set` file)",
-    description: "Organizations are named by id or name. Each part is checked as its own route checks it and audited; nothing is saved unless every part is valid.",
+    description: "Organizations are named by id or name (an unknown one is a 400 naming it). Each part is checked as its own route checks it and audited; nothing is saved unless every part is valid.",
     body: candidateSettingsSchema,
     responses: { 200: { description: "The parts saved.", schema: z.object({ saved: z.array(z.string()) }).strict() } },
-    errors: { 404: "No such organization." },
   },
   getOrganization: {
     method: "get", path: "/settings/idpsync/organization", tag: "idpsync", summary: "Get the organization sync settings", responses: answer(organizationSyncSchema),

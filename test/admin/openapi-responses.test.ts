@@ -125,7 +125,8 @@ describe.each(testEngines())("admin API: answers as the OpenAPI document describ
     const all = (await call("get", "/settings/idpsync")).body;
     await call("put", "/settings/idpsync", { organizations: { default: { roles: all.organizations.default.roles } } });
     expect((await call("put", "/settings/idpsync", {})).status).toBe(400);
-    expect((await call("put", "/settings/idpsync", { organizations: { nope: { roles: { field: "roles" } } } })).status).toBe(404);
+    // An organization that does not exist is a bad body (400, naming it), as for a mapping to one.
+    expect((await call("put", "/settings/idpsync", { organizations: { nope: { roles: { field: "roles" } } } })).status).toBe(400);
     // With sync configured, grants carry their rules, pending additions and problems.
     await call("get", "/users/bob/grants");
   });
