@@ -7,12 +7,9 @@ import { createAuth } from "./auth/middleware";
 import { createTokenService, type TokenService } from "./auth/token-service";
 import type { Config } from "./config/config";
 import type { TrustProxy } from "./config/trust-proxy";
-import { openDatabase, type Database, type DatabaseTarget } from "./db/database";
-import { acquireEmbeddedLock, noteLockAddress, type EmbeddedLock } from "./db/embedded-lock";
+import type { Database } from "./db/database";
+import { noteLockAddress } from "./db/embedded-lock";
 import { startEmbeddedUpkeep } from "./db/embedded-upkeep";
-import { runMaintenance } from "./db/maintenance";
-import { migrate } from "./db/migrate";
-import { makePrivate, restrictUmask } from "./db/private-dir";
 import { createAdminAudit } from "./directory/admin-audit";
 import { createAdminGroups } from "./directory/admin-groups";
 import { createAdminOrganizations } from "./directory/admin-organizations";
@@ -23,7 +20,6 @@ import { createGroupService } from "./directory/groups/group-service";
 import { createUserService } from "./directory/users/user-service";
 import { createRootSearch } from "./directory/root-search";
 import { createNameCollisions } from "./directory/name-collisions";
-import { nameKeysJob } from "./directory/name-rekey";
 import { createSyncSettings } from "./sync/settings-service";
 import { baseUrlResolver } from "./http/base-url";
 import { jsonBody } from "./http/body";
@@ -42,9 +38,13 @@ import { createSecretBox, encryptionKey, type SecretBox } from "./events/secret-
 import { createWebhookService } from "./events/webhook-service";
 import { createEventFeed, rebaseFeedAfterRestore } from "./events/feed";
 import { createReconciliationService, type ReconciliationService } from "./reconcile/service";
-import { databaseConnectFailure, dataDirFailure, listenFailure } from "./startup/errors";
+import { dataDirFailure, listenFailure } from "./startup/errors";
+import { openForProcess } from "./startup/open-database";
 import { assertPortFree } from "./startup/port";
 import { missingTokenWarnings } from "./startup/token-warnings";
+
+// The CLI's direct mode and the tests open the database as `serve` does.
+export { databaseTarget, openForProcess } from "./startup/open-database";
 
 /**
  * The composition root: the one place that builds repositories → services → routers and hands each
@@ -232,57 +232,6 @@ export function buildBridge(deps: AppDeps): BridgeApp {
     close: async () => {
       await reconciliations.close();
       await dispatcher.stop();
-    },
-  };
-}
-
-export function databaseTarget(config: Config): DatabaseTarget {
-  return config.database.kind === "postgres"
-    ? { kind: "postgres", url: config.database.url }
-    : { kind: "embedded", dataDir: config.database.dataDir, sharedBuffersKb: config.database.sharedBuffersKb };
-}
-
-/** Opens the database for a process: takes the embedded lock first, applies migrations. */
-export async function openForProcess(
-  config: Config,
-  purpose: string,
-  logger: Logger,
-): Promise<{ db: Database; close: () => Promise<void> }> {
-  let lock: EmbeddedLock | undefined;
-  let db: Database | undefined;
-  try {
-    if (config.database.kind === "embedded") {
-      // DATA_DIR private to this user, also what PGlite creates while serving (src/db/private-dir.ts).
-      restrictUmask();
-      lock = acquireEmbeddedLock(config.dataDir, purpose);
-      const repaired = makePrivate(config.dataDir);
-      if (repaired > 0) logger.warn("made the data directory private to this user (removed group and other permissions)", { dataDir: config.dataDir, repaired });
-    }
-    db = await openDatabase(databaseTarget(config));
-    // The pool connects lazily: connect now, so a wrong DATABASE_URL is one clear line, not a migration's stack.
-    if (config.database.kind === "postgres") {
-      const url = config.database.url;
-      await db.ping().catch((err: unknown) => {
-        throw databaseConnectFailure(err, url);
-      });
-    }
-    const applied = await migrate(db);
-    if (applied.length > 0) logger.info("applied database migrations", { migrations: applied });
-    // Data jobs that need our TypeScript (each once per database): name keys recomputed with nameKey,
-    // again whenever the runtime's Unicode data (which nameKey's normalisation and case mapping follow) changes.
-    // (A Node built without ICU has no version to report, and normalize() does nothing there.)
-    await runMaintenance(db, [nameKeysJob(process.versions.unicode ?? "none")], logger);
-  } catch (err) {
-    await db?.close().catch(() => undefined);
-    lock?.release();
-    throw dataDirFailure(err, config.dataDir) ?? err;
-  }
-  const opened = db;
-  return {
-    db: opened,
-    close: async () => {
-      await opened.close();
-      lock?.release();
     },
   };
 }
