@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { freePort } from "../support/net";
+import { freePort, untilReady } from "../support/net";
 import { emptyDatabase, testEngines, type TestDatabase } from "../support/databases";
 
 /**
@@ -56,18 +56,6 @@ function cli(args: string[], env: Record<string, string>): { exited: Promise<{ c
     exited: new Promise((resolve) => child.once("exit", (code) => resolve({ code, stderr, stdout }))),
     kill: (s) => child.kill(s),
   };
-}
-
-async function untilReady(url: string): Promise<void> {
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) return;
-    } catch {
-      // starting
-    }
-    if (i > 600) throw new Error("the bridge did not start");
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const dirs: string[] = [];

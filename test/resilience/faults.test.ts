@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { openForProcess } from "../../src/app";
 import { loadConfig } from "../../src/config/config";
 import { createLogger } from "../../src/log/logger";
-import { freePort } from "../support/net";
+import { freePort, untilReady } from "../support/net";
 import { emptyDatabase, testEngines, type TestDatabase } from "../support/databases";
 import { startTestBridge } from "../support/app";
 import { startTcpProxy } from "../support/tcp-proxy";
@@ -72,15 +72,7 @@ describe.each(testEngines())("kill -9 during writes on %s", (engine) => {
     const exited = new Promise((r) => child.once("exit", r));
     try {
       const url = `http://127.0.0.1:${port}`;
-      for (let i = 0; ; i++) {
-        try {
-          if ((await fetch(`${url}/readyz`)).ok) break;
-        } catch {
-          // starting
-        }
-        if (i > 300) throw new Error("the bridge did not start");
-        await new Promise((r) => setTimeout(r, 50));
-      }
+      await untilReady(url, child);
       // Eight writers; the bridge is killed once 40 writes are acknowledged.
       const acknowledged: string[] = [];
       let n = 0;
@@ -130,5 +122,5 @@ describe.each(testEngines())("kill -9 during writes on %s", (engine) => {
       await t.cleanup();
       fs.rmSync(dataDir, { recursive: true, force: true });
     }
-  }, 90_000);
+  }, 240_000);
 });

@@ -20,3 +20,22 @@ export function listenOnLoopback(app: Express): Promise<Server> {
     const s = app.listen(0, "127.0.0.1", () => resolve(s));
   });
 }
+
+/**
+ * Waits until the bridge at `url` answers /readyz, or its process has exited (then it fails at once), or
+ * `boundMs` passed. A fresh embedded bridge (initdb in a child process, then migrations) can take tens of
+ * seconds to start on a busy 2-core machine; the bound is for a hang, not for a slow start.
+ */
+export async function untilReady(url: string, child?: { exitCode: number | null; signalCode: NodeJS.Signals | null }, boundMs = 120_000): Promise<void> {
+  const started = Date.now();
+  for (;;) {
+    try {
+      if ((await fetch(`${url}/readyz`)).ok) return;
+    } catch {
+      // starting
+    }
+    if (child && (child.exitCode !== null || child.signalCode !== null)) throw new Error(`the bridge exited (${child.exitCode ?? child.signalCode}) before it was ready`);
+    if (Date.now() - started > boundMs) throw new Error(`the bridge was not ready within ${boundMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
