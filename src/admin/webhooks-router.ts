@@ -41,6 +41,10 @@ export function webhooksRouter(webhooks: WebhookService): Router {
   r.post("/webhooks/:id/rotate-secret", async (req, res) => {
     res.json(await webhooks.rotateSecret(req.params.id, actor(res)));
   });
+  // 202: queued, not yet sent; the delivery's id finds it (and its attempts) in the endpoint's deliveries.
+  r.post("/webhooks/:id/test", async (req, res) => {
+    res.status(202).json(await webhooks.sendTest(req.params.id, actor(res)));
+  });
   r.get("/webhooks/:id/deliveries", async (req, res) => {
     res.json(await webhooks.deliveries(req.params.id, parseQuery(page, req.query)));
   });
