@@ -114,6 +114,11 @@ describe.each(testEngines())("webhooks end to end on %s", (engine) => {
     const created = received(listener).find((e) => e.type === "user.created");
     expect(created).toMatchObject({ verified: true, payload: { type: "user.created", data: { username: "hook1", status: "active" } } });
     expect(received(listener).map((e) => e.type)).toEqual(["user.created", "organization_member.added"]);
+    // An admin's test event goes out the same signed way, to this endpoint.
+    const test = await api("POST", `/webhooks/${made.id}/test`);
+    expect(test.status).toBe(202);
+    await until("the test event", () => received(listener).some((e) => e.type === "webhook.test") || undefined);
+    expect(received(listener).find((e) => e.type === "webhook.test")).toMatchObject({ verified: true, payload: { type: "webhook.test", data: { webhook_id: made.id } } });
 
     // 2. Listener down: events wait, then arrive in order when it is back.
     listener.child.kill("SIGTERM");
@@ -157,7 +162,7 @@ describe.each(testEngines())("webhooks end to end on %s", (engine) => {
       const l = (await (await api("GET", `/webhooks/${made.id}/deliveries`)).json()) as DeliveryLog;
       return l.deliveries.every((d) => d.status === "succeeded") ? l : undefined;
     });
-    expect(log.count).toBe(6);
+    expect(log.count).toBe(7);
     const hook2 = log.deliveries.find((d) => d.event_type === "user.created" && d.attempt_log.length > 1);
     expect(hook2?.attempt_log.at(-1)).toMatchObject({ status_code: 204, error: null });
     expect(hook2?.attempt_log[0]).toMatchObject({ status_code: null, error: expect.stringMatching(/ECONNREFUSED/) });
