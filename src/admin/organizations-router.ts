@@ -16,6 +16,10 @@ const createBody = z.object({
 });
 
 const org = { org: "The organization's id or name." };
+const member = { ...org, user: "The user's id or username." };
+
+/** Coder's `codersdk.UpdateRoles`: the member's organization roles, all of them. */
+const rolesBody = z.object({ roles: z.array(z.string().max(64, "a role name is at most 64 characters")).max(50, "at most 50 roles") }).strict();
 
 export const organizationRoutes = defineRoutes({
   list: {
@@ -39,20 +43,43 @@ export const organizationRoutes = defineRoutes({
   },
   member: {
     method: "get", path: "/organizations/:org/members/:user", tag: "organizations", summary: "Get one member",
-    params: { ...org, user: "The user's id or username." },
+    params: member,
     responses: { 200: { description: "The membership.", schema: organizationMemberSchema } },
+    errors: { 404: "No such organization, user or membership." },
+  },
+  // Coder answers an addition with 200 and the member (not 201), a second addition with 409.
+  addMember: {
+    method: "post", path: "/organizations/:org/members/:user", tag: "organizations", summary: "Add a user as a manual member",
+    description: "The membership's source is `manual`: sync never removes it. The organization's group and role sync reach the member at its next SCIM write or resync.",
+    params: member,
+    responses: { 200: { description: "The new membership, without roles.", schema: organizationMemberSchema } },
+    errors: { 404: "No such organization or user.", 409: "The user is already a member (the message names the membership's source)." },
+  },
+  removeMember: {
+    method: "delete", path: "/organizations/:org/members/:user", tag: "organizations", summary: "Remove a member, whatever its source",
+    description: "The user's groups and roles in the organization go with the membership. A `sync` membership comes back at the next sync while the IdP's claims still map to it.",
+    params: member,
+    responses: { 204: { description: "Removed." } },
+    errors: { 404: "No such organization, user or membership." },
+  },
+  setMemberRoles: {
+    method: "put", path: "/organizations/:org/members/:user/roles", tag: "organizations", summary: "Replace a member's organization roles",
+    description: "Every listed role becomes a `manual` grant; an unlisted role is revoked whatever its source. `organization-member` is implied and ignored.",
+    params: member, body: rolesBody,
+    responses: { 200: { description: "The membership with its roles.", schema: organizationMemberSchema } },
     errors: { 404: "No such organization, user or membership." },
   },
 });
 
 export function organizationsRouter(orgs: AdminOrganizations): Router {
   const r = Router();
+  const actor = (res: Parameters<typeof principalOf>[0]) => principalOf(res)?.tokenName ?? "unknown";
   route(r, organizationRoutes.list, async (_req, res) => {
     res.json(await orgs.list());
   });
   route(r, organizationRoutes.create, async (req, res) => {
     const body = parseBody(createBody, req.body);
-    res.status(201).json(await orgs.create(body, principalOf(res)?.tokenName ?? "unknown"));
+    res.status(201).json(await orgs.create(body, actor(res)));
   });
   route(r, organizationRoutes.get, async (req, res) => {
     res.json(await orgs.get(String(req.params.org)));
@@ -62,6 +89,17 @@ export function organizationsRouter(orgs: AdminOrganizations): Router {
   });
   route(r, organizationRoutes.member, async (req, res) => {
     res.json(await orgs.member(String(req.params.org), String(req.params.user)));
+  });
+  route(r, organizationRoutes.addMember, async (req, res) => {
+    res.json(await orgs.addMember(String(req.params.org), String(req.params.user), actor(res)));
+  });
+  route(r, organizationRoutes.removeMember, async (req, res) => {
+    await orgs.removeMember(String(req.params.org), String(req.params.user), actor(res));
+    res.status(204).end();
+  });
+  route(r, organizationRoutes.setMemberRoles, async (req, res) => {
+    const { roles } = parseBody(rolesBody, req.body);
+    res.json(await orgs.setMemberRoles(String(req.params.org), String(req.params.user), roles, actor(res)));
   });
   return r;
 }

@@ -55,6 +55,13 @@ export const webhookRoutes = defineRoutes({
     responses: { 200: { description: "The endpoint with its new secret, shown this once.", schema: webhookWithSecretSchema } },
     errors: noEndpoint,
   },
+  test: {
+    method: "post", path: "/webhooks/:id/test", tag: "webhooks", summary: "Send a test event to this endpoint",
+    description: "A `webhook.test` event for this endpoint only, delivered as every event is: signed, in order after what is pending, retried. Not in the events feed.",
+    params: endpoint,
+    responses: { 202: { description: "The delivery, queued (pending).", schema: deliverySchema } },
+    errors: { 404: "No such endpoint.", 409: "The endpoint is disabled: its queue is paused." },
+  },
   deliveries: {
     method: "get", path: "/webhooks/:id/deliveries", tag: "webhooks", summary: "List an endpoint's deliveries",
     params: endpoint, query: page,
@@ -98,6 +105,10 @@ export function webhooksRouter(webhooks: WebhookService): Router {
   });
   route(r, webhookRoutes.rotateSecret, async (req, res) => {
     res.json(await webhooks.rotateSecret(req.params.id, actor(res)));
+  });
+  // 202: queued, not yet sent; the delivery's id finds it (and its attempts) in the endpoint's deliveries.
+  route(r, webhookRoutes.test, async (req, res) => {
+    res.status(202).json(await webhooks.sendTest(req.params.id, actor(res)));
   });
   route(r, webhookRoutes.deliveries, async (req, res) => {
     res.json(await webhooks.deliveries(req.params.id, parseQuery(page, req.query)));

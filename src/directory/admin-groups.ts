@@ -1,5 +1,6 @@
 import type { Group, Organization, PrismaClient, User } from "../generated/prisma/client";
 import { emit, type DomainEvent } from "../events/outbox";
+import { groupMemberEvent } from "../events/membership-events";
 import { groupRecord } from "../events/records";
 import { recordAudit } from "./audit";
 import { EVERYONE_GROUP_NAME } from "./bootstrap";
@@ -175,12 +176,13 @@ export function createAdminGroups(prisma: PrismaClient) {
           const added = add.filter((u) => !before.has(u));
           const removed = remove.filter((u) => before.has(u));
           const names = new Map((await tx.user.findMany({ where: { id: { in: [...added, ...removed] } }, select: { id: true, username: true } })).map((u) => [u.id, u.username]));
-          const member = (userId: string) => ({ group_id: g.id, group_name: updated.name, organization_id: g.organizationId, user_id: userId, username: names.get(userId) ?? "", source: "manual" });
+          const member = (action: "add" | "remove", userId: string) =>
+            groupMemberEvent(action, { id: g.id, name: updated.name, organizationId: g.organizationId }, { user_id: userId, username: names.get(userId) ?? "" }, { source: "manual" });
           const renamed = ["name", "displayName", "avatarUrl", "quotaAllowance"].some((k) => g[k as keyof typeof g] !== updated[k as keyof typeof updated]);
           const events: DomainEvent[] = [
             ...(renamed ? [{ type: "group.updated" as const, data: groupRecord(updated) }] : []),
-            ...added.map((u) => ({ type: "group_member.added" as const, data: member(u) })),
-            ...removed.map((u) => ({ type: "group_member.removed" as const, data: member(u) })),
+            ...added.map((u) => member("add", u)),
+            ...removed.map((u) => member("remove", u)),
           ];
           await emit(tx, events);
         });

@@ -1,7 +1,9 @@
 import type { Organization, PrismaClient } from "../generated/prisma/client";
+import { userWhere } from "./admin-users";
 import { recordAudit } from "./audit";
 import { EVERYONE_GROUP_NAME } from "./bootstrap";
 import { DirectoryError, notFound } from "./errors";
+import { createOrganizationMembers, type MemberUser } from "./organization-members";
 import { isUniqueViolation, isUuid } from "./prisma-errors";
 
 /** Organizations and their members as the admin API shows them (Coder's JSON). */
@@ -55,10 +57,18 @@ export const toAdminOrganization = (o: Organization): AdminOrganization => ({
 });
 
 export function createAdminOrganizations(prisma: PrismaClient) {
+  const changes = createOrganizationMembers(prisma);
+
   async function find(idOrName: string): Promise<Organization> {
     const org = await prisma.organization.findFirst({ where: isUuid(idOrName) ? { id: idOrName } : { name: idOrName } });
     if (!org) throw notFound(`organization ${idOrName}`);
     return org;
+  }
+
+  async function findUser(idOrUsername: string): Promise<MemberUser> {
+    const u = await prisma.user.findFirst({ where: userWhere(idOrUsername), select: { id: true, username: true } });
+    if (!u) throw notFound(`user ${idOrUsername}`);
+    return u;
   }
 
   async function members(org: Organization, userId?: string): Promise<AdminOrganizationMember[]> {
@@ -112,10 +122,31 @@ export function createAdminOrganizations(prisma: PrismaClient) {
 
     async member(idOrName: string, user: string): Promise<AdminOrganizationMember> {
       const org = await find(idOrName);
-      const u = await prisma.user.findFirst({ where: isUuid(user) ? { id: user } : { username: user.toLowerCase() }, select: { id: true } });
+      const u = await prisma.user.findFirst({ where: userWhere(user), select: { id: true } });
       const found = u ? await members(org, u.id) : [];
       if (found.length === 0) throw notFound(`member ${user} of organization ${org.name}`);
       return found[0]!;
+    },
+
+    /** Adds a manual member (no roles); the member as `member` shows it. 404 unknown organization or user, 409 already a member. */
+    async addMember(idOrName: string, user: string, actor: string): Promise<AdminOrganizationMember> {
+      const org = await find(idOrName);
+      const u = await findUser(user);
+      await changes.add(org, u, actor);
+      return (await members(org, u.id))[0]!;
+    },
+
+    /** Removes a member with its groups and roles in the organization. 404 unknown organization, user or membership. */
+    async removeMember(idOrName: string, user: string, actor: string): Promise<void> {
+      await changes.remove(await find(idOrName), await findUser(user), actor);
+    },
+
+    /** Sets a member's organization roles (full replacement, manual grants); the member after it. */
+    async setMemberRoles(idOrName: string, user: string, roles: readonly string[], actor: string): Promise<AdminOrganizationMember> {
+      const org = await find(idOrName);
+      const u = await findUser(user);
+      await changes.setRoles(org, u, roles, actor);
+      return (await members(org, u.id))[0]!;
     },
   };
 }

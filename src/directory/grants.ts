@@ -32,20 +32,24 @@ interface AuditRow {
  * group members the `group.updated` row of `PATCH /groups/{id}` whose `details.added` names the user
  * (it has no user_id). The manual branch reads only rows written since the user's oldest manual group
  * membership was created (that row is written in the same transaction, after it; a minute of slack
- * for clocks), along the created_at index, rather than the whole log. Organization memberships and
- * roles with source manual are made by no API of the bridge, so they have no row here.
+ * for clocks), along the created_at index, rather than the whole log. Manual organization memberships
+ * and roles are the `organization_member.added` (details `source: manual`) and
+ * `organization_member.role_granted` rows of the admin API's member routes
+ * (src/directory/organization-members.ts), which carry the user_id.
  */
 async function auditRows(tx: Tx, userId: string): Promise<Map<string, AuditRef>> {
   const rows = await tx.$queryRaw<AuditRow[]>`
     SELECT DISTINCT ON (key) key, id, created_at, actor, action FROM (
-      SELECT CASE a.action
-               WHEN 'sync.group.added' THEN 'sync|group|' || (a.details->>'group_id')
-               WHEN 'sync.role.granted' THEN 'sync|role|' || a.resource_id || '|' || (a.details->>'role')
+      SELECT CASE
+               WHEN a.action = 'sync.group.added' THEN 'sync|group|' || (a.details->>'group_id')
+               WHEN a.action = 'sync.role.granted' THEN 'sync|role|' || a.resource_id || '|' || (a.details->>'role')
+               WHEN a.action = 'organization_member.role_granted' THEN 'manual|role|' || a.resource_id || '|' || (a.details->>'role')
+               WHEN a.details->>'source' = 'manual' THEN 'manual|organization|' || a.resource_id
                ELSE 'sync|organization|' || a.resource_id
              END AS key, a.id::text AS id, a.created_at, a.actor, a.action
         FROM audit_events a
        WHERE a.user_id = ${userId}::uuid
-         AND a.action IN ('sync.organization.added', 'organization_member.added', 'sync.group.added', 'sync.role.granted')
+         AND a.action IN ('sync.organization.added', 'organization_member.added', 'sync.group.added', 'sync.role.granted', 'organization_member.role_granted')
       UNION ALL
       SELECT 'manual|group|' || a.resource_id, a.id::text, a.created_at, a.actor, a.action
         FROM audit_events a

@@ -1,7 +1,7 @@
 import type { PrismaClient } from "../generated/prisma/client";
 import type { SqlRunner } from "../db/database";
 import { DirectoryError } from "../directory/errors";
-import { EVENT_TYPES, type EventType } from "./outbox";
+import { EVENT_TYPES, TEST_EVENT_TYPE, type EventType } from "./outbox";
 
 /**
  * The events feed (`GET /api/v2/events`, `scim-bridge events tail`): the outbox read in order, page by
@@ -19,6 +19,9 @@ import { EVENT_TYPES, type EventType } from "./outbox";
  * The cursor is an opaque string for (tx_id, seq), the last position the reader has passed. It
  * advances past events the type filter leaves out, and, when a page reaches the visible end, to that
  * end, so a reader filtering on a rare type never scans the same events again.
+ *
+ * Test events (`webhook.test`, sent to one endpoint on an admin's request) are not directory changes:
+ * the feed skips them, as if they were not there.
  */
 
 export interface FeedEvent {
@@ -111,6 +114,7 @@ export function createEventFeed(prisma: PrismaClient): EventFeed {
         `WITH s AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
          w AS (SELECT o.seq, o.tx_id, o.type FROM outbox_events o
                 WHERE (o.tx_id, o.seq) > ($1::xid8, $2::bigint) AND o.tx_id < (SELECT xmin FROM s)
+                  AND o.type <> '${TEST_EVENT_TYPE}'
                 ORDER BY o.tx_id, o.seq LIMIT $3),
          m AS (SELECT seq, tx_id FROM w WHERE $5::text[] IS NULL OR type = ANY($5::text[]) ORDER BY tx_id, seq LIMIT $4),
          l AS (SELECT tx_id, seq FROM w ORDER BY tx_id DESC, seq DESC LIMIT 1)

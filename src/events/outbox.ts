@@ -27,6 +27,13 @@ export const EVENT_TYPES = [
 
 export type EventType = (typeof EVENT_TYPES)[number];
 
+/**
+ * The test event an admin sends to one endpoint (`POST /api/v2/webhooks/{id}/test`). Not one of
+ * EVENT_TYPES: it says nothing about the directory, so no endpoint subscribes to it (it goes only to
+ * the endpoint it was sent to, whatever that one subscribes to) and the events feed leaves it out.
+ */
+export const TEST_EVENT_TYPE = "webhook.test";
+
 export interface DomainEvent {
   type: EventType;
   /** The record as the admin API shows it. */
@@ -66,4 +73,25 @@ export async function emit(tx: Prisma.TransactionClient, events: readonly Domain
   if (events.length === 0) return [];
   const inserted = await tx.$queryRawUnsafe<{ seq: bigint }[]>(`WITH ${outboxCtes("$1")} SELECT seq FROM ev ORDER BY seq`, outboxRows(events));
   return inserted.map((r) => BigInt(r.seq));
+}
+
+/**
+ * Writes the test event and one pending delivery of it, for that endpoint only, in one statement: it
+ * then goes out as every event does (signed, in order behind what the endpoint has pending, retried,
+ * with an attempt log). Returns the delivery's id.
+ */
+export async function emitTestEvent(tx: Prisma.TransactionClient, endpointId: string, data: object): Promise<string> {
+  const payload = JSON.stringify({ type: TEST_EVENT_TYPE, timestamp: new Date().toISOString(), data });
+  const [row] = await tx.$queryRawUnsafe<{ id: string }[]>(
+    `WITH ev AS (
+       INSERT INTO outbox_events (id, type, payload) VALUES (gen_random_uuid(), $2, $3::jsonb) RETURNING seq, id, type)
+     INSERT INTO webhook_deliveries (id, endpoint_id, event_seq, event_id, event_type, status)
+     SELECT gen_random_uuid(), $1::uuid, ev.seq, ev.id, ev.type, 'pending' FROM ev
+     RETURNING id::text AS id`,
+    endpointId,
+    TEST_EVENT_TYPE,
+    payload,
+  );
+  if (!row) throw new Error("outbox: the test event's delivery was not written");
+  return row.id;
 }

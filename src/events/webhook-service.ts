@@ -3,7 +3,7 @@ import type { Prisma, PrismaClient, WebhookEndpoint } from "../generated/prisma/
 import { recordAudit } from "../directory/audit";
 import { DirectoryError } from "../directory/errors";
 import { isUuid } from "../directory/prisma-errors";
-import { EVENT_TYPES, type EventType } from "./outbox";
+import { EVENT_TYPES, emitTestEvent, type EventType } from "./outbox";
 import type { SecretBox } from "./secret-box";
 import { newWebhookSecret } from "./signing";
 import { TargetError, validateTarget } from "./target";
@@ -268,6 +268,26 @@ export function createWebhookService(prisma: PrismaClient, box: SecretBox, opts:
         if (n === 0) throw new DirectoryError("gone", `delivery ${deliveryId}'s event was deleted after WEBHOOK_RETENTION: it can't be sent again`);
         await audit(tx, actor, "webhook.redelivered", id, { delivery: deliveryId, event_id: current.eventId });
         return tx.webhookDelivery.findUniqueOrThrow({ where: { id: deliveryId }, include: DELIVERY_LOG });
+      });
+      return deliveryView(row);
+    },
+
+    /**
+     * Queues a `webhook.test` event for this endpoint only, delivered as every event is (signed, after
+     * what the endpoint has pending, retried, in its deliveries with the attempts). 409 while the
+     * endpoint is disabled: its queue is paused, so the test would not go out until it is enabled.
+     * Audited as `webhook.tested`.
+     */
+    async sendTest(id: string, actor: string) {
+      const row = await prisma.$transaction(async (tx) => {
+        const e = await lockedFind(tx, id);
+        if (!e.enabled) {
+          throw new DirectoryError("conflict", `webhook ${id} is disabled (${e.disabledReason ?? "by an admin"}): enable it (PATCH enabled: true) to send a test event; it would wait behind the paused queue until then`);
+        }
+        const deliveryId = await emitTestEvent(tx, id, { webhook_id: id, message: "A test event sent on an admin's request (POST /api/v2/webhooks/{id}/test)." });
+        const delivery = await tx.webhookDelivery.findUniqueOrThrow({ where: { id: deliveryId }, include: DELIVERY_LOG });
+        await audit(tx, actor, "webhook.tested", id, { delivery: deliveryId, event_id: delivery.eventId });
+        return delivery;
       });
       return deliveryView(row);
     },

@@ -70,12 +70,21 @@ async function applyOrganizations(tx: Tx, plans: readonly UserPlan[]): Promise<v
     await bulkInsert(tx, ORGANIZATION_MEMBERS, adds.map((a) => ({ organization_id: a.change.organizationId, user_id: a.userId })));
   }
   for (const [orgId, removes] of groupBy(byDimension(plans, "organization", "remove"), (r) => r.change.organizationId)) {
-    const userIds = removes.map((r) => r.userId);
-    // Whatever the plan saw: nothing of the organization may outlive the membership.
-    await tx.groupMember.deleteMany({ where: { userId: { in: userIds }, group: { organizationId: orgId } } });
-    await tx.organizationMemberRole.deleteMany({ where: { userId: { in: userIds }, organizationId: orgId } });
-    await tx.organizationMember.deleteMany({ where: { userId: { in: userIds }, organizationId: orgId } });
+    await leaveOrganization(tx, orgId, removes.map((r) => r.userId));
   }
+}
+
+/**
+ * Takes users out of an organization: its groups and roles go with the membership, whatever their
+ * source and whatever a plan saw, as nothing of the organization may outlive the membership. The one
+ * way out of an organization, for sync and for an admin's `DELETE …/members/{user}`. Returns the
+ * memberships deleted.
+ */
+export async function leaveOrganization(tx: Tx, organizationId: string, userIds: readonly string[]): Promise<number> {
+  const ids = [...userIds];
+  await tx.groupMember.deleteMany({ where: { userId: { in: ids }, group: { organizationId } } });
+  await tx.organizationMemberRole.deleteMany({ where: { userId: { in: ids }, organizationId } });
+  return (await tx.organizationMember.deleteMany({ where: { userId: { in: ids }, organizationId } })).count;
 }
 
 interface CreatedGroup {

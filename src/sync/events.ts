@@ -1,6 +1,7 @@
 import type { Prisma } from "../generated/prisma/client";
 import { groupRecord } from "../events/records";
 import type { DomainEvent } from "../events/outbox";
+import { groupMemberEvent, memberRolesChangedEvent, organizationMemberEvent } from "../events/membership-events";
 import { describeReason, type UserPlan } from "./plan";
 
 /**
@@ -18,11 +19,12 @@ export async function syncEvents(tx: Prisma.TransactionClient, plans: readonly U
     const who = { user_id: p.userId, username: names.get(p.userId) ?? "" };
     for (const c of p.changes) {
       const why = describeReason(c.reason);
-      const source = c.action === "add" ? { source: "sync" } : {};
+      // The source on additions only: a removal says why it happened (the rule), not what was removed.
+      const opts = { ...(c.action === "add" ? { source: "sync" as const } : {}), why };
       if (c.dimension === "organization") {
-        events.push({ type: c.action === "add" ? "organization_member.added" : "organization_member.removed", data: { organization_id: c.organizationId, ...who, ...source, ...why } });
+        events.push(organizationMemberEvent(c.action, c.organizationId, who, opts));
       } else if (c.dimension === "group") {
-        events.push({ type: c.action === "add" ? "group_member.added" : "group_member.removed", data: { group_id: c.groupId, group_name: c.groupName, organization_id: c.organizationId, ...who, ...source, ...why } });
+        events.push(groupMemberEvent(c.action, { id: c.groupId, name: c.groupName, organizationId: c.organizationId }, who, opts));
       } else {
         roleChanges.set(`${p.userId}/${c.organizationId}`, { userId: p.userId, organizationId: c.organizationId });
       }
@@ -32,8 +34,8 @@ export async function syncEvents(tx: Prisma.TransactionClient, plans: readonly U
     const pairs = [...roleChanges.values()];
     const grants = await tx.organizationMemberRole.findMany({ where: { userId: { in: pairs.map((r) => r.userId) } }, select: { userId: true, organizationId: true, role: true } });
     for (const { userId, organizationId } of pairs) {
-      const roles = grants.filter((g) => g.userId === userId && g.organizationId === organizationId).map((g) => g.role).sort();
-      events.push({ type: "member_roles.changed", data: { organization_id: organizationId, user_id: userId, username: names.get(userId) ?? "", roles } });
+      const roles = grants.filter((g) => g.userId === userId && g.organizationId === organizationId).map((g) => g.role);
+      events.push(memberRolesChangedEvent(organizationId, { user_id: userId, username: names.get(userId) ?? "" }, roles));
     }
   }
   return events;

@@ -169,6 +169,11 @@ describe.each(testEngines())("webhooks end to end on %s", (engine) => {
     const first = await twoEvents(listener, "hook1's events");
     expect(first.find((e) => e.type === "user.created")).toMatchObject({ verified: true, payload: { type: "user.created", data: { username: "hook1", status: "active" } } });
     expect(first.map((e) => [e.type, e.verified])).toEqual([["user.created", true], ["organization_member.added", true]]);
+    // An admin's test event goes out the same signed way, to this endpoint.
+    const test = await api("POST", `/webhooks/${made.id}/test`);
+    expect(test.status).toBe(202);
+    const withTest = await until(deadline, "the test event", () => received(listener).find((e) => e.type === "webhook.test"), { running: [bridge, listener], healthy: healthy(listener) });
+    expect(withTest).toMatchObject({ verified: true, payload: { type: "webhook.test", data: { webhook_id: made.id } } });
 
     // 2. Listener down: events wait, then arrive in order when it is back.
     await stop(listener, "SIGTERM", deadline);
@@ -208,7 +213,7 @@ describe.each(testEngines())("webhooks end to end on %s", (engine) => {
       },
       { running: [bridge, listener], healthy: healthy(listener) },
     );
-    expect(log.count).toBe(6);
+    expect(log.count).toBe(7);
     const hook2 = log.deliveries.find((d) => d.event_type === "user.created" && d.attempt_log.length > 1);
     expect(hook2?.attempt_log.at(-1)).toMatchObject({ status_code: 204, error: null });
     expect(hook2?.attempt_log[0]).toMatchObject({ status_code: null, error: expect.stringMatching(/ECONNREFUSED/) });

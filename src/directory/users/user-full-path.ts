@@ -1,6 +1,7 @@
 import { Prisma, type PrismaClient } from "../../generated/prisma/client";
 import { ifMatchSatisfied, type Attributes, type AttributeChange, type ResourceRecord, type WriteContext } from "../../scim/resource-service";
 import { emit } from "../../events/outbox";
+import { organizationMemberEvent } from "../../events/membership-events";
 import { refreshUserEvents, userChangeEvents } from "../../events/records";
 import { syncUsers } from "../../sync/apply";
 import { reportingSync, type SyncObserver } from "../../sync/observer";
@@ -76,7 +77,7 @@ async function joinDefaultOrganization(tx: Tx, user: { id: string; username: str
   if (!org) return false;
   const added = await tx.organizationMember.createMany({ data: [{ organizationId: org.id, userId, source: "sync" }], skipDuplicates: true });
   if (added.count > 0) {
-    await emit(tx, [{ type: "organization_member.added", data: { organization_id: org.id, user_id: userId, username: user.username, source: "sync" } }]);
+    await emit(tx, [organizationMemberEvent("add", org.id, { user_id: userId, username: user.username }, { source: "sync" })]);
     await recordAudit(tx, {
       actor,
       action: "organization_member.added",

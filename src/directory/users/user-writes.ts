@@ -1,5 +1,6 @@
 import type { Attributes, WriteContext } from "../../scim/resource-service";
 import type { DomainEvent } from "../../events/outbox";
+import { organizationMemberEvent } from "../../events/membership-events";
 import { changeEventsOf } from "../../events/records";
 import { toAdminUser } from "../admin-users";
 import type { AuditEntry } from "../audit";
@@ -40,7 +41,7 @@ export function newUserWrite(attrs: Attributes, cols: UserColumns, ctx: WriteCon
       userId: id,
       details: { dimension: "organization", rule: "default", organization_id: organizationId },
     });
-    events.push({ type: "organization_member.added", data: { organization_id: organizationId, user_id: id, username, source: "sync" } });
+    events.push(organizationMemberEvent("add", organizationId, { user_id: id, username }, { source: "sync" }));
   }
   return {
     values: { ...cols, at, status, claims: deriveClaims(attrs, []), resource },
