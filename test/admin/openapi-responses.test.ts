@@ -89,6 +89,13 @@ describe.each(testEngines())("admin API: answers as the OpenAPI document describ
     const members = (await call("get", "/organizations/default/members")).body as { user_id: string }[];
     await call("get", `/organizations/default/members/${members[0]!.user_id}`);
     expect((await call("get", "/organizations/nope")).status).toBe(404);
+    const acmeMember = `/organizations/acme/members/${members[0]!.user_id}`;
+    await call("post", acmeMember);
+    expect((await call("post", acmeMember)).status).toBe(409);
+    await call("put", `${acmeMember}/roles`, { roles: ["organization-admin"] });
+    expect((await call("put", `${acmeMember}/roles`, { roles: "x" })).status).toBe(400);
+    expect((await call("delete", acmeMember)).status).toBe(204);
+    expect((await call("delete", acmeMember)).status).toBe(404);
 
     await call("get", "/organizations/default/groups");
     const group = (await call("post", "/organizations/default/groups", { name: "devs", quota_allowance: 2 })).body as { id: string };
@@ -146,7 +153,9 @@ describe.each(testEngines())("admin API: answers as the OpenAPI document describ
     const id = made.body.id as string;
     await call("get", "/webhooks");
     await call("get", `/webhooks/${id}`);
+    expect((await call("post", `/webhooks/${id}/test`)).status).toBe(202);
     await call("patch", `/webhooks/${id}`, { enabled: false });
+    expect((await call("post", `/webhooks/${id}/test`)).status).toBe(409);
     await call("post", `/webhooks/${id}/rotate-secret`);
     await call("get", `/webhooks/${id}/deliveries`);
     expect((await call("post", `/webhooks/${id}/deliveries/00000000-0000-4000-8000-000000000000/redeliver`)).status).toBe(404);
