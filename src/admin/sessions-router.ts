@@ -18,7 +18,7 @@ const signInBody = z.strictObject({ token: z.string().min(1, "token is required"
 
 export const sessionRoutes = defineRoutes({
   create: {
-    method: "post", path: "/sessions", tag: "sessions", summary: "Sign in (browser session)",
+    method: "post", path: "/sessions", tag: "sessions", summary: "Sign in (browser session)", public: true,
     description:
       "Needs no credentials: send an admin-scope token in the body. Answers with a `Set-Cookie` for the session (HttpOnly, SameSite=Strict, Path=/, Secure over HTTPS) and the CSRF token to send as `X-CSRF-Token` on state-changing requests made with the cookie. A SCIM-scope, unknown or revoked token is refused with 401 and no cookie.",
     body: signInBody,
