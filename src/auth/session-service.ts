@@ -143,6 +143,8 @@ export function createSessionService(db: { prisma: PrismaClient; sql: SqlRunner 
       const digest = hashToken(secret);
       const t = now().getTime();
       let c = cache.get(digest, t);
+      // Idle by this instance's reckoning: another instance may have seen it since, so ask the database.
+      if (c && c.lastSeenMs + opts.idleTimeoutMs <= t) c = undefined;
       if (!c) {
         const [row] = await sql.query<Row>(
           `SELECT s.id::text AS id, s.token_id::text AS token_id, a.name AS token_name, a.scope::text AS scope, a.revoked_at, s.created_at, s.last_seen_at, s.expires_at
