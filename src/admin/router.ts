@@ -63,7 +63,7 @@ export const ADMIN_ROUTES: Readonly<Record<string, Readonly<Record<string, Route
 
 export function adminRouter(deps: AdminDeps): Router {
   const r = Router();
-  r.use(tokensRouter(deps.tokens));
+  r.use(tokensRouter(deps.tokens, deps.sessions));
   r.use(sessionsRouter(deps.sessions));
   r.use(usersRouter(deps.users, deps.grants));
   r.use(organizationsRouter(deps.organizations));

@@ -40,6 +40,11 @@ export interface SessionService {
   resolve(secret: string): Promise<SessionInfo | undefined>;
   /** Signs out: the session is deleted (and audited). */
   end(secret: string): Promise<void>;
+  /**
+   * Forgets every cached session: called when this process revokes a token, so that its sessions are
+   * refused here at once (other instances within TOKEN_CACHE_TTL).
+   */
+  forgetCached(): void;
   /** Deletes sessions past their maximum age or idle timeout; the number deleted. */
   prune(): Promise<number>;
   /** Waits for the `last_seen_at` writes in flight. */
@@ -179,6 +184,10 @@ export function createSessionService(db: { prisma: PrismaClient; sql: SqlRunner 
         [digest],
       );
       if (row) await remove(row.id, row.token_name, "signed_out", row.token_id);
+    },
+
+    forgetCached() {
+      cache.clear();
     },
 
     async prune() {
