@@ -6,7 +6,7 @@ import { ScimError } from "../scim/errors";
 import type { TokenScope } from "./token-format";
 import type { Principal, TokenService } from "./token-service";
 import { noteRefusedToken } from "../http/request-notes";
-import { csrfRefusal, sessionSecretOf } from "./session-cookie";
+import { clearSessionCookie, csrfRefusal, sessionSecretOf } from "./session-cookie";
 import { csrfTokensEqual, type SessionService } from "./session-service";
 
 /**
@@ -86,6 +86,8 @@ export function createAuth(tokens: TokenService, sessions?: SessionService) {
       if (secret !== undefined && sessions) {
         sessions.resolve(secret).then((session) => {
           if (!session) {
+            // The browser drops the dead cookie: a page then knows to show sign-in.
+            clearSessionCookie(req, res);
             next(unauthorized(res, protocol, "the session has ended (signed out, expired or its token revoked): sign in again"));
             return;
           }

@@ -79,6 +79,8 @@ describe.each(testEngines())("admin API sessions on %s", (engine) => {
     const rows = await b.db.sql.query<{ secret_hash: string }>("SELECT secret_hash FROM admin_sessions");
     expect(rows.length).toBeGreaterThan(0);
     expect(JSON.stringify(rows)).not.toContain(secret);
+    const audit = await b.db.sql.query<{ n: number }>("SELECT count(*)::int AS n FROM audit_events WHERE action = 'session.created' AND actor = 'test-admin'");
+    expect(audit[0]!.n).toBeGreaterThan(0);
   });
 
   it("reads with the cookie; state changes need the CSRF header and the same origin", async () => {
@@ -134,6 +136,8 @@ describe.each(testEngines())("admin API sessions on %s", (engine) => {
     const res = await request(b.app).get("/api/v2/sessions/current").set("Cookie", idle.cookie);
     expect(res.status).toBe(401);
     expect((res.body as { message: string }).message).toMatch(/sign in again/);
+    // The dead cookie is cleared.
+    expect(cookieOf(res)).toMatch(/scim_bridge_session=;.*Expires=Thu, 01 Jan 1970/);
   });
 
   it("a cookie request in the steady state costs no SQL", async () => {
