@@ -4,7 +4,8 @@ import express, { type Express, type RequestHandler } from "express";
 import { buildOpenApiDocument, type OpenApiDocument } from "./admin/openapi/document";
 import { ADMIN_ROUTES, adminRouter } from "./admin/router";
 import { createAuth } from "./auth/middleware";
-import { createTokenService, type TokenService } from "./auth/token-service";
+import { createTokenService, DEFAULT_TOKEN_CACHE_TTL_MS, type TokenService } from "./auth/token-service";
+import { createSessionService, type SessionService, type SessionServiceOptions } from "./auth/session-service";
 import type { Config } from "./config/config";
 import type { TrustProxy } from "./config/trust-proxy";
 import type { Database } from "./db/database";
@@ -73,6 +74,8 @@ export interface AppDeps {
   rateLimit?: Config["rateLimit"];
   /** `POST /scim/v2/Bulk`'s limits (its body limit is its own, maxPayloadSize); default 1,000 operations, 10 MiB. */
   bulk?: BulkLimits;
+  /** Browser sessions' lifetimes (SESSION_MAX_AGE, SESSION_IDLE_TIMEOUT; default 12h, 30m), cache lifetime (TOKEN_CACHE_TTL) and clock. */
+  sessions?: Partial<SessionServiceOptions>;
 }
 
 /** The HTTP app and what must be stopped before the database closes (reconciliation runs). */
@@ -81,6 +84,8 @@ export interface BridgeApp {
   reconciliations: ReconciliationService;
   /** Not started here: `startBridge` starts it (tests drive it with `tick()` or start it themselves). */
   dispatcher: Dispatcher;
+  /** Browser sign-in sessions; `startBridge` prunes the ended ones hourly. */
+  sessions: SessionService;
   close(): Promise<void>;
 }
 
@@ -161,7 +166,14 @@ export function buildBridge(deps: AppDeps): BridgeApp {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  const requireScope = createAuth(deps.tokens);
+  const sessions = createSessionService(deps.db, deps.tokens, {
+    maxAgeMs: 12 * 3_600_000,
+    idleTimeoutMs: 30 * 60_000,
+    cacheTtlMs: DEFAULT_TOKEN_CACHE_TTL_MS,
+    logger: deps.logger,
+    ...deps.sessions,
+  });
+  const requireScope = createAuth(deps.tokens, sessions);
   // One limiter for both APIs: the buckets are per token.
   const limit = rateLimiter(deps.rateLimit);
   const users = createUserService(deps.db, observe.sync);
@@ -211,6 +223,7 @@ export function buildBridge(deps: AppDeps): BridgeApp {
     adminBody(deps),
     adminRouter({
       tokens: deps.tokens,
+      sessions,
       users: createAdminUsers(deps.db.prisma),
       grants: createUserGrants(deps.db.prisma),
       organizations: createAdminOrganizations(deps.db.prisma),
@@ -229,9 +242,11 @@ export function buildBridge(deps: AppDeps): BridgeApp {
     app,
     reconciliations,
     dispatcher,
+    sessions,
     close: async () => {
       await reconciliations.close();
       await dispatcher.stop();
+      await sessions.close();
     },
   };
 }
@@ -283,6 +298,7 @@ export async function startBridge(config: Config, logger: Logger): Promise<Runni
       webhooks: config.webhooks,
       rateLimit: config.rateLimit,
       bulk: config.bulk,
+      sessions: { ...config.sessions, cacheTtlMs: config.tokenCacheTtlMs },
     });
     const app = bridge.app;
     const server = await new Promise<Server>((resolve, reject) => {
@@ -297,8 +313,15 @@ export async function startBridge(config: Config, logger: Logger): Promise<Runni
         .prune()
         .then((n) => n > 0 && logger.info("deleted reconciliation runs past RUN_RETENTION", { runs: n }))
         .catch((err: unknown) => logger.warn("reconciliation run retention pass failed", { error: err instanceof Error ? err.message : String(err) }));
+    // Ended browser sessions (past SESSION_MAX_AGE or SESSION_IDLE_TIMEOUT): one driver statement, same hour.
+    const pruneSessions = () =>
+      void bridge.sessions.prune().catch((err: unknown) => logger.warn("session retention pass failed", { error: err instanceof Error ? err.message : String(err) }));
     pruneRuns();
-    const pruneTimer = setInterval(pruneRuns, 3_600_000);
+    pruneSessions();
+    const pruneTimer = setInterval(() => {
+      pruneRuns();
+      pruneSessions();
+    }, 3_600_000);
     pruneTimer.unref();
     // Embedded: autovacuum's work (statistics, re-planned prepared statements, dead rows), src/db/embedded-upkeep.ts.
     const stopUpkeep = db.kind === "embedded" ? startEmbeddedUpkeep(db, logger) : undefined;

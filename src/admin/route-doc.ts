@@ -32,6 +32,8 @@ export interface RouteDoc<P extends string = string> {
   responses: Partial<Record<SuccessStatus, { description: string; schema?: z.ZodType }>>;
   /** When the route answers each error status (400 is added for any route with a body or query). */
   errors?: Partial<Record<RouteErrorStatus, string>>;
+  /** Reached without credentials (sign-in: the token is in its body); documented with `security: []`. */
+  public?: true;
 }
 
 /** A router file's table: the literal paths are kept, so handlers get typed `req.params`. */

@@ -1,5 +1,7 @@
 import { Router } from "express";
 import type { TokenService } from "../auth/token-service";
+import type { SessionService } from "../auth/session-service";
+import { sessionRoutes, sessionsRouter } from "./sessions-router";
 import type { AdminAudit } from "../directory/admin-audit";
 import type { AdminGroups } from "../directory/admin-groups";
 import type { AdminOrganizations } from "../directory/admin-organizations";
@@ -26,6 +28,7 @@ import type { ReconciliationService } from "../reconcile/service";
 /** The admin API under `/api/v2` (scope admin). Authentication and body parsing are mounted in front. */
 export interface AdminDeps {
   tokens: TokenService;
+  sessions: SessionService;
   users: AdminUsers;
   grants: UserGrantsService;
   organizations: AdminOrganizations;
@@ -46,6 +49,7 @@ export interface AdminDeps {
  */
 export const ADMIN_ROUTES: Readonly<Record<string, Readonly<Record<string, RouteDoc>>>> = {
   tokens: tokenRoutes,
+  sessions: sessionRoutes,
   users: userRoutes,
   organizations: organizationRoutes,
   groups: groupRoutes,
@@ -59,7 +63,8 @@ export const ADMIN_ROUTES: Readonly<Record<string, Readonly<Record<string, Route
 
 export function adminRouter(deps: AdminDeps): Router {
   const r = Router();
-  r.use(tokensRouter(deps.tokens));
+  r.use(tokensRouter(deps.tokens, deps.sessions));
+  r.use(sessionsRouter(deps.sessions));
   r.use(usersRouter(deps.users, deps.grants));
   r.use(organizationsRouter(deps.organizations));
   r.use(groupsRouter(deps.groups));

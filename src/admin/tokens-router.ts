@@ -2,6 +2,7 @@ import { Router } from "express";
 import { z } from "zod";
 import { principalOf } from "../auth/middleware";
 import { TOKEN_SCOPES } from "../auth/token-format";
+import type { SessionService } from "../auth/session-service";
 import { TokenError, type TokenInfo, type TokenService } from "../auth/token-service";
 import { AdminError } from "./errors";
 import { createdTokenSchema, tokenSchema } from "./openapi/responses";
@@ -58,7 +59,7 @@ function translate(err: unknown): unknown {
   return new AdminError(status, err.message);
 }
 
-export function tokensRouter(tokens: TokenService): Router {
+export function tokensRouter(tokens: TokenService, sessions: Pick<SessionService, "forgetCached">): Router {
   const r = Router();
   const actor = (res: Parameters<typeof principalOf>[0]) => principalOf(res)?.tokenName ?? "unknown";
 
@@ -74,6 +75,8 @@ export function tokensRouter(tokens: TokenService): Router {
 
   route(r, tokenRoutes.revoke, async (req, res) => {
     await tokens.revoke(req.params.token, actor(res)).catch((e: unknown) => Promise.reject(translate(e)));
+    // The token's browser sessions end here at once, as the token does.
+    sessions.forgetCached();
     res.status(204).end();
   });
 

@@ -6,6 +6,8 @@ import { ScimError } from "../scim/errors";
 import type { TokenScope } from "./token-format";
 import type { Principal, TokenService } from "./token-service";
 import { noteRefusedToken } from "../http/request-notes";
+import { clearSessionCookie, csrfRefusal, sessionSecretOf } from "./session-cookie";
+import { csrfTokensEqual, type SessionService } from "./session-service";
 
 /**
  * Authentication bound to each mounted API: whatever Express routes into `/scim/v2` has passed
@@ -15,6 +17,10 @@ import { noteRefusedToken } from "../http/request-notes";
  * - `Authorization: Bearer <token>` (scheme case-insensitive) through passport-http-bearer;
  * - on the admin API also Coder's `Coder-Session-Token: <token>` header;
  * - tokens in the URL (`?access_token=`) are refused: URLs end up in access logs and proxies.
+ * - on the admin API also the browser session cookie (src/auth/session-cookie.ts), when no token
+ *   header is sent; its state-changing requests must pass the CSRF checks (403 otherwise). Sign-in,
+ *   `POST /api/v2/sessions`, needs no credentials: it checks the token in its body. The SCIM API
+ *   never accepts the cookie.
  * Missing, unknown or revoked token → 401; a valid token of the other scope → 403.
  */
 
@@ -37,7 +43,12 @@ export function principalOf(res: Response): Principal | undefined {
   return p && typeof p === "object" && "tokenId" in p ? (p as Principal) : undefined;
 }
 
-export function createAuth(tokens: TokenService) {
+/** Sign-in: the one admin route reached without credentials (the token is in its body). */
+function isSignIn(req: Request): boolean {
+  return req.method === "POST" && /^\/sessions\/?$/.test(req.path);
+}
+
+export function createAuth(tokens: TokenService, sessions?: SessionService) {
   // A private passport instance: no process-wide singleton state.
   const authenticator = new passport.Passport();
   authenticator.use(
@@ -67,6 +78,29 @@ export function createAuth(tokens: TokenService) {
         return;
       }
       const coderHeader = req.get("coder-session-token");
+      if (protocol === "admin" && isSignIn(req)) {
+        next();
+        return;
+      }
+      const secret = protocol === "admin" && sessions && req.get("authorization") === undefined && coderHeader === undefined ? sessionSecretOf(req) : undefined;
+      if (secret !== undefined && sessions) {
+        sessions.resolve(secret).then((session) => {
+          if (!session) {
+            // The browser drops the dead cookie: a page then knows to show sign-in.
+            clearSessionCookie(req, res);
+            next(unauthorized(res, protocol, "the session has ended (signed out, expired or its token revoked): sign in again"));
+            return;
+          }
+          const refusal = csrfRefusal(req, session.csrfToken, csrfTokensEqual);
+          if (refusal) {
+            next(new AdminError(403, refusal));
+            return;
+          }
+          res.locals.session = session;
+          accept(res, next, session.principal, scope, protocol);
+        }, next);
+        return;
+      }
       if (protocol === "admin" && coderHeader !== undefined && req.get("authorization") === undefined) {
         tokens.verify(coderHeader.trim()).then((principal) => {
           if (!principal) next(unauthorized(res, protocol, "invalid or revoked token"));

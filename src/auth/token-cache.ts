@@ -10,6 +10,8 @@ export interface TtlCache<V> {
   get(key: string, nowMs: number): V | undefined;
   /** Stores `value` until `nowMs + ttl`; past the size bound, the least recently used entry goes. */
   set(key: string, value: V, nowMs: number): void;
+  /** Forgets one entry. */
+  delete(key: string): void;
   clear(): void;
   readonly size: number;
 }
@@ -35,6 +37,9 @@ export function createTtlCache<V>(opts: { ttlMs: number; maxEntries: number }): 
         if (oldest.done) break;
         entries.delete(oldest.value);
       }
+    },
+    delete(key) {
+      entries.delete(key);
     },
     clear() {
       entries.clear();

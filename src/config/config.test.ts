@@ -145,6 +145,13 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ TOKEN_CACHE_TTL: "soon" }, opts)).toThrow(/TOKEN_CACHE_TTL/);
   });
 
+  it("ends browser sessions after 12 hours or 30 minutes idle by default, SESSION_MAX_AGE and SESSION_IDLE_TIMEOUT otherwise", () => {
+    expect(loadConfig({}, opts).sessions).toEqual({ maxAgeMs: 12 * 3_600_000, idleTimeoutMs: 30 * 60_000 });
+    expect(loadConfig({ SESSION_MAX_AGE: "8h", SESSION_IDLE_TIMEOUT: "1h" }, opts).sessions).toEqual({ maxAgeMs: 8 * 3_600_000, idleTimeoutMs: 3_600_000 });
+    expect(() => loadConfig({ SESSION_MAX_AGE: "10s" }, opts)).toThrow(/SESSION_MAX_AGE must be a duration of at least a minute/);
+    expect(() => loadConfig({ SESSION_IDLE_TIMEOUT: "soon" }, opts)).toThrow(/SESSION_IDLE_TIMEOUT must be a duration/);
+  });
+
   it("limits Bulk requests to 1,000 operations and 10 MiB by default, BULK_MAX_OPERATIONS and BULK_MAX_PAYLOAD otherwise", () => {
     expect(loadConfig({}, opts).bulk).toEqual({ maxOperations: 1000, maxPayloadBytes: 10 * 1024 * 1024 });
     expect(loadConfig({ BULK_MAX_OPERATIONS: "250", BULK_MAX_PAYLOAD: "2mb" }, opts).bulk).toEqual({ maxOperations: 250, maxPayloadBytes: 2 * 1024 * 1024 });

@@ -47,7 +47,7 @@ export function parseRate(text: string): { limit: number; perMs: number } | unde
 }
 
 /** The duration variables; each is also accepted as a bare number of milliseconds (see bareDurationWarnings). */
-const DURATION_VARIABLES = ["RUN_RETENTION", "WEBHOOK_TIMEOUT", "WEBHOOK_RETRY_SCHEDULE", "WEBHOOK_POLL_INTERVAL", "WEBHOOK_RETENTION", "TOKEN_CACHE_TTL"] as const;
+const DURATION_VARIABLES = ["RUN_RETENTION", "WEBHOOK_TIMEOUT", "WEBHOOK_RETRY_SCHEDULE", "WEBHOOK_POLL_INTERVAL", "WEBHOOK_RETENTION", "TOKEN_CACHE_TTL", "SESSION_MAX_AGE", "SESSION_IDLE_TIMEOUT"] as const;
 
 /**
  * A bare number is read as milliseconds (documented, and kept for the configurations that rely on it),
@@ -143,6 +143,12 @@ const envSchema = z.object({
   TOKEN_CACHE_TTL: optionalString.default("10s").refine((v) => durationMs(v) !== undefined && durationMs(v)! <= 300_000, {
     message: "TOKEN_CACHE_TTL must be a duration of at most 5m, such as 10s or 30s, or 0 to ask the database on every request",
   }),
+  SESSION_MAX_AGE: optionalString.default("12h").refine((v) => durationMs(v) !== undefined && durationMs(v)! >= 60_000, {
+    message: "SESSION_MAX_AGE must be a duration of at least a minute, such as 12h or 8h",
+  }),
+  SESSION_IDLE_TIMEOUT: optionalString.default("30m").refine((v) => durationMs(v) !== undefined && durationMs(v)! >= 60_000, {
+    message: "SESSION_IDLE_TIMEOUT must be a duration of at least a minute, such as 30m or 1h",
+  }),
   TRUST_PROXY: optionalString.refine((v) => parseTrustProxy(v) !== undefined, { message: TRUST_PROXY_MESSAGE }),
   BRIDGE_SCIM_TOKEN: tokenSecret("BRIDGE_SCIM_TOKEN"),
   BRIDGE_ADMIN_TOKEN: tokenSecret("BRIDGE_ADMIN_TOKEN"),
@@ -197,6 +203,8 @@ export interface Config {
    * revoked through another process keeps working here for up to this long.
    */
   tokenCacheTtlMs: number;
+  /** Browser sign-in sessions of the admin API: they end this long after sign-in, or this long idle. */
+  sessions: { maxAgeMs: number; idleTimeoutMs: number };
   /** Secrets from BRIDGE_SCIM_TOKEN / BRIDGE_ADMIN_TOKEN, stored hashed at start. */
   envTokens: { scim: string | undefined; admin: string | undefined };
   /** Accepted but worth a `warn` line at start (a duration without a unit), each saying what to write. */
@@ -271,6 +279,7 @@ export function loadConfig(
       retentionMs: durationMs(e.WEBHOOK_RETENTION)!,
     },
     tokenCacheTtlMs: durationMs(e.TOKEN_CACHE_TTL)!,
+    sessions: { maxAgeMs: durationMs(e.SESSION_MAX_AGE)!, idleTimeoutMs: durationMs(e.SESSION_IDLE_TIMEOUT)! },
     envTokens: { scim: e.BRIDGE_SCIM_TOKEN, admin: e.BRIDGE_ADMIN_TOKEN },
     warnings: bareDurationWarnings(env),
     client: { url: e.SCIM_BRIDGE_URL, token: e.SCIM_BRIDGE_TOKEN },

@@ -80,6 +80,12 @@ describe.each(testEngines())("admin API: answers as the OpenAPI document describ
     expect((await call("get", "/tokens")).body.length).toBeGreaterThanOrEqual(3);
     expect((await call("delete", "/tokens/ci")).status).toBe(204);
     expect((await call("delete", "/tokens/ci-nope")).status).toBe(404);
+    // Sessions (the cookie side is in test/admin/sessions.test.ts): sign-in, and the bearer caller.
+    expect((await call("post", "/sessions", { token: b.adminToken })).status).toBe(201);
+    expect((await call("post", "/sessions", { token: b.scimToken })).status).toBe(401);
+    expect((await call("post", "/sessions", {})).status).toBe(400);
+    expect((await call("get", "/sessions/current")).body).toMatchObject({ via: "token", session: null });
+    expect((await call("delete", "/sessions/current")).status).toBe(204);
   });
 
   it("organizations and groups: every route", async () => {

@@ -51,15 +51,16 @@ describe.each(testEngines())("admin API: the OpenAPI document on %s", (engine) =
     expect({ undocumented: served.filter((r) => !documented.includes(r)), notServed: documented.filter((r) => !served.includes(r)) }).toEqual({ undocumented: [], notServed: [] });
   });
 
-  it("asks for an admin token on every route but itself, and documents the errors every route can answer", () => {
-    expect(doc.security).toEqual([{ bearer: [] }, { coderSessionToken: [] }]);
+  it("asks for an admin token on every route but itself and sign-in, and documents the errors every route can answer", () => {
+    expect(doc.security).toEqual([{ bearer: [] }, { coderSessionToken: [] }, { sessionCookie: [] }]);
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: "http", scheme: "bearer" });
     for (const [route, op] of operations(doc)) {
       if (route === "GET /openapi.json") {
         expect(op.security).toEqual([]);
         continue;
       }
-      expect(op.security).toBeUndefined();
+      if (route === "POST /sessions") expect(op.security).toEqual([]);
+      else expect(op.security).toBeUndefined();
       for (const status of ["401", "403", "429", "500", "503"]) expect([route, op.responses[status]]).toEqual([route, expect.objectContaining({ $ref: expect.stringMatching(/^#\/components\/responses\//) })]);
       expect(Object.keys(op.responses).some((s) => s.startsWith("2"))).toBe(true);
     }

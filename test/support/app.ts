@@ -6,6 +6,7 @@ import type { BulkLimits } from "../../src/scim/capabilities";
 import type { TrustProxy } from "../../src/config/trust-proxy";
 import { createSecretBox, type SecretBox } from "../../src/events/secret-box";
 import { createTokenService, type TokenService } from "../../src/auth/token-service";
+import type { SessionServiceOptions } from "../../src/auth/session-service";
 import { openDatabase, type Database, type StatementObserver } from "../../src/db/database";
 import { migrate } from "../../src/db/migrate";
 import { ensureDefaultOrganization } from "../../src/directory/bootstrap";
@@ -33,7 +34,7 @@ async function openUrl(url: string, observe?: StatementObserver): Promise<{ db: 
   return { db, done: () => db.close() };
 }
 
-export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number; retryScheduleMs?: number[]; allowPrivateTargets?: boolean; rateLimit?: { limit: number; perMs: number }; databaseUrl?: string; runRetentionMs?: number; observe?: StatementObserver; bulk?: BulkLimits; trustProxy?: TrustProxy } = {}): Promise<TestBridge> {
+export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number; retryScheduleMs?: number[]; allowPrivateTargets?: boolean; rateLimit?: { limit: number; perMs: number }; databaseUrl?: string; runRetentionMs?: number; observe?: StatementObserver; bulk?: BulkLimits; trustProxy?: TrustProxy; sessions?: Partial<SessionServiceOptions> } = {}): Promise<TestBridge> {
   const { db, done } = opts.databaseUrl ? await openUrl(opts.databaseUrl, opts.observe) : await openMigrated(engine, opts.observe ? { observe: opts.observe } : {});
   await ensureDefaultOrganization(db);
   const tokens = createTokenService(db);
@@ -56,6 +57,7 @@ export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes
     secretBox,
     ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
     ...(opts.bulk ? { bulk: opts.bulk } : {}),
+    ...(opts.sessions ? { sessions: opts.sessions } : {}),
     // Tests deliver to listeners on loopback, with short retry delays.
     webhooks: { allowPrivateTargets: opts.allowPrivateTargets ?? true, timeoutMs: 2000, retryScheduleMs: opts.retryScheduleMs ?? [50, 100, 200], pollIntervalMs: 50, retentionMs: 30 * 86_400_000 },
   });

@@ -165,6 +165,7 @@ function operation(operationId: string, doc: RouteDoc, components: Components): 
     ...(parameters.length ? { parameters } : {}),
     ...(doc.body ? { requestBody: { required: true, content: { "application/json": { schema: toSchema(doc.body, "input", components) } } } } : {}),
     responses,
+    ...(doc.public ? { security: [] } : {}),
   };
 }
 
@@ -209,10 +210,10 @@ export function buildOpenApiDocument(tables: Readonly<Record<string, Readonly<Re
       title: "scim-bridge admin API",
       version: "2",
       description:
-        "The admin API of scim-bridge under `/api/v2` (Coder's paths and JSON where Coder has them). Every route needs a bearer token of scope `admin` (`Authorization: Bearer …`, or Coder's `Coder-Session-Token` header). Errors are `{message, detail?, validations?}`.",
+        "The admin API of scim-bridge under `/api/v2` (Coder's paths and JSON where Coder has them). Every route needs a bearer token of scope `admin` (`Authorization: Bearer …`, or Coder's `Coder-Session-Token` header), or a browser session's cookie from `POST /sessions` (then `POST`, `PUT`, `PATCH` and `DELETE` need its `X-CSRF-Token`). Errors are `{message, detail?, validations?}`.",
     },
     servers: [{ url: "/api/v2", description: "Relative to the bridge's address." }],
-    security: [{ bearer: [] }, { coderSessionToken: [] }],
+    security: [{ bearer: [] }, { coderSessionToken: [] }, { sessionCookie: [] }],
     tags: [...tags, "meta"].sort().map((name) => ({ name })),
     paths,
     components: {
@@ -221,6 +222,7 @@ export function buildOpenApiDocument(tables: Readonly<Record<string, Readonly<Re
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", description: "A token of scope `admin` (`scim-bridge token create --scope admin`, or BRIDGE_ADMIN_TOKEN)." },
         coderSessionToken: { type: "apiKey", in: "header", name: "Coder-Session-Token", description: "The same token in Coder's header." },
+        sessionCookie: { type: "apiKey", in: "cookie", name: "scim_bridge_session", description: "A browser session from `POST /sessions`; state-changing requests also need its `X-CSRF-Token` header." },
       },
     },
   };
