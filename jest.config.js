@@ -4,6 +4,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/src", "<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // The console's browser tests need Chromium and the built console: `npm run test:browser`.
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/browser/"],
   transform: {
     "^.+\\.ts$": [
       "@swc/jest",

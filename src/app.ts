@@ -1,5 +1,6 @@
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { join } from "node:path";
 import express, { type Express, type RequestHandler } from "express";
 import { buildOpenApiDocument, type OpenApiDocument } from "./admin/openapi/document";
 import { ADMIN_ROUTES, adminRouter } from "./admin/router";
@@ -28,6 +29,7 @@ import { errorHandler, markProtocol, notFound } from "./http/errors";
 import { normalizePathMiddleware } from "./http/normalize-path";
 import { rateLimiter } from "./http/rate-limit";
 import { securityHeaders } from "./http/security-headers";
+import { consoleRouter } from "./http/console";
 import { createMetrics, requestContext, type Metrics } from "./http/observability";
 import type { Logger } from "./log/logger";
 import { createBridgeMetrics } from "./metrics/bridge-metrics";
@@ -74,6 +76,8 @@ export interface AppDeps {
   rateLimit?: Config["rateLimit"];
   /** `POST /scim/v2/Bulk`'s limits (its body limit is its own, maxPayloadSize); default 1,000 operations, 10 MiB. */
   bulk?: BulkLimits;
+  /** The built admin console (dist/console), served at /admin/; undefined: /admin/ says it is not built. */
+  consoleDir?: string;
   /** Browser sessions' lifetimes (SESSION_MAX_AGE, SESSION_IDLE_TIMEOUT; default 12h, 30m), cache lifetime (TOKEN_CACHE_TTL) and clock. */
   sessions?: Partial<SessionServiceOptions>;
 }
@@ -236,6 +240,7 @@ export function buildBridge(deps: AppDeps): BridgeApp {
       nameCollisions: createNameCollisions(deps.db.prisma),
     }),
   );
+  app.use(consoleRouter(deps.consoleDir));
   app.use(notFound("plain"));
   app.use(errorHandler({ logger: deps.logger, bodyLimitBytes: deps.bodyLimitBytes }));
   return {
@@ -299,6 +304,8 @@ export async function startBridge(config: Config, logger: Logger): Promise<Runni
       rateLimit: config.rateLimit,
       bulk: config.bulk,
       sessions: { ...config.sessions, cacheTtlMs: config.tokenCacheTtlMs },
+      // Beside the compiled app: dist/app.js and dist/console/ (npm run build makes both).
+      consoleDir: join(__dirname, "console"),
     });
     const app = bridge.app;
     const server = await new Promise<Server>((resolve, reject) => {

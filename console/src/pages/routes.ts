@@ -1,0 +1,10 @@
+import type { ComponentType } from "preact";
+import { TokensPage } from "./Tokens";
+
+/** Every console page: its path under /admin (":name" is a parameter) and its component. */
+export interface RouteEntry {
+  path: string;
+  page: ComponentType<{ params: Record<string, string>; query: URLSearchParams }>;
+}
+
+export const routes: RouteEntry[] = [{ path: "/tokens", page: TokensPage }];
