@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import http, { type Server } from "node:http";
+import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { startTestBridge, type TestBridge } from "../support/app";
+import { serveTestBridge, type ServedTestBridge, type TestBridge } from "../support/app";
 import { testEngines } from "../support/databases";
-import { freePort, listenOnLoopback } from "../support/net";
+import { freePort } from "../support/net";
 
 /**
  * `harness replay` and `harness listen` as the built binary (`npm run build` first) when the target or
@@ -75,20 +75,16 @@ describe("harness replay, given a target that does not answer", () => {
 });
 
 describe.each(testEngines())("harness replay with a token the bridge on %s refuses", (engine) => {
+  let s: ServedTestBridge;
   let b: TestBridge;
-  let server: Server;
   let url: string;
   let token: string;
   beforeAll(async () => {
-    b = await startTestBridge(engine);
-    server = await listenOnLoopback(b.app);
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    s = await serveTestBridge(engine);
+    ({ b, url } = s);
     token = b.scimToken;
   }, 120_000);
-  afterAll(async () => {
-    await new Promise((r) => server.close(r));
-    await b.close();
-  });
+  afterAll(() => s?.close());
 
   it("a wrong token (401) is one line and creates nothing", async () => {
     const target = `${url}/scim/v2`;

@@ -1,16 +1,13 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { main } from "../../src/cli/main";
 import { sign } from "../../src/events/signing";
 import { startListener } from "../../src/harness/listener";
 import { BUILTIN_SCENARIOS, loadScenarios } from "../../src/harness/replay";
 import type { ScenarioStep } from "../../src/scim/scenario";
-import { startTestBridge, type TestBridge } from "../support/app";
+import { serveTestBridge, type ServedTestBridge, type TestBridge } from "../support/app";
 import { testEngines } from "../support/databases";
-import { listenOnLoopback } from "../support/net";
 import { capture } from "../support/cli";
 
 const USER = "urn:ietf:params:scim:schemas:core:2.0:User";
@@ -30,21 +27,17 @@ interface JsonReport {
 }
 
 describe.each(testEngines())("harness replay against the bridge on %s", (engine) => {
+  let s: ServedTestBridge;
   let b: TestBridge;
-  let server: Server;
   let url: string;
   let token: string;
   // One bridge for every test of the engine: the runs meet each other's users, as on a real target.
   beforeAll(async () => {
-    b = await startTestBridge(engine);
-    server = await listenOnLoopback(b.app);
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    s = await serveTestBridge(engine);
+    ({ b, url } = s);
     token = b.scimToken;
   }, 120_000);
-  afterAll(async () => {
-    await new Promise((r) => server.close(r));
-    await b.close();
-  });
+  afterAll(() => s?.close());
 
   const scim = async (method: string, p: string, body?: unknown) => {
     const res = await fetch(`${url}/scim/v2${p}`, {

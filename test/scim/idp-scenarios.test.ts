@@ -4,8 +4,7 @@ import path from "node:path";
 import request from "supertest";
 import { runScenario, scenarioSchema, type Scenario } from "../../src/scim/scenario";
 import { testEngines } from "../support/databases";
-import { startTestBridge, type TestBridge } from "../support/app";
-import { listenOnLoopback } from "../support/net";
+import { serveTestBridge, type ServedTestBridge, type TestBridge } from "../support/app";
 
 const dir = path.join(__dirname, "..", "fixtures", "idp");
 const scenarios: [string, Scenario][] = fs
@@ -31,14 +30,12 @@ export function sender(b: TestBridge, server: Server) {
 describe.each(testEngines())("recorded IdP scenarios on %s", (engine) => {
   let b: TestBridge;
   let server: Server;
+  let served: ServedTestBridge;
   beforeAll(async () => {
-    b = await startTestBridge(engine);
-    server = await listenOnLoopback(b.app);
+    served = await serveTestBridge(engine);
+    ({ b, server } = served);
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    await b.close();
-  });
+  afterAll(() => served?.close());
 
   it.each(scenarios)("%s passes every step", async (_file, scenario) => {
     const results = await runScenario(scenario, sender(b, server));

@@ -1,8 +1,7 @@
 import type { Server } from "node:http";
 import request from "supertest";
 import { testEngines } from "../support/databases";
-import { startTestBridge, type TestBridge } from "../support/app";
-import { listenOnLoopback } from "../support/net";
+import { serveTestBridge, type ServedTestBridge, type TestBridge } from "../support/app";
 
 /**
  * The details strict SCIM clients check (issue 16): `$ref` on a group's members and a user's groups,
@@ -38,14 +37,12 @@ describe.each(testEngines())("SCIM details strict clients check on %s", (engine)
     return res.body as Body;
   };
 
+  let served: ServedTestBridge;
   beforeAll(async () => {
-    b = await startTestBridge(engine);
-    server = await listenOnLoopback(b.app);
+    served = await serveTestBridge(engine);
+    ({ b, server } = served);
   });
-  afterAll(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    await b.close();
-  });
+  afterAll(() => served?.close());
 
   describe("$ref", () => {
     it("is on every member of a group, the member's meta.location, on every response path; a $ref sent is not kept", async () => {

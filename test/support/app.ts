@@ -1,3 +1,5 @@
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
 import { PassThrough } from "node:stream";
 import type { Express } from "express";
 import { randomBytes } from "node:crypto";
@@ -12,6 +14,7 @@ import { migrate } from "../../src/db/migrate";
 import { ensureDefaultOrganization } from "../../src/directory/bootstrap";
 import { createLogger } from "../../src/log/logger";
 import { openMigrated, type EngineName } from "./databases";
+import { listenOnLoopback } from "./net";
 
 /** A bridge app on a real, migrated database, with one token of each scope and captured logs. */
 export interface TestBridge {
@@ -67,4 +70,30 @@ export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes
     await done();
   };
   return { app: bridge.app, bridge, secretBox, db, tokens, scimToken, adminToken, logs: () => chunks.join(""), close };
+}
+
+/**
+ * A test bridge listening on a loopback port, for clients that need a real address (the harness, the
+ * CLI) or one base URL across requests (supertest would bind a new port per request).
+ */
+export interface ServedTestBridge {
+  b: TestBridge;
+  server: Server;
+  /** http://127.0.0.1:<port> */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function serveTestBridge(engine: EngineName, opts: Parameters<typeof startTestBridge>[1] = {}): Promise<ServedTestBridge> {
+  const b = await startTestBridge(engine, opts);
+  const server = await listenOnLoopback(b.app);
+  return {
+    b,
+    server,
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      await new Promise((r) => server.close(r));
+      await b.close();
+    },
+  };
 }
