@@ -147,10 +147,14 @@ export function createAdminUsers(prisma: PrismaClient) {
         if (!after) throw new DirectoryError("invalid", `after_id ${query.afterId} is not a user`);
         cursor = { OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] };
       }
-      const [count, rows] = await Promise.all([
+      const orderBy = [{ createdAt: "asc" as const }, { id: "asc" as const }];
+      // The page's ids first, then their rows: a deep page (offset 99,950 of 100k) skips index entries
+      // (users_created_at_id_idx) instead of whole rows with their JSON (640 ms → tens, bench:console).
+      const [count, page] = await Promise.all([
         prisma.user.count({ where }),
-        prisma.user.findMany({ where: { AND: [where, cursor] }, include, orderBy: [{ createdAt: "asc" }, { id: "asc" }], skip: query.offset, take: query.limit }),
+        prisma.user.findMany({ where: { AND: [where, cursor] }, select: { id: true }, orderBy, skip: query.offset, take: query.limit }),
       ]);
+      const rows = page.length === 0 ? [] : await prisma.user.findMany({ where: { id: { in: page.map((r) => r.id) } }, include, orderBy });
       return { users: rows.map(toAdminUser), count };
     },
     get: async (idOrUsername: string) => toAdminUser(await find(idOrUsername)),

@@ -33,7 +33,7 @@ export function consequenceText(c: Omit<Consequence, "text">): string {
   return `${who} ${v} ${c.dimension === "group" ? c.group : c.role} in ${org}`;
 }
 
-export async function runConsequences(prisma: PrismaClient, runId: string, limit = 100): Promise<Consequence[]> {
+export async function runConsequences(prisma: Pick<PrismaClient, "$queryRaw">, runId: string, limit = 100): Promise<Consequence[]> {
   const rows = await prisma.$queryRaw<{ dimension: Consequence["dimension"]; action: Consequence["action"]; organization_id: string | null; organization: string | null; target: string | null; users: number }[]>`
     SELECT i.dimension, i.action, i.organization_id::text AS organization_id, o.name AS organization,
            coalesce(i.role, i.group_name) AS target,

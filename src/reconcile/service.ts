@@ -171,7 +171,8 @@ export function createReconciliationService(deps: ReconciliationDeps): Reconcili
           ? await runResync(env, req, prepared as Awaited<ReturnType<typeof resolveResyncScope>>)
           : await runImport({ ...env, users: deps.users, groups: deps.groups, logger }, req, prepared as ParsedExport);
       await prisma.$transaction(async (tx) => {
-        const run = await tx.reconciliationRun.update({ where: { id: runId }, data: { status: "completed", planDigest: digest, finishedAt: new Date() }, select: RUN_COLUMNS });
+        const consequences = await runConsequences(tx, runId);
+        const run = await tx.reconciliationRun.update({ where: { id: runId }, data: { status: "completed", planDigest: digest, finishedAt: new Date(), consequences: consequences as unknown as Prisma.InputJsonArray }, select: RUN_COLUMNS });
         await emit(tx, [{ type: "reconciliation.completed", data: runView(run) }]);
       });
       ended("completed");
@@ -180,6 +181,20 @@ export function createReconciliationService(deps: ReconciliationDeps): Reconcili
       await prisma.reconciliationRun.update({ where: { id: runId }, data: { status: "failed", error: runError(runId, err), finishedAt: new Date() } }).catch(() => undefined);
       ended("failed");
     }
+  }
+
+  /**
+   * A run's consequences: stored when it completed; summed now while it runs or failed (its report is
+   * still moving, or was cut short). A run completed before they were stored gets them stored now, by
+   * a statement that leaves `updated_at` as it was.
+   */
+  async function storedConsequences(run: { id: string; status: string; consequences: unknown }): Promise<Consequence[]> {
+    if (run.status === "completed" && Array.isArray(run.consequences)) return run.consequences as Consequence[];
+    const summed = await runConsequences(prisma, run.id);
+    if (run.status === "completed") {
+      await prisma.$executeRaw`UPDATE reconciliation_runs SET consequences = ${JSON.stringify(summed)}::jsonb WHERE id = ${run.id}::uuid AND consequences IS NULL`;
+    }
+    return summed;
   }
 
   async function prepare(req: ReconciliationRequest) {
@@ -299,14 +314,14 @@ export function createReconciliationService(deps: ReconciliationDeps): Reconcili
     async get(id, page) {
       if (!isUuid(id)) throw new DirectoryError("notFound", `reconciliation ${id} not found`);
       await expireStale();
-      const run = await prisma.reconciliationRun.findUnique({ where: { id }, select: RUN_COLUMNS });
+      const run = await prisma.reconciliationRun.findUnique({ where: { id }, select: { ...RUN_COLUMNS, consequences: true } });
       if (!run) throw new DirectoryError("notFound", `reconciliation ${id} not found`);
       const where = { runId: id, ...(page.kind ? { kind: page.kind } : {}) };
       const [items, count, consequences] = await Promise.all([
         prisma.reconciliationItem.findMany({ where, orderBy: { seq: "asc" }, take: page.limit, skip: page.offset }),
         prisma.reconciliationItem.count({ where }),
         // An aggregate over the whole report: on the first page (or when asked), not on every page.
-        (page.consequences ?? page.offset === 0) ? runConsequences(prisma, id) : undefined,
+        (page.consequences ?? page.offset === 0) ? storedConsequences(run) : undefined,
       ]);
       return { ...runView(run), ...(consequences ? { consequences } : {}), items: items.map(itemView), items_count: count, offset: page.offset, limit: page.limit };
     },

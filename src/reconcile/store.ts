@@ -97,9 +97,9 @@ export async function recordBatch(tx: Db, runId: string, items: readonly ItemInp
   });
 }
 
-export type RunRow = Omit<ReconciliationRun, "input">;
+export type RunRow = Omit<ReconciliationRun, "input" | "consequences">;
 
-/** Every column but the (possibly large) import document. */
+/** Every column but the (possibly large) import document and the summed-up consequences. */
 export const RUN_COLUMNS = {
   id: true,
   kind: true,

@@ -188,6 +188,25 @@ describe.each(testEngines())("import merge and replace on %s", (engine) => {
     expect(done.sort()).toEqual(planned);
   });
 
+  it("keeps a completed run's consequences as they were summed when it completed, without moving updated_at on reads", async () => {
+    const csv = ["userName,title", "ann@merge.example,Auditor"].join("\n");
+    const dry = await api("post", "/reconciliations").send({ kind: "import", format: "csv", data: csv });
+    expect(dry.body.status).toBe("completed");
+    const first = (await api("get", `/reconciliations/${dry.body.id}`)).body;
+    expect(first.consequences.length).toBeGreaterThan(0);
+    // The report is what was summed: stored with the run, not summed again on each read.
+    await b.db.sql.query("DELETE FROM reconciliation_items WHERE run_id = $1::uuid AND kind = 'change'", [dry.body.id]);
+    const again = (await api("get", `/reconciliations/${dry.body.id}`)).body;
+    expect(again.consequences).toEqual(first.consequences);
+    expect(again.updated_at).toBe(first.updated_at);
+    // A run completed before they were stored gets them summed on its first read, and kept.
+    await b.db.sql.query("UPDATE reconciliation_runs SET consequences = NULL WHERE id = $1::uuid", [dry.body.id]);
+    expect((await api("get", `/reconciliations/${dry.body.id}`)).body.consequences).toEqual([]);
+    const [row] = await b.db.sql.query<{ consequences: unknown; updated_at: Date }>("SELECT consequences, updated_at FROM reconciliation_runs WHERE id = $1::uuid", [dry.body.id]);
+    expect(row?.consequences).toEqual([]);
+    expect(row?.updated_at.toISOString()).toBe(first.updated_at);
+  });
+
   it("shows a new user's default organization and mapped grants, and a group change's consequences for its members", async () => {
     const data = {
       Users: [{ schemas: [USER, ENTERPRISE], id: "src-cy", userName: "cy@merge.example", title: "Auditor", [ENTERPRISE]: { department: "Finance" } }],
