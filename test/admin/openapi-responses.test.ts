@@ -71,6 +71,7 @@ describe.each(testEngines())("admin API: answers as the OpenAPI document describ
     expect((await call("get", "/users/nobody")).status).toBe(404);
     expect((await call("get", "/users?q=frobnicate:x")).status).toBe(400);
     await call("get", "/name-collisions");
+    expect((await call("get", "/overview")).body.users.total).toBe(2);
   });
 
   it("tokens: create, list, revoke; duplicates and unknown tokens", async () => {
@@ -94,6 +95,8 @@ describe.each(testEngines())("admin API: answers as the OpenAPI document describ
     await call("get", "/organizations/default");
     const members = (await call("get", "/organizations/default/members")).body as { user_id: string }[];
     await call("get", `/organizations/default/members/${members[0]!.user_id}`);
+    expect((await call("get", "/organizations/default/paginated-members?limit=1&offset=1")).body).toMatchObject({ count: members.length, members: [{ user_id: members[1]!.user_id }] });
+    expect((await call("get", "/organizations/default/paginated-members?limit=0")).status).toBe(400);
     expect((await call("get", "/organizations/nope")).status).toBe(404);
     const acmeMember = `/organizations/acme/members/${members[0]!.user_id}`;
     await call("post", acmeMember);

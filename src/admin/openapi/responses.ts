@@ -100,6 +100,10 @@ export const organizationMemberSchema = z
     updated_at: time,
   })
   .meta({ id: "OrganizationMember" });
+export const organizationMemberPageSchema = z
+  .strictObject({ members: z.array(organizationMemberSchema), count: z.number().int().describe("All the organization's members.") })
+  .meta({ id: "OrganizationMemberPage" });
+
 const memberSame: Same<z.output<typeof organizationMemberSchema>, AdminOrganizationMember> = true;
 
 export const groupSchema = z
