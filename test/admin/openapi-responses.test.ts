@@ -66,6 +66,8 @@ describe.each(testEngines())("admin API: answers as the OpenAPI document describ
     const ann = list.body.users[0].id as string;
     await call("get", `/users/${ann}`);
     await call("get", "/users/ann/grants");
+    expect((await call("get", "/users/ann/scim")).body).toMatchObject({ user_id: ann, user_name: "ann@r.example", resource: { userName: "ann@r.example", name: { givenName: "A" } } });
+    expect((await call("get", "/users/nobody/scim")).status).toBe(404);
     expect((await call("put", `/users/${ann}/status/suspend`)).body.status).toBe("suspended");
     expect((await call("put", "/users/ann/status/activate")).body.status).toBe("active");
     expect((await call("get", "/users/nobody")).status).toBe(404);

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { AdminErrorBody } from "../errors";
 import type { AdminGroup } from "../../directory/admin-groups";
 import type { AdminOrganization, AdminOrganizationMember } from "../../directory/admin-organizations";
-import type { AdminUser } from "../../directory/admin-users";
+import type { AdminUser, AdminUserScim } from "../../directory/admin-users";
 import type { UserGrants } from "../../directory/grant-explain";
 import type { NameCollisionList } from "../../directory/name-collisions";
 import type { GroupSyncSettings, RoleSyncSettings } from "../../sync/expected";
@@ -51,6 +51,18 @@ export const userSchema = z
   })
   .meta({ id: "User", description: "A user as Coder's `codersdk.User`." });
 const userSame: Same<z.output<typeof userSchema>, AdminUser> = true;
+
+export const userScimSchema = z
+  .strictObject({
+    user_id: z.uuid(),
+    user_name: z.string().describe("SCIM userName as the IdP sent it."),
+    external_id: z.string().nullable(),
+    version: z.number().int().describe("Incremented on every change of the resource (its ETag)."),
+    resource: z.record(z.string(), z.unknown()).nullable().describe("The SCIM resource, canonical attribute names; null once the IdP deleted it."),
+    claims: z.record(z.string(), z.unknown()).describe("Claim name → value(s), as IdP sync reads them."),
+  })
+  .meta({ id: "UserScim" });
+const userScimSame: Same<z.output<typeof userScimSchema>, AdminUserScim> = true;
 
 export const userListSchema = z.strictObject({ users: z.array(userSchema), count: z.number().int() }).meta({ id: "UserList" });
 
@@ -217,4 +229,4 @@ export const nameCollisionsSchema = z
 const collisionsSame: Same<z.output<typeof nameCollisionsSchema>, NameCollisionList> = true;
 
 // The compile-time checks above, referenced so that no linter takes them for dead code.
-export const VIEW_TYPES_MATCH = [errorSame, userSame, organizationSame, memberSame, groupSame, organizationSyncSame, groupSyncSame, roleSyncSame, grantsSame, collisionsSame] as const;
+export const VIEW_TYPES_MATCH = [errorSame, userSame, userScimSame, organizationSame, memberSame, groupSame, organizationSyncSame, groupSyncSame, roleSyncSame, grantsSame, collisionsSame] as const;
