@@ -3,9 +3,9 @@ import { z } from "zod";
 import { principalOf } from "../auth/middleware";
 import type { AdminGroups } from "../directory/admin-groups";
 import { GROUP_NAME_MAX_LENGTH } from "../sync/group-name";
-import { groupSchema } from "./openapi/responses";
+import { groupMemberPageSchema, groupSchema } from "./openapi/responses";
 import { defineRoutes, route } from "./route-doc";
-import { INT32_MAX, parseBody } from "./validation";
+import { INT32_MAX, parseBody, parseQuery } from "./validation";
 
 /** Application groups: `/api/v2/organizations/{org}/groups…` and `/api/v2/groups/{group}` (Coder's JSON). */
 
@@ -26,6 +26,10 @@ const patchBody = z.object({
 
 const org = { org: "The organization's id or name." };
 const group = { group: "The group's id." };
+const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
 
 export const groupRoutes = defineRoutes({
   list: {
@@ -47,6 +51,13 @@ export const groupRoutes = defineRoutes({
   get: {
     method: "get", path: "/groups/:group", tag: "groups", summary: "Get a group", params: group,
     responses: { 200: { description: "The group.", schema: groupSchema } },
+    errors: { 404: "No such group." },
+  },
+  members: {
+    method: "get", path: "/groups/:group/members", tag: "groups", summary: "List a group's members, a page at a time",
+    description: "Not in Coder. Oldest member first, each with why it is in the group (`membership_source`); `limit` (1–1,000, default 100) and `offset` page them.",
+    params: group, query: pageQuery,
+    responses: { 200: { description: "A page of members and the count of all.", schema: groupMemberPageSchema } },
     errors: { 404: "No such group." },
   },
   patch: {
@@ -77,6 +88,9 @@ export function groupsRouter(groups: AdminGroups): Router {
   });
   route(r, groupRoutes.get, async (req, res) => {
     res.json(await groups.get(String(req.params.group)));
+  });
+  route(r, groupRoutes.members, async (req, res) => {
+    res.json(await groups.members(String(req.params.group), parseQuery(pageQuery, req.query)));
   });
   route(r, groupRoutes.patch, async (req, res) => {
     res.json(await groups.patch(String(req.params.group), parseBody(patchBody, req.body), actor(res)));

@@ -117,6 +117,25 @@ export function createAdminGroups(prisma: PrismaClient) {
 
     get: async (id: string) => render(await byId(id)),
 
+    /** One page of a group's members (oldest first) and the count of all: the Everyone group's are the organization's members. */
+    async members(id: string, page: { limit: number; offset: number }): Promise<{ members: AdminGroupMember[]; count: number }> {
+      const g = await byId(id);
+      if (isEveryone(g)) {
+        const where = { organizationId: g.organizationId };
+        const [count, rows] = await Promise.all([
+          prisma.organizationMember.count({ where }),
+          prisma.organizationMember.findMany({ where, include: { user: true }, orderBy: [{ createdAt: "asc" }, { userId: "asc" }], skip: page.offset, take: page.limit }),
+        ]);
+        return { count, members: rows.map((m) => memberJson(m.user, "implicit")) };
+      }
+      const where = { groupId: g.id };
+      const [count, rows] = await Promise.all([
+        prisma.groupMember.count({ where }),
+        prisma.groupMember.findMany({ where, include: { user: true }, orderBy: [{ createdAt: "asc" }, { userId: "asc" }], skip: page.offset, take: page.limit }),
+      ]);
+      return { count, members: rows.map((m) => memberJson(m.user, m.source)) };
+    },
+
     async create(orgIdOrName: string, input: { name: string; display_name?: string | undefined; avatar_url?: string | undefined; quota_allowance?: number | undefined }, actor: string): Promise<AdminGroup> {
       const o = await org(orgIdOrName);
       if (input.name.toLowerCase() === EVERYONE_GROUP_NAME.toLowerCase()) throw new DirectoryError("invalid", `"${EVERYONE_GROUP_NAME}" is reserved`);

@@ -113,6 +113,8 @@ describe.each(testEngines())("admin API: answers as the OpenAPI document describ
     await call("get", "/organizations/default/groups/devs");
     await call("get", `/groups/${group.id}`);
     expect((await call("patch", `/groups/${group.id}`, { add_users: [members[0]!.user_id] })).body.total_member_count).toBe(1);
+    expect((await call("get", `/groups/${group.id}/members?limit=1`)).body).toMatchObject({ count: 1, members: [{ id: members[0]!.user_id, membership_source: "manual" }] });
+    expect((await call("get", "/groups/not-a-group/members")).status).toBe(404);
     // A manual group grant, explained.
     expect((await call("get", `/users/${members[0]!.user_id}/grants`)).body.organizations[0].groups.length).toBeGreaterThan(0);
     expect((await call("patch", `/groups/${group.id}`, { quota_allowance: -1 })).status).toBe(400);

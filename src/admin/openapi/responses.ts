@@ -118,6 +118,24 @@ export const organizationMemberPageSchema = z
 
 const memberSame: Same<z.output<typeof organizationMemberSchema>, AdminOrganizationMember> = true;
 
+const groupMemberSchema = z
+  .strictObject({
+    id: z.uuid(),
+    username: z.string(),
+    email: z.string(),
+    name: z.string(),
+    avatar_url: z.string(),
+    status: z.string(),
+    login_type: z.string(),
+    created_at: time,
+    updated_at: time,
+    last_seen_at: time.nullable(),
+    membership_source: z.enum(["sync", "manual", "implicit"]).describe("`implicit`: the organization's Everyone group."),
+  })
+  .meta({ id: "GroupMember" });
+
+export const groupMemberPageSchema = z.strictObject({ members: z.array(groupMemberSchema), count: z.number().int() }).meta({ id: "GroupMemberPage" });
+
 export const groupSchema = z
   .strictObject({
     id: z.uuid(),
@@ -126,21 +144,7 @@ export const groupSchema = z
     organization_id: z.uuid(),
     organization_name: z.string(),
     organization_display_name: z.string(),
-    members: z.array(
-      z.strictObject({
-        id: z.uuid(),
-        username: z.string(),
-        email: z.string(),
-        name: z.string(),
-        avatar_url: z.string(),
-        status: z.string(),
-        login_type: z.string(),
-        created_at: time,
-        updated_at: time,
-        last_seen_at: time.nullable(),
-        membership_source: z.enum(["sync", "manual", "implicit"]).describe("`implicit`: the organization's Everyone group."),
-      }),
-    ),
+    members: z.array(groupMemberSchema),
     total_member_count: z.number().int(),
     avatar_url: z.string(),
     quota_allowance: z.number().int(),
