@@ -119,7 +119,7 @@ export function UserPage({ params }: { params: Record<string, string> }) {
       )}
 
       <h2>Audit trail</h2>
-      {u ? <UserAudit userId={u.id} /> : null}
+      {u ? <UserAudit userId={u.id} changed={`${u.status} ${u.updated_at}`} /> : null}
     </Page>
   );
 }

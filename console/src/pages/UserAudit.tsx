@@ -18,11 +18,11 @@ function detailsText(d: unknown): string {
     .join(", ");
 }
 
-/** The user's audit trail, newest first, paged on the server (GET /api/v2/audit?user=…). */
-export function UserAudit({ userId }: { userId: string }) {
+/** The user's audit trail, newest first, paged on the server (GET /api/v2/audit?user=…); read again when `changed` changes (the page changed the user). */
+export function UserAudit({ userId, changed }: { userId: string; changed: string }) {
   const api = useApi();
   const [offset, setOffset] = useState(0);
-  const page = useLoad(() => api.get<AuditPage>("/audit", { user: userId, limit: LIMIT, offset }), [userId, offset]);
+  const page = useLoad(() => api.get<AuditPage>("/audit", { user: userId, limit: LIMIT, offset }), [userId, offset, changed]);
   return (
     <>
       <ErrorNote error={page.error} />
