@@ -14,7 +14,8 @@ interface UserScim {
   claims: Record<string, unknown>;
 }
 
-const claimText = (v: unknown): string => (Array.isArray(v) ? v.map(String).join(", ") : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v));
+const claimText = (v: unknown): string =>
+  Array.isArray(v) ? (v.length === 0 ? "(none)" : v.map(String).join(", ")) : typeof v === "object" && v !== null ? JSON.stringify(v) : String(v);
 
 /** One user: facts, suspend/activate, grants with their reasons, claims, the SCIM resource and the audit trail. */
 export function UserPage({ params }: { params: Record<string, string> }) {
