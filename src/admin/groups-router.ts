@@ -26,6 +26,9 @@ const patchBody = z.object({
 
 const org = { org: "The organization's id or name." };
 const group = { group: "The group's id." };
+const listQuery = z.object({
+  members: z.enum(["true", "false"], { message: "members must be true or false" }).default("true"),
+});
 const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(1000).default(100),
   offset: z.coerce.number().int().min(0).default(0),
@@ -34,6 +37,8 @@ const pageQuery = z.object({
 export const groupRoutes = defineRoutes({
   list: {
     method: "get", path: "/organizations/:org/groups", tag: "groups", summary: "List an organization's groups", params: org,
+    description: "`members=false` (not in Coder): each group's `members` left empty, `total_member_count` still counted; for a large organization, whose Everyone group holds every member (page members with `GET /groups/{group}/members`).",
+    query: listQuery,
     responses: { 200: { description: "Its groups with their members, Everyone included.", schema: z.array(groupSchema) } },
     errors: { 404: "No such organization." },
   },
@@ -78,7 +83,7 @@ export function groupsRouter(groups: AdminGroups): Router {
   const r = Router();
   const actor = (res: Parameters<typeof principalOf>[0]) => principalOf(res)?.tokenName ?? "unknown";
   route(r, groupRoutes.list, async (req, res) => {
-    res.json(await groups.list(String(req.params.org)));
+    res.json(await groups.list(String(req.params.org), parseQuery(listQuery, req.query).members === "true"));
   });
   route(r, groupRoutes.create, async (req, res) => {
     res.status(201).json(await groups.create(String(req.params.org), parseBody(createBody, req.body), actor(res)));

@@ -115,6 +115,10 @@ describe.each(testEngines())("admin API: answers as the OpenAPI document describ
     expect((await call("patch", `/groups/${group.id}`, { add_users: [members[0]!.user_id] })).body.total_member_count).toBe(1);
     expect((await call("get", `/groups/${group.id}/members?limit=1`)).body).toMatchObject({ count: 1, members: [{ id: members[0]!.user_id, membership_source: "manual" }] });
     expect((await call("get", "/groups/not-a-group/members")).status).toBe(404);
+    const full = (await call("get", "/organizations/default/groups")).body as { id: string; members: unknown[]; total_member_count: number }[];
+    const light = (await call("get", "/organizations/default/groups?members=false")).body as typeof full;
+    expect(light.map((g) => [g.id, g.members.length, g.total_member_count])).toEqual(full.map((g) => [g.id, 0, g.members.length]));
+    expect((await call("get", "/organizations/default/groups?members=maybe")).status).toBe(400);
     // A manual group grant, explained.
     expect((await call("get", `/users/${members[0]!.user_id}/grants`)).body.organizations[0].groups.length).toBeGreaterThan(0);
     expect((await call("patch", `/groups/${group.id}`, { quota_allowance: -1 })).status).toBe(400);

@@ -16,7 +16,7 @@ export function OrganizationPage({ params, query }: { params: Record<string, str
   const offset = Math.max(0, Number(query.get("offset") ?? "0") || 0);
   const org = useLoad(() => api.get<Organization>(base), [base]);
   const members = useLoad(() => api.get<{ members: Member[]; count: number }>(`${base}/paginated-members`, { limit: LIMIT, offset }), [base, offset]);
-  const groups = useLoad(() => api.get<Group[]>(`${base}/groups`), [base]);
+  const groups = useLoad(() => api.get<Group[]>(`${base}/groups`, { members: false }), [base]);
   const [done, setDone] = useState<string | undefined>(undefined);
 
   return (
