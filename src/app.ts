@@ -22,6 +22,7 @@ import { createGroupService } from "./directory/groups/group-service";
 import { createUserService } from "./directory/users/user-service";
 import { createRootSearch } from "./directory/root-search";
 import { createNameCollisions } from "./directory/name-collisions";
+import { createOverview } from "./directory/overview";
 import { createSyncSettings } from "./sync/settings-service";
 import { baseUrlResolver } from "./http/base-url";
 import { jsonBody } from "./http/body";
@@ -238,6 +239,7 @@ export function buildBridge(deps: AppDeps): BridgeApp {
       webhooks,
       events: createEventFeed(deps.db.prisma),
       nameCollisions: createNameCollisions(deps.db.prisma),
+      overview: createOverview(deps.db.prisma, deps.db.sql),
     }),
   );
   app.use(consoleRouter(deps.consoleDir));

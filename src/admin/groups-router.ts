@@ -3,9 +3,9 @@ import { z } from "zod";
 import { principalOf } from "../auth/middleware";
 import type { AdminGroups } from "../directory/admin-groups";
 import { GROUP_NAME_MAX_LENGTH } from "../sync/group-name";
-import { groupSchema } from "./openapi/responses";
+import { groupMemberPageSchema, groupSchema } from "./openapi/responses";
 import { defineRoutes, route } from "./route-doc";
-import { INT32_MAX, parseBody } from "./validation";
+import { INT32_MAX, parseBody, parseQuery } from "./validation";
 
 /** Application groups: `/api/v2/organizations/{org}/groups…` and `/api/v2/groups/{group}` (Coder's JSON). */
 
@@ -26,10 +26,19 @@ const patchBody = z.object({
 
 const org = { org: "The organization's id or name." };
 const group = { group: "The group's id." };
+const listQuery = z.object({
+  members: z.enum(["true", "false"], { message: "members must be true or false" }).default("true"),
+});
+const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
 
 export const groupRoutes = defineRoutes({
   list: {
     method: "get", path: "/organizations/:org/groups", tag: "groups", summary: "List an organization's groups", params: org,
+    description: "`members=false` (not in Coder): each group's `members` left empty, `total_member_count` still counted; for a large organization, whose Everyone group holds every member (page members with `GET /groups/{group}/members`).",
+    query: listQuery,
     responses: { 200: { description: "Its groups with their members, Everyone included.", schema: z.array(groupSchema) } },
     errors: { 404: "No such organization." },
   },
@@ -47,6 +56,13 @@ export const groupRoutes = defineRoutes({
   get: {
     method: "get", path: "/groups/:group", tag: "groups", summary: "Get a group", params: group,
     responses: { 200: { description: "The group.", schema: groupSchema } },
+    errors: { 404: "No such group." },
+  },
+  members: {
+    method: "get", path: "/groups/:group/members", tag: "groups", summary: "List a group's members, a page at a time",
+    description: "Not in Coder. Oldest member first, each with why it is in the group (`membership_source`); `limit` (1–1,000, default 100) and `offset` page them.",
+    params: group, query: pageQuery,
+    responses: { 200: { description: "A page of members and the count of all.", schema: groupMemberPageSchema } },
     errors: { 404: "No such group." },
   },
   patch: {
@@ -67,7 +83,7 @@ export function groupsRouter(groups: AdminGroups): Router {
   const r = Router();
   const actor = (res: Parameters<typeof principalOf>[0]) => principalOf(res)?.tokenName ?? "unknown";
   route(r, groupRoutes.list, async (req, res) => {
-    res.json(await groups.list(String(req.params.org)));
+    res.json(await groups.list(String(req.params.org), parseQuery(listQuery, req.query).members === "true"));
   });
   route(r, groupRoutes.create, async (req, res) => {
     res.status(201).json(await groups.create(String(req.params.org), parseBody(createBody, req.body), actor(res)));
@@ -77,6 +93,9 @@ export function groupsRouter(groups: AdminGroups): Router {
   });
   route(r, groupRoutes.get, async (req, res) => {
     res.json(await groups.get(String(req.params.group)));
+  });
+  route(r, groupRoutes.members, async (req, res) => {
+    res.json(await groups.members(String(req.params.group), parseQuery(pageQuery, req.query)));
   });
   route(r, groupRoutes.patch, async (req, res) => {
     res.json(await groups.patch(String(req.params.group), parseBody(patchBody, req.body), actor(res)));

@@ -2,9 +2,9 @@ import { Router } from "express";
 import { z } from "zod";
 import { principalOf } from "../auth/middleware";
 import { ORGANIZATION_NAME_RE, type AdminOrganizations } from "../directory/admin-organizations";
-import { organizationMemberSchema, organizationSchema } from "./openapi/responses";
+import { organizationMemberPageSchema, organizationMemberSchema, organizationSchema } from "./openapi/responses";
 import { defineRoutes, route } from "./route-doc";
-import { parseBody } from "./validation";
+import { parseBody, parseQuery } from "./validation";
 
 /** `/api/v2/organizations` (Coder's paths and JSON). */
 
@@ -16,6 +16,10 @@ const createBody = z.object({
 });
 
 const org = { org: "The organization's id or name." };
+const pageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  offset: z.coerce.number().int().min(0).default(0),
+});
 const member = { ...org, user: "The user's id or username." };
 
 /** Coder's `codersdk.UpdateRoles`: the member's organization roles, all of them. */
@@ -39,6 +43,13 @@ export const organizationRoutes = defineRoutes({
   members: {
     method: "get", path: "/organizations/:org/members", tag: "organizations", summary: "List an organization's members", params: org,
     responses: { 200: { description: "Its members with their roles and where each membership came from.", schema: z.array(organizationMemberSchema) } },
+    errors: { 404: "No such organization." },
+  },
+  paginatedMembers: {
+    method: "get", path: "/organizations/:org/paginated-members", tag: "organizations", summary: "List an organization's members, a page at a time",
+    description: "As Coder's: oldest member first; `limit` (1–1,000, default 100) and `offset` page them.",
+    params: org, query: pageQuery,
+    responses: { 200: { description: "A page of members and the count of all.", schema: organizationMemberPageSchema } },
     errors: { 404: "No such organization." },
   },
   member: {
@@ -86,6 +97,9 @@ export function organizationsRouter(orgs: AdminOrganizations): Router {
   });
   route(r, organizationRoutes.members, async (req, res) => {
     res.json(await orgs.members(String(req.params.org)));
+  });
+  route(r, organizationRoutes.paginatedMembers, async (req, res) => {
+    res.json(await orgs.paginatedMembers(String(req.params.org), parseQuery(pageQuery, req.query)));
   });
   route(r, organizationRoutes.member, async (req, res) => {
     res.json(await orgs.member(String(req.params.org), String(req.params.user)));

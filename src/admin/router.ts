@@ -8,12 +8,14 @@ import type { AdminOrganizations } from "../directory/admin-organizations";
 import type { AdminUsers } from "../directory/admin-users";
 import type { UserGrantsService } from "../directory/grants";
 import type { NameCollisions } from "../directory/name-collisions";
+import type { AdminOverview } from "../directory/overview";
 import type { SyncSettings } from "../sync/settings-service";
 import { notFound } from "../http/errors";
 import { auditRouter, auditRoutes } from "./audit-router";
 import { groupRoutes, groupsRouter } from "./groups-router";
 import { idpSyncRouter, idpSyncRoutes } from "./idpsync-router";
 import { nameCollisionRoutes, nameCollisionsRouter } from "./name-collisions-router";
+import { overviewRoutes, overviewRouter } from "./overview-router";
 import { organizationRoutes, organizationsRouter } from "./organizations-router";
 import { tokenRoutes, tokensRouter } from "./tokens-router";
 import { userRoutes, usersRouter } from "./users-router";
@@ -39,6 +41,7 @@ export interface AdminDeps {
   webhooks: WebhookService;
   events: EventFeed;
   nameCollisions: NameCollisions;
+  overview: AdminOverview;
 }
 
 /**
@@ -59,6 +62,7 @@ export const ADMIN_ROUTES: Readonly<Record<string, Readonly<Record<string, Route
   webhooks: webhookRoutes,
   events: eventRoutes,
   nameCollisions: nameCollisionRoutes,
+  overview: overviewRoutes,
 };
 
 export function adminRouter(deps: AdminDeps): Router {
@@ -74,6 +78,7 @@ export function adminRouter(deps: AdminDeps): Router {
   r.use(webhooksRouter(deps.webhooks));
   r.use(eventsRouter(deps.events));
   r.use(nameCollisionsRouter(deps.nameCollisions));
+  r.use(overviewRouter(deps.overview));
   r.use(notFound("admin"));
   return r;
 }

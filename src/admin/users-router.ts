@@ -4,7 +4,7 @@ import { principalOf } from "../auth/middleware";
 import { userSearchProblem, type AdminUsers } from "../directory/admin-users";
 import type { UserGrantsService } from "../directory/grants";
 import { AdminError } from "./errors";
-import { userGrantsSchema, userListSchema, userSchema } from "./openapi/responses";
+import { userGrantsSchema, userListSchema, userSchema, userScimSchema } from "./openapi/responses";
 import { defineRoutes, route } from "./route-doc";
 
 /** `/api/v2/users` (Coder's paths and `codersdk.User` JSON). */
@@ -34,6 +34,13 @@ export const userRoutes = defineRoutes({
   get: {
     method: "get", path: "/users/:user", tag: "users", summary: "Get a user", params: user,
     responses: { 200: { description: "The user.", schema: userSchema } },
+    errors: { 404: "No such user." },
+  },
+  scim: {
+    method: "get", path: "/users/:user/scim", tag: "users", summary: "The user's SCIM resource and derived claims",
+    description: "Not in Coder. The resource as the IdP last sent it (without `id`, `meta`, `groups` and never a password; null once the IdP deleted it) and the claims IdP sync reads, derived from it and from the user's IdP groups.",
+    params: user,
+    responses: { 200: { description: "The SCIM resource and claims.", schema: userScimSchema } },
     errors: { 404: "No such user." },
   },
   grants: {
@@ -71,6 +78,10 @@ export function usersRouter(users: AdminUsers, grants: UserGrantsService): Route
 
   route(r, userRoutes.get, async (req, res) => {
     res.json(await users.get(String(req.params.user)));
+  });
+
+  route(r, userRoutes.scim, async (req, res) => {
+    res.json(await users.scim(String(req.params.user)));
   });
 
   // Not in Coder: why the user holds each organization, group and role (src/directory/grants.ts).

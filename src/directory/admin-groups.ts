@@ -68,10 +68,18 @@ const memberJson = (u: User, source: AdminGroupMember["membership_source"]): Adm
 const isEveryone = (g: Group) => g.id === g.organizationId;
 
 export function createAdminGroups(prisma: PrismaClient) {
-  async function render(g: Group & { organization: Organization }): Promise<AdminGroup> {
-    const members = isEveryone(g)
-      ? (await prisma.organizationMember.findMany({ where: { organizationId: g.organizationId }, include: { user: true }, orderBy: { createdAt: "asc" } })).map((m) => memberJson(m.user, "implicit"))
-      : (await prisma.groupMember.findMany({ where: { groupId: g.id }, include: { user: true }, orderBy: { createdAt: "asc" } })).map((m) => memberJson(m.user, m.source));
+  /** `withMembers: false`: `members` empty and only their count read (an organization of 100,000 users' Everyone group). */
+  async function render(g: Group & { organization: Organization }, withMembers = true): Promise<AdminGroup> {
+    const members = !withMembers
+      ? []
+      : isEveryone(g)
+        ? (await prisma.organizationMember.findMany({ where: { organizationId: g.organizationId }, include: { user: true }, orderBy: { createdAt: "asc" } })).map((m) => memberJson(m.user, "implicit"))
+        : (await prisma.groupMember.findMany({ where: { groupId: g.id }, include: { user: true }, orderBy: { createdAt: "asc" } })).map((m) => memberJson(m.user, m.source));
+    const total = withMembers
+      ? members.length
+      : isEveryone(g)
+        ? await prisma.organizationMember.count({ where: { organizationId: g.organizationId } })
+        : await prisma.groupMember.count({ where: { groupId: g.id } });
     return {
       id: g.id,
       name: g.name,
@@ -80,7 +88,7 @@ export function createAdminGroups(prisma: PrismaClient) {
       organization_name: g.organization.name,
       organization_display_name: g.organization.displayName,
       members,
-      total_member_count: members.length,
+      total_member_count: total,
       avatar_url: g.avatarUrl,
       quota_allowance: g.quotaAllowance,
       source: g.source,
@@ -102,10 +110,10 @@ export function createAdminGroups(prisma: PrismaClient) {
   const nameTaken = (name: string) => new DirectoryError("conflict", `a group named "${name}" already exists in this organization`);
 
   return {
-    async list(orgIdOrName: string): Promise<AdminGroup[]> {
+    async list(orgIdOrName: string, withMembers = true): Promise<AdminGroup[]> {
       const o = await org(orgIdOrName);
       const groups = await prisma.group.findMany({ where: { organizationId: o.id }, include: { organization: true }, orderBy: { name: "asc" } });
-      return Promise.all(groups.map(render));
+      return Promise.all(groups.map((g) => render(g, withMembers)));
     },
 
     async getByName(orgIdOrName: string, name: string): Promise<AdminGroup> {
@@ -116,6 +124,25 @@ export function createAdminGroups(prisma: PrismaClient) {
     },
 
     get: async (id: string) => render(await byId(id)),
+
+    /** One page of a group's members (oldest first) and the count of all: the Everyone group's are the organization's members. */
+    async members(id: string, page: { limit: number; offset: number }): Promise<{ members: AdminGroupMember[]; count: number }> {
+      const g = await byId(id);
+      if (isEveryone(g)) {
+        const where = { organizationId: g.organizationId };
+        const [count, rows] = await Promise.all([
+          prisma.organizationMember.count({ where }),
+          prisma.organizationMember.findMany({ where, include: { user: true }, orderBy: [{ createdAt: "asc" }, { userId: "asc" }], skip: page.offset, take: page.limit }),
+        ]);
+        return { count, members: rows.map((m) => memberJson(m.user, "implicit")) };
+      }
+      const where = { groupId: g.id };
+      const [count, rows] = await Promise.all([
+        prisma.groupMember.count({ where }),
+        prisma.groupMember.findMany({ where, include: { user: true }, orderBy: [{ createdAt: "asc" }, { userId: "asc" }], skip: page.offset, take: page.limit }),
+      ]);
+      return { count, members: rows.map((m) => memberJson(m.user, m.source)) };
+    },
 
     async create(orgIdOrName: string, input: { name: string; display_name?: string | undefined; avatar_url?: string | undefined; quota_allowance?: number | undefined }, actor: string): Promise<AdminGroup> {
       const o = await org(orgIdOrName);

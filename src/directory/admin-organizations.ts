@@ -71,11 +71,12 @@ export function createAdminOrganizations(prisma: PrismaClient) {
     return u;
   }
 
-  async function members(org: Organization, userId?: string): Promise<AdminOrganizationMember[]> {
+  async function members(org: Organization, userId?: string, page?: { limit: number; offset: number }): Promise<AdminOrganizationMember[]> {
     const rows = await prisma.organizationMember.findMany({
       where: { organizationId: org.id, ...(userId ? { userId } : {}) },
       include: { user: true },
       orderBy: [{ createdAt: "asc" }, { userId: "asc" }],
+      ...(page ? { skip: page.offset, take: page.limit } : {}),
     });
     const grants = await prisma.organizationMemberRole.findMany({ where: { organizationId: org.id, userId: { in: rows.map((r) => r.userId) } } });
     return rows.map((m) => ({
@@ -119,6 +120,13 @@ export function createAdminOrganizations(prisma: PrismaClient) {
     },
 
     members: async (idOrName: string) => members(await find(idOrName)),
+
+    /** One page of the members (oldest first) and the count of all (Coder's paginated-members). */
+    async paginatedMembers(idOrName: string, page: { limit: number; offset: number }): Promise<{ members: AdminOrganizationMember[]; count: number }> {
+      const org = await find(idOrName);
+      const [count, list] = await Promise.all([prisma.organizationMember.count({ where: { organizationId: org.id } }), members(org, undefined, page)]);
+      return { members: list, count };
+    },
 
     async member(idOrName: string, user: string): Promise<AdminOrganizationMember> {
       const org = await find(idOrName);

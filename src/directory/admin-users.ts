@@ -67,6 +67,16 @@ export function toAdminUser(row: AdminUserSource): AdminUser {
   };
 }
 
+/** `GET /api/v2/users/{user}/scim`: what the IdP sent and what sync reads from it. */
+export interface AdminUserScim {
+  user_id: string;
+  user_name: string;
+  external_id: string | null;
+  version: number;
+  resource: Record<string, unknown> | null;
+  claims: Record<string, unknown>;
+}
+
 const STATUSES = new Set(["active", "dormant", "suspended"]);
 
 /**
@@ -158,6 +168,13 @@ export function createAdminUsers(prisma: PrismaClient) {
       return { users: rows.map(toAdminUser), count };
     },
     get: async (idOrUsername: string) => toAdminUser(await find(idOrUsername)),
+    /** The SCIM resource as the IdP sent it (null once the IdP deleted it) and the claims derived from it. */
+    async scim(idOrUsername: string): Promise<AdminUserScim> {
+      const row = await prisma.user.findFirst({ where: userWhere(idOrUsername), select: { id: true, userName: true, externalId: true, version: true, resource: true, claims: true } });
+      if (!row) throw notFound(`user ${idOrUsername}`);
+      const obj = (v: unknown): Record<string, unknown> | null => (v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
+      return { user_id: row.id, user_name: row.userName, external_id: row.externalId, version: row.version, resource: obj(row.resource), claims: obj(row.claims) ?? {} };
+    },
     suspend: (idOrUsername: string, actor: string) => setStatus(idOrUsername, "suspended", actor),
     activate: (idOrUsername: string, actor: string) => setStatus(idOrUsername, "active", actor),
   };

@@ -66,11 +66,14 @@ describe.each(testEngines())("admin API: answers as the OpenAPI document describ
     const ann = list.body.users[0].id as string;
     await call("get", `/users/${ann}`);
     await call("get", "/users/ann/grants");
+    expect((await call("get", "/users/ann/scim")).body).toMatchObject({ user_id: ann, user_name: "ann@r.example", resource: { userName: "ann@r.example", name: { givenName: "A" } } });
+    expect((await call("get", "/users/nobody/scim")).status).toBe(404);
     expect((await call("put", `/users/${ann}/status/suspend`)).body.status).toBe("suspended");
     expect((await call("put", "/users/ann/status/activate")).body.status).toBe("active");
     expect((await call("get", "/users/nobody")).status).toBe(404);
     expect((await call("get", "/users?q=frobnicate:x")).status).toBe(400);
     await call("get", "/name-collisions");
+    expect((await call("get", "/overview")).body.users.total).toBe(2);
   });
 
   it("tokens: create, list, revoke; duplicates and unknown tokens", async () => {
@@ -94,6 +97,8 @@ describe.each(testEngines())("admin API: answers as the OpenAPI document describ
     await call("get", "/organizations/default");
     const members = (await call("get", "/organizations/default/members")).body as { user_id: string }[];
     await call("get", `/organizations/default/members/${members[0]!.user_id}`);
+    expect((await call("get", "/organizations/default/paginated-members?limit=1&offset=1")).body).toMatchObject({ count: members.length, members: [{ user_id: members[1]!.user_id }] });
+    expect((await call("get", "/organizations/default/paginated-members?limit=0")).status).toBe(400);
     expect((await call("get", "/organizations/nope")).status).toBe(404);
     const acmeMember = `/organizations/acme/members/${members[0]!.user_id}`;
     await call("post", acmeMember);
@@ -108,6 +113,12 @@ describe.each(testEngines())("admin API: answers as the OpenAPI document describ
     await call("get", "/organizations/default/groups/devs");
     await call("get", `/groups/${group.id}`);
     expect((await call("patch", `/groups/${group.id}`, { add_users: [members[0]!.user_id] })).body.total_member_count).toBe(1);
+    expect((await call("get", `/groups/${group.id}/members?limit=1`)).body).toMatchObject({ count: 1, members: [{ id: members[0]!.user_id, membership_source: "manual" }] });
+    expect((await call("get", "/groups/not-a-group/members")).status).toBe(404);
+    const full = (await call("get", "/organizations/default/groups")).body as { id: string; members: unknown[]; total_member_count: number }[];
+    const light = (await call("get", "/organizations/default/groups?members=false")).body as typeof full;
+    expect(light.map((g) => [g.id, g.members.length, g.total_member_count])).toEqual(full.map((g) => [g.id, 0, g.members.length]));
+    expect((await call("get", "/organizations/default/groups?members=maybe")).status).toBe(400);
     // A manual group grant, explained.
     expect((await call("get", `/users/${members[0]!.user_id}/grants`)).body.organizations[0].groups.length).toBeGreaterThan(0);
     expect((await call("patch", `/groups/${group.id}`, { quota_allowance: -1 })).status).toBe(400);

@@ -21,6 +21,8 @@ function layers(stack: unknown): Layer[] {
     if (!isObject(l)) throw new Error("Express internals changed: a layer is not an object");
     const route = l.route;
     if (isObject(route)) {
+      // A pattern route (the console's `/admin/…` pages) is not an API route: nothing to list.
+      if (route.path instanceof RegExp) return { rawPath: l.rawPath };
       if (typeof route.path !== "string" || !isObject(route.methods)) throw new Error("Express internals changed: a route has no path or methods");
       const methods = Object.entries(route.methods).filter(([m, on]) => on === true && m !== "_all").map(([m]) => m.toUpperCase());
       return { rawPath: l.rawPath, route: { path: route.path, methods } };

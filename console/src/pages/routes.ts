@@ -1,5 +1,11 @@
 import type { ComponentType } from "preact";
+import { GroupPage } from "./Group";
+import { OrganizationPage } from "./Organization";
+import { OrganizationsPage } from "./Organizations";
+import { OverviewPage } from "./Overview";
 import { TokensPage } from "./Tokens";
+import { UserPage } from "./User";
+import { UsersPage } from "./Users";
 
 /** Every console page: its path under /admin (":name" is a parameter) and its component. */
 export interface RouteEntry {
@@ -7,4 +13,12 @@ export interface RouteEntry {
   page: ComponentType<{ params: Record<string, string>; query: URLSearchParams }>;
 }
 
-export const routes: RouteEntry[] = [{ path: "/tokens", page: TokensPage }];
+export const routes: RouteEntry[] = [
+  { path: "/", page: OverviewPage },
+  { path: "/users", page: UsersPage },
+  { path: "/users/:id", page: UserPage },
+  { path: "/organizations", page: OrganizationsPage },
+  { path: "/organizations/:org", page: OrganizationPage },
+  { path: "/groups/:id", page: GroupPage },
+  { path: "/tokens", page: TokensPage },
+];

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { AdminErrorBody } from "../errors";
 import type { AdminGroup } from "../../directory/admin-groups";
 import type { AdminOrganization, AdminOrganizationMember } from "../../directory/admin-organizations";
-import type { AdminUser } from "../../directory/admin-users";
+import type { AdminUser, AdminUserScim } from "../../directory/admin-users";
 import type { UserGrants } from "../../directory/grant-explain";
 import type { NameCollisionList } from "../../directory/name-collisions";
 import type { GroupSyncSettings, RoleSyncSettings } from "../../sync/expected";
@@ -52,6 +52,18 @@ export const userSchema = z
   .meta({ id: "User", description: "A user as Coder's `codersdk.User`." });
 const userSame: Same<z.output<typeof userSchema>, AdminUser> = true;
 
+export const userScimSchema = z
+  .strictObject({
+    user_id: z.uuid(),
+    user_name: z.string().describe("SCIM userName as the IdP sent it."),
+    external_id: z.string().nullable(),
+    version: z.number().int().describe("Incremented on every change of the resource (its ETag)."),
+    resource: z.record(z.string(), z.unknown()).nullable().describe("The SCIM resource, canonical attribute names; null once the IdP deleted it."),
+    claims: z.record(z.string(), z.unknown()).describe("Claim name → value(s), as IdP sync reads them."),
+  })
+  .meta({ id: "UserScim" });
+const userScimSame: Same<z.output<typeof userScimSchema>, AdminUserScim> = true;
+
 export const userListSchema = z.strictObject({ users: z.array(userSchema), count: z.number().int() }).meta({ id: "UserList" });
 
 export const tokenSchema = z
@@ -100,7 +112,29 @@ export const organizationMemberSchema = z
     updated_at: time,
   })
   .meta({ id: "OrganizationMember" });
+export const organizationMemberPageSchema = z
+  .strictObject({ members: z.array(organizationMemberSchema), count: z.number().int().describe("All the organization's members.") })
+  .meta({ id: "OrganizationMemberPage" });
+
 const memberSame: Same<z.output<typeof organizationMemberSchema>, AdminOrganizationMember> = true;
+
+const groupMemberSchema = z
+  .strictObject({
+    id: z.uuid(),
+    username: z.string(),
+    email: z.string(),
+    name: z.string(),
+    avatar_url: z.string(),
+    status: z.string(),
+    login_type: z.string(),
+    created_at: time,
+    updated_at: time,
+    last_seen_at: time.nullable(),
+    membership_source: z.enum(["sync", "manual", "implicit"]).describe("`implicit`: the organization's Everyone group."),
+  })
+  .meta({ id: "GroupMember" });
+
+export const groupMemberPageSchema = z.strictObject({ members: z.array(groupMemberSchema), count: z.number().int() }).meta({ id: "GroupMemberPage" });
 
 export const groupSchema = z
   .strictObject({
@@ -110,21 +144,7 @@ export const groupSchema = z
     organization_id: z.uuid(),
     organization_name: z.string(),
     organization_display_name: z.string(),
-    members: z.array(
-      z.strictObject({
-        id: z.uuid(),
-        username: z.string(),
-        email: z.string(),
-        name: z.string(),
-        avatar_url: z.string(),
-        status: z.string(),
-        login_type: z.string(),
-        created_at: time,
-        updated_at: time,
-        last_seen_at: time.nullable(),
-        membership_source: z.enum(["sync", "manual", "implicit"]).describe("`implicit`: the organization's Everyone group."),
-      }),
-    ),
+    members: z.array(groupMemberSchema),
     total_member_count: z.number().int(),
     avatar_url: z.string(),
     quota_allowance: z.number().int(),
@@ -213,4 +233,4 @@ export const nameCollisionsSchema = z
 const collisionsSame: Same<z.output<typeof nameCollisionsSchema>, NameCollisionList> = true;
 
 // The compile-time checks above, referenced so that no linter takes them for dead code.
-export const VIEW_TYPES_MATCH = [errorSame, userSame, organizationSame, memberSame, groupSame, organizationSyncSame, groupSyncSame, roleSyncSame, grantsSame, collisionsSame] as const;
+export const VIEW_TYPES_MATCH = [errorSame, userSame, userScimSame, organizationSame, memberSame, groupSame, organizationSyncSame, groupSyncSame, roleSyncSame, grantsSame, collisionsSame] as const;
