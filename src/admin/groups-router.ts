@@ -50,11 +50,15 @@ export const groupRoutes = defineRoutes({
   getByName: {
     method: "get", path: "/organizations/:org/groups/:groupName", tag: "groups", summary: "Get a group by name",
     params: { ...org, groupName: "The group's name." },
+    description: "`members=false` (not in Coder): `members` left empty, `total_member_count` still counted (page members with `GET /groups/{group}/members`).",
+    query: listQuery,
     responses: { 200: { description: "The group.", schema: groupSchema } },
     errors: { 404: "No such organization or group." },
   },
   get: {
     method: "get", path: "/groups/:group", tag: "groups", summary: "Get a group", params: group,
+    description: "`members=false` (not in Coder): `members` left empty, `total_member_count` still counted (page members with `GET /groups/{group}/members`).",
+    query: listQuery,
     responses: { 200: { description: "The group.", schema: groupSchema } },
     errors: { 404: "No such group." },
   },
@@ -89,10 +93,10 @@ export function groupsRouter(groups: AdminGroups): Router {
     res.status(201).json(await groups.create(String(req.params.org), parseBody(createBody, req.body), actor(res)));
   });
   route(r, groupRoutes.getByName, async (req, res) => {
-    res.json(await groups.getByName(String(req.params.org), String(req.params.groupName)));
+    res.json(await groups.getByName(String(req.params.org), String(req.params.groupName), parseQuery(listQuery, req.query).members === "true"));
   });
   route(r, groupRoutes.get, async (req, res) => {
-    res.json(await groups.get(String(req.params.group)));
+    res.json(await groups.get(String(req.params.group), parseQuery(listQuery, req.query).members === "true"));
   });
   route(r, groupRoutes.members, async (req, res) => {
     res.json(await groups.members(String(req.params.group), parseQuery(pageQuery, req.query)));

@@ -116,14 +116,14 @@ export function createAdminGroups(prisma: PrismaClient) {
       return Promise.all(groups.map((g) => render(g, withMembers)));
     },
 
-    async getByName(orgIdOrName: string, name: string): Promise<AdminGroup> {
+    async getByName(orgIdOrName: string, name: string, withMembers = true): Promise<AdminGroup> {
       const o = await org(orgIdOrName);
       const g = await prisma.group.findUnique({ where: { organizationId_name: { organizationId: o.id, name } }, include: { organization: true } });
       if (!g) throw notFound(`group ${name} in organization ${o.name}`);
-      return render(g);
+      return render(g, withMembers);
     },
 
-    get: async (id: string) => render(await byId(id)),
+    get: async (id: string, withMembers = true) => render(await byId(id), withMembers),
 
     /** One page of a group's members (oldest first) and the count of all: the Everyone group's are the organization's members. */
     async members(id: string, page: { limit: number; offset: number }): Promise<{ members: AdminGroupMember[]; count: number }> {

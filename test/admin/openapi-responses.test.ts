@@ -119,6 +119,11 @@ describe.each(testEngines())("admin API: answers as the OpenAPI document describ
     const light = (await call("get", "/organizations/default/groups?members=false")).body as typeof full;
     expect(light.map((g) => [g.id, g.members.length, g.total_member_count])).toEqual(full.map((g) => [g.id, 0, g.members.length]));
     expect((await call("get", "/organizations/default/groups?members=maybe")).status).toBe(400);
+    // One group without its members, by id and by name: counted, not listed.
+    for (const one of [`/groups/${group.id}?members=false`, "/organizations/default/groups/devs?members=false"]) {
+      expect((await call("get", one)).body).toMatchObject({ id: group.id, members: [], total_member_count: 1 });
+    }
+    expect((await call("get", `/groups/${group.id}?members=no`)).status).toBe(400);
     // A manual group grant, explained.
     expect((await call("get", `/users/${members[0]!.user_id}/grants`)).body.organizations[0].groups.length).toBeGreaterThan(0);
     expect((await call("patch", `/groups/${group.id}`, { quota_allowance: -1 })).status).toBe(400);

@@ -11,7 +11,7 @@ export function GroupPage({ params }: { params: Record<string, string> }) {
   const api = useApi();
   const path = `/groups/${encodeURIComponent(params.id ?? "")}`;
   const [offset, setOffset] = useState(0);
-  const group = useLoad(() => api.get<Group>(path), [path]);
+  const group = useLoad(() => api.get<Group>(path, { members: false }), [path]);
   const members = useLoad(() => api.get<{ members: GroupMember[]; count: number }>(`${path}/members`, { limit: LIMIT, offset }), [path, offset]);
   const g = group.data;
   return (
