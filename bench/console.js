@@ -98,19 +98,24 @@ async function main() {
     const signIn = await fetch(`${base}/api/v2/sessions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token: adminToken }) });
     const cookie = (signIn.headers.get("set-cookie") ?? "").split(";")[0];
     const someUser = (await api("GET", `/users?q=username:seed${Math.floor(users / 2)}&limit=1`)).users[0];
-    const groupList = await api("GET", `/organizations/${org.id}/groups`);
-    const group = (Array.isArray(groupList) ? groupList : groupList.groups ?? [])[0];
+    const groupList = await api("GET", `/organizations/${org.id}/groups?members=false`);
+    // A synced group (about 5,000 members at 100k users), not Everyone.
+    const group = groupList.find((g) => g.id !== org.id);
     if (!group) throw new Error(`no groups after the apply: ${JSON.stringify(applied).slice(0, 500)} ${JSON.stringify(groupList).slice(0, 300)}`);
 
     /** Each console page and the API calls it makes to show its first screen (and its deep pages). */
     const pages = {
+      Overview: [`/overview`],
       "Users: first page": [`/users?limit=50&offset=0`],
       "Users: search": [`/users?q=seed${Math.floor(users * 0.77)}&limit=50`],
       "Users: last page": [`/users?limit=50&offset=${users - 50}`],
-      "User page": [`/users/${someUser.id}`, `/users/${someUser.id}/grants`, `/audit?user=${someUser.id}&limit=50`],
+      "User page": [`/users/${someUser.id}`, `/users/${someUser.id}/scim`, `/users/${someUser.id}/grants`, `/audit?user=${someUser.id}&limit=50&offset=0`],
       Organizations: [`/organizations`],
-      "Organization groups": [`/organizations/${org.id}/groups`],
-      "Group page": [`/groups/${group.id}`],
+      "Organization page": [`/organizations/${org.id}`, `/organizations/${org.id}/paginated-members?limit=50&offset=0`, `/organizations/${org.id}/groups?members=false`],
+      "Organization page: last members": [`/organizations/${org.id}/paginated-members?limit=50&offset=${users - 50}`],
+      "Add member: username search": [`/users?q=seed4242&limit=10`],
+      "Group page": [`/groups/${group.id}?members=false`, `/groups/${group.id}/members?limit=50&offset=0`],
+      "Everyone group (100k members)": [`/groups/${org.id}?members=false`, `/groups/${org.id}/members?limit=50&offset=${users - 50}`],
       "IdP sync settings": [`/settings/idpsync`],
       "Reconciliations: list": [`/reconciliations?limit=50`],
       "Reconciliation diff: first page": [`/reconciliations/${run.id}?limit=100`],

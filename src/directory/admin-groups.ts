@@ -67,6 +67,9 @@ const memberJson = (u: User, source: AdminGroupMember["membership_source"]): Adm
 
 const isEveryone = (g: Group) => g.id === g.organizationId;
 
+/** Members oldest first (indexed: organization_members and group_members by owner, created_at, user_id). */
+const MEMBER_ORDER = [{ createdAt: "asc" as const }, { userId: "asc" as const }];
+
 export function createAdminGroups(prisma: PrismaClient) {
   /** `withMembers: false`: `members` empty and only their count read (an organization of 100,000 users' Everyone group). */
   async function render(g: Group & { organization: Organization }, withMembers = true): Promise<AdminGroup> {
@@ -130,17 +133,20 @@ export function createAdminGroups(prisma: PrismaClient) {
       const g = await byId(id);
       if (isEveryone(g)) {
         const where = { organizationId: g.organizationId };
-        const [count, rows] = await Promise.all([
+        // A page's keys first (an index range), then only their rows: a deep page skips index entries, not users.
+        const [count, keys] = await Promise.all([
           prisma.organizationMember.count({ where }),
-          prisma.organizationMember.findMany({ where, include: { user: true }, orderBy: [{ createdAt: "asc" }, { userId: "asc" }], skip: page.offset, take: page.limit }),
+          prisma.organizationMember.findMany({ where, select: { userId: true }, orderBy: MEMBER_ORDER, skip: page.offset, take: page.limit }),
         ]);
+        const rows = keys.length === 0 ? [] : await prisma.organizationMember.findMany({ where: { ...where, userId: { in: keys.map((k) => k.userId) } }, include: { user: true }, orderBy: MEMBER_ORDER });
         return { count, members: rows.map((m) => memberJson(m.user, "implicit")) };
       }
       const where = { groupId: g.id };
-      const [count, rows] = await Promise.all([
+      const [count, keys] = await Promise.all([
         prisma.groupMember.count({ where }),
-        prisma.groupMember.findMany({ where, include: { user: true }, orderBy: [{ createdAt: "asc" }, { userId: "asc" }], skip: page.offset, take: page.limit }),
+        prisma.groupMember.findMany({ where, select: { userId: true }, orderBy: MEMBER_ORDER, skip: page.offset, take: page.limit }),
       ]);
+      const rows = keys.length === 0 ? [] : await prisma.groupMember.findMany({ where: { ...where, userId: { in: keys.map((k) => k.userId) } }, include: { user: true }, orderBy: MEMBER_ORDER });
       return { count, members: rows.map((m) => memberJson(m.user, m.source)) };
     },
 

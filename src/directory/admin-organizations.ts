@@ -72,12 +72,11 @@ export function createAdminOrganizations(prisma: PrismaClient) {
   }
 
   async function members(org: Organization, userId?: string, page?: { limit: number; offset: number }): Promise<AdminOrganizationMember[]> {
-    const rows = await prisma.organizationMember.findMany({
-      where: { organizationId: org.id, ...(userId ? { userId } : {}) },
-      include: { user: true },
-      orderBy: [{ createdAt: "asc" }, { userId: "asc" }],
-      ...(page ? { skip: page.offset, take: page.limit } : {}),
-    });
+    const where = { organizationId: org.id, ...(userId ? { userId } : {}) };
+    const orderBy = [{ createdAt: "asc" as const }, { userId: "asc" as const }];
+    // A page's keys first (an index range), then only their rows: offset 99,950 skips index entries, not users.
+    const ids = page ? (await prisma.organizationMember.findMany({ where, select: { userId: true }, orderBy, skip: page.offset, take: page.limit })).map((r) => r.userId) : undefined;
+    const rows = ids?.length === 0 ? [] : await prisma.organizationMember.findMany({ where: ids ? { organizationId: org.id, userId: { in: ids } } : where, include: { user: true }, orderBy });
     const grants = await prisma.organizationMemberRole.findMany({ where: { organizationId: org.id, userId: { in: rows.map((r) => r.userId) } } });
     return rows.map((m) => ({
       organization_id: org.id,
