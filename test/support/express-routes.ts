@@ -21,9 +21,11 @@ function layers(stack: unknown): Layer[] {
     if (!isObject(l)) throw new Error("Express internals changed: a layer is not an object");
     const route = l.route;
     if (isObject(route)) {
-      if (typeof route.path !== "string" || !isObject(route.methods)) throw new Error("Express internals changed: a route has no path or methods");
+      // A RegExp path (the console's `/admin/...` fallback) is served outside /api/v2: named by its source.
+      const path = route.path instanceof RegExp ? String(route.path) : route.path;
+      if (typeof path !== "string" || !isObject(route.methods)) throw new Error("Express internals changed: a route has no path or methods");
       const methods = Object.entries(route.methods).filter(([m, on]) => on === true && m !== "_all").map(([m]) => m.toUpperCase());
-      return { rawPath: l.rawPath, route: { path: route.path, methods } };
+      return { rawPath: l.rawPath, route: { path, methods } };
     }
     const handle = l.handle;
     return isObject(handle) && Array.isArray(handle.stack) ? { rawPath: l.rawPath, stack: layers(handle.stack) } : { rawPath: l.rawPath };
