@@ -144,7 +144,7 @@ export function ReconciliationPage({ params }: { params: Record<string, string> 
       ) : (
         <>
           <p class="muted" aria-live="polite">
-            {lines.data.items_count.toLocaleString()} matching lines
+            {lines.data.items_count.toLocaleString()} matching {lines.data.items_count === 1 ? "line" : "lines"}
           </p>
           <RunLines items={lines.data.items} caption="Report lines by user" />
           <Pager offset={offset} limit={PAGE} count={lines.data.items_count} onPage={setOffset} label="Report" />

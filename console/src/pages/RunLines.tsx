@@ -64,7 +64,7 @@ export function RunLines({ items, caption }: { items: ReportLine[]; caption: str
               </td>
               <td>{l.dimension}</td>
               <td>
-                {g.user === "(no user)" ? "" : `${g.user} `}
+                {g.user === "(no user)" || l.kind !== "change" ? "" : `${g.user} `}
                 {describe(l, orgName)}
               </td>
               <td class="muted">{why(l)}</td>
