@@ -153,3 +153,60 @@ it("starts a resync dry run from the Reconciliations page and shows its diff by 
   expect(page.problems).toEqual([]);
   await page.context().close();
 }, 120_000);
+
+it("refuses to apply a reviewed plan that changed since the preview, and shows the plan as it is now", async () => {
+  const page = await newPage(browser);
+  await signIn(page, bridge.url, bridge.adminToken, "/sync");
+  await page.getByRole("heading", { name: /Group sync in/ }).waitFor();
+  await page.getByRole("button", { name: "Add a row to group mapping" }).click();
+  await page.getByLabel("Group mapping: claim value 2").fill("Okta-Sales");
+  await page.getByLabel("Group mapping: group 2").selectOption({ label: "engineers" });
+  await page.getByRole("button", { name: "Preview changes" }).click();
+  const preview = page.getByRole("region", { name: /Preview: what saving and applying/ });
+  await preview.getByRole("table").waitFor();
+  expect(await preview.locator(".consequences li").allInnerTexts()).toEqual(["adds 1 user joins group engineers in default"]);
+  await page.getByRole("button", { name: "Save settings" }).click();
+  await page.getByRole("heading", { name: "Settings saved" }).waitFor();
+
+  // The IdP takes bob out of Okta-Sales before the admin applies: the reviewed plan no longer holds.
+  const sales = ((await bridge.scim("GET", `/Groups?filter=${encodeURIComponent('displayName eq "Okta-Sales"')}`)).body as { Resources: { id: string }[] }).Resources[0]!.id;
+  await bridge.scim("PATCH", `/Groups/${sales}`, { schemas: ["urn:ietf:params:scim:api:messages:2.0:PatchOp"], Operations: [{ op: "remove", path: `members[value eq "${ids.bob}"]` }] });
+
+  await page.getByRole("button", { name: "Apply the reviewed plan" }).click();
+  await page.getByRole("dialog", { name: "Apply the reviewed plan" }).getByRole("button", { name: "Apply", exact: true }).click();
+  await page.getByRole("heading", { name: "The plan changed since the review" }).waitFor();
+  await page.getByRole("alert").filter({ hasText: "Not applied" }).waitFor();
+  await page.getByText("No organization, group or role changes.").waitFor();
+  expect(await axeProblems(page)).toEqual([]);
+  await shot(page, "sync-plan-changed");
+  expect((await engineersMembers()).map((m) => m.id)).not.toContain(ids.bob);
+  expect(page.problems).toEqual([]);
+  await page.context().close();
+}, 120_000);
+
+it("starts an import dry run from an uploaded CSV export and shows what it would create and update", async () => {
+  const page = await newPage(browser);
+  await signIn(page, bridge.url, bridge.adminToken, "/reconciliations");
+  await page.getByLabel("Kind").selectOption("import");
+  await page.getByLabel("Export file (JSON or CSV)").setInputFiles({
+    name: "okta-export.csv",
+    mimeType: "text/csv",
+    buffer: Buffer.from("userName,givenName,familyName,email\nerin@corp.example,Erin,Example,erin@corp.example\nalice@corp.example,Alice,Renamed,alice@corp.example\n"),
+  });
+  expect(await axeProblems(page)).toEqual([]);
+  await page.getByRole("button", { name: "Start dry run" }).click();
+  await page.getByRole("heading", { name: "Import dry run" }).waitFor();
+  await page.locator("dd").getByText("completed").waitFor();
+  await page.getByLabel("Change type").selectOption("user");
+  await page.getByText(/matching lines?$/).waitFor();
+  const lines = await page.locator("table.run-lines tbody tr:not(.user-row)").allInnerTexts();
+  expect(lines.some((l) => /user create erin@corp\.example/.test(l))).toBe(true);
+  expect(lines.some((l) => /alice user update/.test(l))).toBe(true);
+  expect(await axeProblems(page)).toEqual([]);
+  await shot(page, "reconciliation-import");
+  // A dry run: nobody was created.
+  const found = (await bridge.scim("GET", `/Users?filter=${encodeURIComponent('userName eq "erin@corp.example"')}`)).body as { totalResults: number };
+  expect(found.totalResults).toBe(0);
+  expect(page.problems).toEqual([]);
+  await page.context().close();
+}, 120_000);
