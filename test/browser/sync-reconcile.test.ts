@@ -79,6 +79,8 @@ it("maps IdP group Okta-Eng to group engineers: field problems in place, a previ
 
   await page.getByRole("button", { name: "Save settings" }).click();
   await page.getByRole("heading", { name: "Settings saved" }).waitFor();
+  await page.getByText("No unsaved changes.").waitFor();
+  expect(await page.getByLabel("Group mapping: claim value 1").inputValue()).toBe("Okta-Eng");
   const saved = (await bridge.admin("GET", "/organizations/default/settings/idpsync/groups")).body;
   expect(saved).toMatchObject({ field: "groups", mapping: { "Okta-Eng": [engineers] } });
 
@@ -87,7 +89,7 @@ it("maps IdP group Okta-Eng to group engineers: field problems in place, a previ
   await dialog.waitFor();
   expect(await axeProblems(page)).toEqual([]);
   await dialog.getByRole("button", { name: "Apply", exact: true }).click();
-  await page.getByRole("status").filter({ hasText: "Applied: 1 changes to 1 users" }).waitFor();
+  await page.getByRole("status").filter({ hasText: "Applied: 1 change to 1 user." }).waitFor();
   expect(await axeProblems(page)).toEqual([]);
   await shot(page, "sync-applied");
 
@@ -200,8 +202,8 @@ it("starts an import dry run from an uploaded CSV export and shows what it would
   await page.getByLabel("Change type").selectOption("user");
   await page.getByText(/matching lines?$/).waitFor();
   const lines = await page.locator("table.run-lines tbody tr:not(.user-row)").allInnerTexts();
-  expect(lines.some((l) => /user create erin@corp\.example/.test(l))).toBe(true);
-  expect(lines.some((l) => /alice user update/.test(l))).toBe(true);
+  expect(lines.some((l) => /erin@corp\.example is created as erin@corp\.example/.test(l))).toBe(true);
+  expect(lines.some((l) => /alice is updated \(.*name.*\)/.test(l))).toBe(true);
   expect(await axeProblems(page)).toEqual([]);
   await shot(page, "reconciliation-import");
   // A dry run: nobody was created.

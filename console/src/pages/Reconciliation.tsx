@@ -4,7 +4,7 @@ import { ConfirmButton, ErrorNote, Field, Loading, Page, Pager, Progress, Time }
 import { useApi, useDebounced, useInterval, useLoad } from "../ui/context";
 import { Consequences, RunLines } from "./RunLines";
 import { StatusBadge } from "./Reconciliations";
-import { isSettingsPreview, runPath, type Report, type Run } from "./runs";
+import { count, isSettingsPreview, runPath, type Report, type Run } from "./runs";
 
 const PAGE = 100;
 const KINDS = ["change", "problem", "error"] as const;
@@ -61,7 +61,7 @@ export function ReconciliationPage({ params }: { params: Record<string, string> 
             question={
               <>
                 <p>
-                  Apply exactly this plan: {s.changes.toLocaleString()} changes to {s.users_changed.toLocaleString()} users. If anything it covers changed since this dry run, nothing is applied.
+                  Apply exactly this plan: {count(s.changes, "change")} to {count(s.users_changed, "user")}. If anything it covers changed since this dry run, nothing is applied.
                 </p>
                 {isSettingsPreview(run) ? <p>This dry run previewed unsaved sync settings: it applies only once those settings are saved.</p> : null}
               </>
@@ -97,7 +97,7 @@ export function ReconciliationPage({ params }: { params: Record<string, string> 
         </dd>
         <dt>Report</dt>
         <dd>
-          {s.changes.toLocaleString()} changes, {s.problems.toLocaleString()} problems, {s.errors.toLocaleString()} errors
+          {count(s.changes, "change")}, {count(s.problems, "problem")}, {count(s.errors, "error")}
         </dd>
         {run.source_run_id ? (
           <>

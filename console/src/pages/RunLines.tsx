@@ -11,8 +11,13 @@ function describe(line: ReportLine, orgName: (id: string | undefined) => string)
   if (line.dimension === "organization") return `${verb} organization ${org}`;
   if (line.dimension === "group") return `${verb} group ${line.group_name ?? line.group_id ?? "?"} in ${org}`;
   if (line.dimension === "role") return `${line.action === "add" ? "gains" : line.action === "remove" ? "loses" : line.action} role ${line.role ?? "?"} in ${org}`;
-  const name = typeof line.user_name === "string" ? ` ${line.user_name}` : "";
-  return `${line.dimension} ${line.action}${name}`;
+  const changed = Array.isArray(line.changed) ? ` (${line.changed.filter((c): c is string => typeof c === "string").join(", ")})` : "";
+  const cleared = Array.isArray(line.cleared) && line.cleared.length > 0 ? `, clears ${line.cleared.length}` : "";
+  if (line.dimension === "user" && line.action === "create") return `is created${typeof line.user_name === "string" ? ` as ${line.user_name}` : ""}`;
+  if (line.dimension === "user" && line.action === "update") return `is updated${changed}${cleared}`;
+  if (line.dimension === "user" && line.action === "suspend") return "is suspended";
+  if (line.dimension === "idp_group") return `group ${line.group_name ?? ""} ${line.action === "create" ? "is created" : line.action === "update" ? `is updated${changed}` : line.action}`;
+  return `${line.dimension} ${line.action}`;
 }
 
 /** Why: the rule and the claim value behind it, as the report names them. */

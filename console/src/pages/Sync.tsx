@@ -3,7 +3,7 @@ import { ApiError } from "../api";
 import { href } from "../router";
 import { ConfirmButton, ErrorNote, Loading, Page, Progress } from "../ui/components";
 import { useApi, useLoad } from "../ui/context";
-import { runPath, useRunWatch, type Run } from "./runs";
+import { count, runPath, useRunWatch, type Run } from "./runs";
 import { candidateOf, editOf, isEmpty, same, settingsOf, type AllSettings, type Candidate, type EditState } from "./sync-model";
 import { OrganizationPart, OrganizationParts, type Organization } from "./SyncParts";
 import { PlanView } from "./SyncReview";
@@ -19,6 +19,8 @@ export function SyncPage() {
   const settings = useLoad(() => api.get<AllSettings>("/settings/idpsync"), []);
   const orgs = useLoad(() => api.get<Organization[]>("/organizations"), []);
   const fields = useLoad(() => api.get<string[]>("/settings/idpsync/available-fields"), []);
+  /** The settings as saved by this page (read back after a save), over the first load's. */
+  const [savedNow, setSavedNow] = useState<AllSettings | undefined>(undefined);
   const [edit, setEdit] = useState<EditState | undefined>(undefined);
   const [orgName, setOrgName] = useState<string | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
@@ -44,7 +46,7 @@ export function SyncPage() {
       </Page>
     );
   }
-  const saved = settings.data;
+  const saved = savedNow ?? settings.data;
   const candidate = candidateOf(saved, settingsOf(edit));
   const previewCurrent = preview !== undefined && same(preview.candidate, candidate);
 
@@ -75,8 +77,9 @@ export function SyncPage() {
       await api.send("PUT", "/settings/idpsync", candidate);
       setReviewed(preview?.run);
       setPreview(undefined);
-      setEdit(undefined);
-      settings.reload();
+      const fresh = await api.get<AllSettings>("/settings/idpsync");
+      setSavedNow(fresh);
+      setEdit(editOf(fresh));
     });
   const apply = async (run: Run) => {
     setChanged(undefined);
@@ -100,7 +103,7 @@ export function SyncPage() {
       confirm="Apply"
       question={
         <p>
-          Apply the reviewed plan: {run.summary.changes.toLocaleString()} changes to {run.summary.users_changed.toLocaleString()} users. If anything it covers changed since the review, nothing is
+          Apply the reviewed plan: {count(run.summary.changes, "change")} to {count(run.summary.users_changed, "user")}. If anything it covers changed since the review, nothing is
           applied and a fresh plan is shown.
         </p>
       }
@@ -171,7 +174,7 @@ export function SyncPage() {
       ) : null}
       {applied ? (
         <div class="success" role="status">
-          Applied: {applied.summary.changes.toLocaleString()} changes to {applied.summary.users_changed.toLocaleString()} users. <a href={href(runPath(applied.id))}>Open the report of the apply</a>
+          Applied: {count(applied.summary.changes, "change")} to {count(applied.summary.users_changed, "user")}. <a href={href(runPath(applied.id))}>Open the report of the apply</a>
         </div>
       ) : null}
     </Page>

@@ -3,7 +3,7 @@ import { href } from "../router";
 import { ErrorNote, Loading, Pager } from "../ui/components";
 import { useApi, useLoad } from "../ui/context";
 import { Consequences, RunLines } from "./RunLines";
-import { runPath, type Report, type Run } from "./runs";
+import { count, runPath, type Report, type Run } from "./runs";
 
 const PAGE = 50;
 
@@ -17,8 +17,8 @@ export function PlanView({ run, title }: { run: Run; title: string }) {
     <section class="plan" aria-labelledby={`plan-${run.id}`}>
       <h2 id={`plan-${run.id}`}>{title}</h2>
       <p>
-        {s.users_scanned.toLocaleString()} users checked: {s.users_changed.toLocaleString()} would change ({s.changes.toLocaleString()} changes, {s.problems.toLocaleString()} problems,{" "}
-        {s.errors.toLocaleString()} errors). <a href={href(runPath(run.id))}>Open the full report</a>
+        {count(s.users_scanned, "user")} checked: {s.users_changed.toLocaleString()} would change ({count(s.changes, "change")}, {count(s.problems, "problem")}, {count(s.errors, "error")}).{" "}
+        <a href={href(runPath(run.id))}>Open the full report</a>
       </p>
       <ErrorNote error={report.error} />
       {report.data === undefined ? (

@@ -53,6 +53,9 @@ export interface Report extends Run {
   limit: number;
 }
 
+/** "1 change", "3 changes". */
+export const count = (n: number, noun: string): string => `${n.toLocaleString()} ${noun}${n === 1 ? "" : "s"}`;
+
 export const runPath = (id: string) => `/reconciliations/${encodeURIComponent(id)}`;
 
 /** Whether a run previews unsaved sync settings (its apply needs them saved first). */
