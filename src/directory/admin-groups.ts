@@ -72,6 +72,10 @@ export function createAdminGroups(prisma: PrismaClient) {
     const members = isEveryone(g)
       ? (await prisma.organizationMember.findMany({ where: { organizationId: g.organizationId }, include: { user: true }, orderBy: { createdAt: "asc" } })).map((m) => memberJson(m.user, "implicit"))
       : (await prisma.groupMember.findMany({ where: { groupId: g.id }, include: { user: true }, orderBy: { createdAt: "asc" } })).map((m) => memberJson(m.user, m.source));
+    return shape(g, members);
+  }
+
+  function shape(g: Group & { organization: Organization }, members: AdminGroup["members"]): AdminGroup {
     return {
       id: g.id,
       name: g.name,
@@ -102,10 +106,20 @@ export function createAdminGroups(prisma: PrismaClient) {
   const nameTaken = (name: string) => new DirectoryError("conflict", `a group named "${name}" already exists in this organization`);
 
   return {
-    async list(orgIdOrName: string): Promise<AdminGroup[]> {
+    /**
+     * `members: false`: every group with `members: []` and its member count, in three queries whatever
+     * the size (a picker of groups: the Everyone group alone lists every member of the organization).
+     */
+    async list(orgIdOrName: string, opts: { members?: boolean } = {}): Promise<AdminGroup[]> {
       const o = await org(orgIdOrName);
       const groups = await prisma.group.findMany({ where: { organizationId: o.id }, include: { organization: true }, orderBy: { name: "asc" } });
-      return Promise.all(groups.map(render));
+      if (opts.members !== false) return Promise.all(groups.map(render));
+      const [counts, everyone] = await Promise.all([
+        prisma.groupMember.groupBy({ by: ["groupId"], where: { group: { organizationId: o.id } }, _count: { _all: true } }),
+        prisma.organizationMember.count({ where: { organizationId: o.id } }),
+      ]);
+      const byGroup = new Map(counts.map((c) => [c.groupId, c._count._all]));
+      return groups.map((g) => ({ ...shape(g, []), total_member_count: isEveryone(g) ? everyone : (byGroup.get(g.id) ?? 0) }));
     },
 
     async getByName(orgIdOrName: string, name: string): Promise<AdminGroup> {

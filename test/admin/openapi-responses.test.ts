@@ -104,6 +104,7 @@ describe.each(testEngines())("admin API: answers as the OpenAPI document describ
     expect((await call("delete", acmeMember)).status).toBe(404);
 
     await call("get", "/organizations/default/groups");
+    await call("get", "/organizations/default/groups?members=false");
     const group = (await call("post", "/organizations/default/groups", { name: "devs", quota_allowance: 2 })).body as { id: string };
     await call("get", "/organizations/default/groups/devs");
     await call("get", `/groups/${group.id}`);

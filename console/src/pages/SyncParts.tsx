@@ -66,7 +66,7 @@ interface Group {
 /** One organization's group sync and role sync. */
 export function OrganizationParts({ org, edit, error, onChange }: { org: Organization; edit: EditState["organizations"][string]; error: unknown; onChange: (e: EditState["organizations"][string]) => void }) {
   const api = useApi();
-  const groups = useLoad(() => api.get<Group[]>(`/organizations/${encodeURIComponent(org.id)}/groups`), [org.id]);
+  const groups = useLoad(() => api.get<Group[]>(`/organizations/${encodeURIComponent(org.id)}/groups`, { members: false }), [org.id]);
   const groupValues = useValues(edit.groups.field, org.id);
   const roleValues = useValues(edit.roles.field, org.id);
   const at = `organizations.${org.name}`;
