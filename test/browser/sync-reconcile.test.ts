@@ -212,3 +212,29 @@ it("starts an import dry run from an uploaded CSV export and shows what it would
   expect(page.problems).toEqual([]);
   await page.context().close();
 }, 120_000);
+
+it("follows a running run live: a progress bar of users checked while it runs, then its report", async () => {
+  const run = ((await bridge.admin("GET", "/reconciliations?limit=100")).body as { runs: { id: string; kind: string; dry_run: boolean }[] }).runs.find((r) => r.kind === "resync" && r.dry_run)!;
+  const page = await newPage(browser);
+  await signIn(page, bridge.url, bridge.adminToken, "/reconciliations");
+  // The run's first two polls answer as if it were halfway (a real run over a few users ends too fast to watch).
+  let polls = 0;
+  await page.route(/\/api\/v2\/reconciliations\/[0-9a-f-]+\?limit=1&consequences=false$/, async (route) => {
+    const res = await route.fetch();
+    const body = (await res.json()) as { status: string; finished_at: string | null; summary: Record<string, number> };
+    const halfway = polls++ < 2 ? { ...body, status: "running", finished_at: null, summary: { ...body.summary, users_scanned: 2, users_total: 4 } } : body;
+    await route.fulfill({ response: res, json: halfway });
+  });
+  await open(page, bridge.url, `/reconciliations/${run.id}`);
+  const bar = page.getByRole("progressbar", { name: "Users checked" });
+  await bar.waitFor();
+  expect(await bar.getAttribute("value")).toBe("2");
+  expect(await page.locator(".progress").innerText()).toContain("Users checked: 2 of 4");
+  expect(await axeProblems(page)).toEqual([]);
+  await shot(page, "reconciliation-running");
+  await page.locator("dd").getByText("completed").waitFor();
+  await bar.waitFor({ state: "detached" });
+  expect(polls).toBeGreaterThanOrEqual(3);
+  expect(page.problems).toEqual([]);
+  await page.context().close();
+}, 120_000);
