@@ -23,8 +23,8 @@ export function SyncPage() {
   const [savedNow, setSavedNow] = useState<AllSettings | undefined>(undefined);
   const [edit, setEdit] = useState<EditState | undefined>(undefined);
   const [orgName, setOrgName] = useState<string | undefined>(undefined);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState<string | undefined>(undefined);
+  const [error, setError] = useState<{ what: "preview" | "save"; error: unknown } | undefined>(undefined);
+  const [busy, setBusy] = useState<"preview" | "save" | undefined>(undefined);
   const [preview, setPreview] = useState<{ candidate: Candidate; run: Run } | undefined>(undefined);
   /** The preview whose settings were saved: the plan to apply. */
   const [reviewed, setReviewed] = useState<Run | undefined>(undefined);
@@ -50,13 +50,13 @@ export function SyncPage() {
   const candidate = candidateOf(saved, settingsOf(edit));
   const previewCurrent = preview !== undefined && same(preview.candidate, candidate);
 
-  const act = async (what: string, fn: () => Promise<void>) => {
+  const act = async (what: "preview" | "save", fn: () => Promise<void>) => {
     setBusy(what);
     setError(undefined);
     try {
       await fn();
     } catch (e) {
-      setError(e);
+      setError({ what, error: e });
     } finally {
       setBusy(undefined);
     }
@@ -123,7 +123,7 @@ export function SyncPage() {
         ))}
       </datalist>
       <form class="sync-form" aria-label="IdP sync settings" onSubmit={(e) => (e.preventDefault(), void runPreview())}>
-        <OrganizationPart edit={edit.organization} orgs={orgs.data} error={error} onChange={(o) => setEdit({ ...edit, organization: o })} />
+        <OrganizationPart edit={edit.organization} orgs={orgs.data} error={error?.error} onChange={(o) => setEdit({ ...edit, organization: o })} />
         <div class="field">
           <label for="sync-org">Organization whose group and role sync to edit</label>
           <select id="sync-org" value={org?.name} onChange={(e) => setOrgName(e.currentTarget.value)}>
@@ -136,9 +136,9 @@ export function SyncPage() {
           </select>
         </div>
         {org && edit.organizations[org.name] ? (
-          <OrganizationParts key={org.id} org={org} edit={edit.organizations[org.name]!} error={error} onChange={(p) => setEdit({ ...edit, organizations: { ...edit.organizations, [org.name]: p } })} />
+          <OrganizationParts key={org.id} org={org} edit={edit.organizations[org.name]!} error={error?.error} onChange={(p) => setEdit({ ...edit, organizations: { ...edit.organizations, [org.name]: p } })} />
         ) : null}
-        <ErrorNote error={error} title={busy === "save" || (error instanceof ApiError && error.validations.length > 0) ? "Not saved" : undefined} />
+        <ErrorNote error={error?.error} title={error?.what === "save" ? "Not saved" : "Not previewed"} />
         <div class="form-actions">
           <button type="submit" class={previewCurrent ? "" : "primary"} disabled={busy !== undefined || isEmpty(candidate)}>
             {busy === "preview" ? "Previewing…" : "Preview changes"}

@@ -1,5 +1,5 @@
 import { Field } from "../ui/components";
-import { useApi, useLoad } from "../ui/context";
+import { useApi, useDebounced, useLoad } from "../ui/context";
 import { MappingEditor } from "./SyncMapping";
 import { problemAt, type EditState, type Pair } from "./sync-model";
 
@@ -19,8 +19,10 @@ const ROLES = ["organization-admin", "organization-auditor", "organization-templ
 /** The claim values seen on users for a field: suggestions for the mapping rows. */
 function useValues(field: string, org?: string): string[] {
   const api = useApi();
+  // One request when the typing stops, not one per key.
+  const typed = useDebounced(field.trim());
   const path = org ? `/organizations/${encodeURIComponent(org)}/settings/idpsync/field-values` : "/settings/idpsync/field-values";
-  return useLoad(() => (field.trim() === "" ? Promise.resolve([]) : api.get<string[]>(path, { claimField: field.trim() })), [path, field]).data ?? [];
+  return useLoad(() => (typed === "" ? Promise.resolve([]) : api.get<string[]>(path, { claimField: typed })), [path, typed]).data ?? [];
 }
 
 export function ClaimField({ id, label, value, problem, onChange, hint }: { id: string; label: string; value: string; problem: string | undefined; onChange: (v: string) => void; hint: string }) {
