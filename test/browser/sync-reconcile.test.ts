@@ -179,6 +179,10 @@ it("refuses to apply a reviewed plan that changed since the preview, and shows t
   await page.getByRole("heading", { name: "The plan changed since the review" }).waitFor();
   await page.getByRole("alert").filter({ hasText: "Not applied" }).waitFor();
   await page.getByText("No organization, group or role changes.").waitFor();
+  // What changed: bob's membership was in the reviewed plan and is no longer.
+  const difference = page.getByRole("table", { name: /What changed since the review/ });
+  expect(await difference.locator("tbody tr").allInnerTexts()).toEqual([expect.stringMatching(/^1 user joins group engineers in default\s+no longer$/)]);
+  expect(await page.getByText("Applying the saved settings changes nothing now.").count()).toBe(1);
   expect(await axeProblems(page)).toEqual([]);
   await shot(page, "sync-plan-changed");
   expect((await engineersMembers()).map((m) => m.id)).not.toContain(ids.bob);

@@ -6,7 +6,7 @@ import { useApi, useLoad } from "../ui/context";
 import { count, runPath, useRunWatch, type Run } from "./runs";
 import { candidateOf, editOf, isEmpty, same, settingsOf, type AllSettings, type Candidate, type EditState } from "./sync-model";
 import { OrganizationPart, OrganizationParts, type Organization } from "./SyncParts";
-import { PlanView } from "./SyncReview";
+import { PlanDifference, PlanView } from "./SyncReview";
 
 /**
  * IdP sync settings: edit the organization sync and each organization's group and role sync, preview
@@ -29,7 +29,7 @@ export function SyncPage() {
   /** The preview whose settings were saved: the plan to apply. */
   const [reviewed, setReviewed] = useState<Run | undefined>(undefined);
   const [applied, setApplied] = useState<Run | undefined>(undefined);
-  const [changed, setChanged] = useState<{ error: unknown; fresh: Run } | undefined>(undefined);
+  const [changed, setChanged] = useState<{ error: unknown; reviewed: Run; fresh: Run } | undefined>(undefined);
   const watch = useRunWatch(api);
 
   useEffect(() => {
@@ -93,7 +93,7 @@ export function SyncPage() {
       // The plan changed since the review: show the plan as it is now; applying that one is a new review.
       const fresh = await dryRun();
       setReviewed(undefined);
-      setChanged({ error: e, fresh });
+      setChanged({ error: e, reviewed: run, fresh });
     }
   };
   const applyButton = (run: Run, label: string) => (
@@ -167,8 +167,9 @@ export function SyncPage() {
         <section aria-labelledby="changed-title">
           <h2 id="changed-title">The plan changed since the review</h2>
           <ErrorNote error={changed.error} title="Not applied" />
-          <p>Nothing was applied. This is what applying the saved settings does now:</p>
-          {applyButton(changed.fresh, "Apply this plan")}
+          <p>Nothing was applied.</p>
+          <PlanDifference reviewed={changed.reviewed} now={changed.fresh} />
+          {changed.fresh.summary.changes > 0 ? applyButton(changed.fresh, "Apply this plan") : <p>Applying the saved settings changes nothing now.</p>}
           <PlanView run={changed.fresh} title="The plan now" />
         </section>
       ) : null}

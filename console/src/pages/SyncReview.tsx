@@ -3,7 +3,7 @@ import { href } from "../router";
 import { ErrorNote, Loading, Pager } from "../ui/components";
 import { useApi, useLoad } from "../ui/context";
 import { Consequences, RunLines } from "./RunLines";
-import { count, runPath, type Report, type Run } from "./runs";
+import { count, runPath, type Consequence, type Report, type Run } from "./runs";
 
 const PAGE = 50;
 
@@ -32,5 +32,54 @@ export function PlanView({ run, title }: { run: Run; title: string }) {
         </>
       )}
     </section>
+  );
+}
+
+const keyOf = (c: Consequence) => [c.dimension, c.action, c.organization_id ?? "", c.group ?? "", c.role ?? ""].join("\u0000");
+
+/**
+ * What changed between the reviewed plan and the plan now, consequence by consequence ("1 user joins
+ * group engineers in default: reviewed, no longer"), so the admin sees why the apply was refused.
+ */
+export function PlanDifference({ reviewed, now }: { reviewed: Run; now: Run }) {
+  const api = useApi();
+  const both = useLoad(
+    () => Promise.all([reviewed, now].map((r) => api.get<Report>(runPath(r.id), { limit: 1, consequences: true }).then((x) => x.consequences ?? []))),
+    [reviewed.id, now.id],
+  );
+  if (both.data === undefined) return both.error ? <ErrorNote error={both.error} /> : <Loading what="the difference" />;
+  const [before, after] = both.data as [Consequence[], Consequence[]];
+  const was = new Map(before.map((c) => [keyOf(c), c]));
+  const is = new Map(after.map((c) => [keyOf(c), c]));
+  const rows: { key: string; then: string; now: string }[] = [];
+  for (const [k, c] of was) if (is.get(k)?.users !== c.users) rows.push({ key: k, then: c.text, now: is.get(k)?.text ?? "no longer" });
+  for (const [k, c] of is) if (!was.has(k)) rows.push({ key: k, then: "not in the reviewed plan", now: c.text });
+  const s = (r: Run) => `${count(r.summary.changes, "change")} to ${count(r.summary.users_changed, "user")}`;
+  return (
+    <table class="plan-difference">
+      <caption>
+        What changed since the review (reviewed: {s(reviewed)}; now: {s(now)})
+      </caption>
+      <thead>
+        <tr>
+          <th scope="col">In the reviewed plan</th>
+          <th scope="col">In the plan now</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.length === 0 ? (
+          <tr>
+            <td colSpan={2}>The same consequences, but users or their memberships differ: compare the two reports.</td>
+          </tr>
+        ) : (
+          rows.map((r) => (
+            <tr key={r.key}>
+              <td>{r.then}</td>
+              <td>{r.now}</td>
+            </tr>
+          ))
+        )}
+      </tbody>
+    </table>
   );
 }
