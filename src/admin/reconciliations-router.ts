@@ -26,6 +26,12 @@ const pageQuery = z.object({
     .transform((v) => v === "true")
     .optional(),
 });
+/** A run's report: its lines filtered as well (the console's diff of a 100k-line report). */
+const reportQuery = pageQuery.extend({
+  dimension: z.enum(["organization", "group", "role", "user", "idp_group", "export"]).optional(),
+  // A user id (exact) or part of a username (any case): one user's lines in a large report.
+  user: z.string().trim().min(1).max(200).optional(),
+});
 
 const run = { id: "The run's id." };
 const started = {
@@ -47,8 +53,8 @@ export const reconciliationRoutes = defineRoutes({
   },
   get: {
     method: "get", path: "/reconciliations/:id", tag: "reconciliations", summary: "Read a run and a page of its report",
-    description: "`kind` keeps only report lines of that kind; `limit` and `offset` page them.",
-    params: run, query: pageQuery,
+    description: "`kind`, `dimension` and `user` (a user id, or part of a username in any case) keep only the report lines that match all given; `limit` and `offset` page them.",
+    params: run, query: reportQuery,
     responses: { 200: { description: "The run with one page of its report lines.", schema: runReportSchema } },
     errors: { 404: "No such run." },
   },
@@ -79,7 +85,7 @@ export function reconciliationsRouter(service: ReconciliationService): Router {
   });
 
   route(r, reconciliationRoutes.get, async (req, res) => {
-    res.json(await service.get(req.params.id, parseQuery(pageQuery, req.query)));
+    res.json(await service.get(req.params.id, parseQuery(reportQuery, req.query)));
   });
 
   route(r, reconciliationRoutes.apply, async (req, res) => {

@@ -58,13 +58,20 @@ export interface Page {
   offset: number;
 }
 
+/** Which report lines to show: of one kind, of one dimension, of one user (id, or part of the username). */
+export interface ReportFilter {
+  kind?: string | undefined;
+  dimension?: string | undefined;
+  user?: string | undefined;
+}
+
 export interface ReconciliationService {
   start(request: ReconciliationRequest, actor: string, opts?: StartOptions): Promise<Started>;
   /** Applies a completed dry run, if a fresh plan is exactly the reviewed one (otherwise 409). */
   applyReviewed(id: string, actor: string, opts?: StartOptions): Promise<Started>;
   list(page: Page): Promise<{ runs: RunView[]; count: number }>;
   /** A run with a page of its report and its sync consequences summed up (`consequences`). */
-  get(id: string, page: Page & { kind?: string | undefined; consequences?: boolean }): Promise<RunView & { consequences?: Consequence[]; items: unknown[]; items_count: number; offset: number; limit: number }>;
+  get(id: string, page: Page & ReportFilter & { consequences?: boolean }): Promise<RunView & { consequences?: Consequence[]; items: unknown[]; items_count: number; offset: number; limit: number }>;
   /**
    * Deletes finished runs (with their report lines) that finished more than `runRetentionMs` ago,
    * never a running one nor the newest run of each kind; returns how many. Run hourly by the server.
@@ -316,7 +323,14 @@ export function createReconciliationService(deps: ReconciliationDeps): Reconcili
       await expireStale();
       const run = await prisma.reconciliationRun.findUnique({ where: { id }, select: { ...RUN_COLUMNS, consequences: true } });
       if (!run) throw new DirectoryError("notFound", `reconciliation ${id} not found`);
-      const where = { runId: id, ...(page.kind ? { kind: page.kind } : {}) };
+      // Over the run's lines only (the (run_id, seq) index narrows to them); fine for a 100k-line report.
+      const user = page.user?.trim();
+      const where: Prisma.ReconciliationItemWhereInput = {
+        runId: id,
+        ...(page.kind ? { kind: page.kind } : {}),
+        ...(page.dimension ? { dimension: page.dimension } : {}),
+        ...(user ? (isUuid(user) ? { userId: user } : { username: { contains: user, mode: "insensitive" as const } }) : {}),
+      };
       const [items, count, consequences] = await Promise.all([
         prisma.reconciliationItem.findMany({ where, orderBy: { seq: "asc" }, take: page.limit, skip: page.offset }),
         prisma.reconciliationItem.count({ where }),

@@ -22,6 +22,21 @@ describe.each(testEngines())("admin API: application groups on %s", (engine) => 
     await b.close();
   });
 
+  it("lists groups without their members on ?members=false, still counted (a picker in a large organization)", async () => {
+    const g = (await admin("post", "/organizations/default/groups").send({ name: "pickers" })).body.id as string;
+    await admin("patch", `/groups/${g}`).send({ add_users: [ann] });
+    const full = (await admin("get", "/organizations/default/groups")).body as { id: string; total_member_count: number; members: unknown[] }[];
+    const light = await admin("get", "/organizations/default/groups?members=false");
+    expect(light.status).toBe(200);
+    expect(light.body).toEqual(full.map((x) => ({ ...x, members: [] })));
+    expect(light.body.find((x: { id: string }) => x.id === g)).toMatchObject({ name: "pickers", total_member_count: 1 });
+    expect(light.body.find((x: { id: string }) => x.id === orgId)).toMatchObject({ name: "Everyone", total_member_count: 1 });
+    const bad = await admin("get", "/organizations/default/groups?members=maybe");
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain("members must be true or false");
+    await admin("delete", `/groups/${g}`);
+  });
+
   it("shows the Everyone group with the organization's members, implicitly", async () => {
     const list = (await admin("get", "/organizations/default/groups")).body;
     expect(list).toHaveLength(1);

@@ -109,6 +109,7 @@ describe.each(testEngines())("admin API: answers as the OpenAPI document describ
     expect((await call("delete", acmeMember)).status).toBe(404);
 
     await call("get", "/organizations/default/groups");
+    await call("get", "/organizations/default/groups?members=false");
     const group = (await call("post", "/organizations/default/groups", { name: "devs", quota_allowance: 2 })).body as { id: string };
     await call("get", "/organizations/default/groups/devs");
     await call("get", `/groups/${group.id}`);
@@ -165,6 +166,7 @@ describe.each(testEngines())("admin API: answers as the OpenAPI document describ
     expect(started.body.dry_run).toBe(true);
     await call("get", "/reconciliations");
     await call("get", `/reconciliations/${started.body.id}?limit=5`);
+    await call("get", `/reconciliations/${started.body.id}?kind=change&dimension=group&user=a&limit=5`);
     await call("post", `/reconciliations/${started.body.id}/apply?wait=30`);
     expect((await call("get", "/reconciliations/00000000-0000-4000-8000-000000000000")).status).toBe(404);
     expect((await call("post", "/reconciliations", { kind: "nope" })).status).toBe(400);

@@ -3,6 +3,9 @@ import { GroupPage } from "./Group";
 import { OrganizationPage } from "./Organization";
 import { OrganizationsPage } from "./Organizations";
 import { OverviewPage } from "./Overview";
+import { ReconciliationPage } from "./Reconciliation";
+import { ReconciliationsPage } from "./Reconciliations";
+import { SyncPage } from "./Sync";
 import { TokensPage } from "./Tokens";
 import { UserPage } from "./User";
 import { UsersPage } from "./Users";
@@ -20,5 +23,8 @@ export const routes: RouteEntry[] = [
   { path: "/organizations", page: OrganizationsPage },
   { path: "/organizations/:org", page: OrganizationPage },
   { path: "/groups/:id", page: GroupPage },
+  { path: "/sync", page: SyncPage },
+  { path: "/reconciliations", page: ReconciliationsPage },
+  { path: "/reconciliations/:id", page: ReconciliationPage },
   { path: "/tokens", page: TokensPage },
 ];
