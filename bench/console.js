@@ -121,6 +121,8 @@ async function main() {
       "Reconciliation diff: first page": [`/reconciliations/${run.id}?limit=100`],
       "Reconciliation diff: last page": [`/reconciliations/${run.id}?limit=100&offset=${Math.max(0, run.summary.changes - 100)}`],
       "Reconciliation diff: changes only": [`/reconciliations/${run.id}?limit=100&kind=change`],
+      "Reconciliation diff: one change type": [`/reconciliations/${run.id}?limit=100&kind=change&dimension=group&consequences=false`],
+      "Reconciliation diff: one user": [`/reconciliations/${run.id}?limit=100&user=seed${Math.floor(users / 3)}&consequences=false`],
       Webhooks: [`/webhooks`, `/webhooks/${hook.id}/deliveries`],
       Tokens: [`/tokens`],
       "Audit log": [`/audit?limit=50`],
