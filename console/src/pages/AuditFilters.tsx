@@ -56,6 +56,13 @@ export function AuditFilters({ filter, onChange, problem }: { filter: AuditFilte
     // Only the typing drives this; the other filters change through onChange directly.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [typed.user, typed.action]);
+  // The URL changed from elsewhere (back, forward, a link): show its filters. Not after our own debounced
+  // change, which already matches what was typed (and must not undo keys typed since).
+  useEffect(() => {
+    if (filter.user !== typed.user) setUser(filter.user);
+    if (filter.action !== typed.action) setAction(filter.action);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [filter.user, filter.action]);
 
   return (
     <form class="filters" role="search" aria-label="Filter the audit log" onSubmit={(e) => e.preventDefault()}>

@@ -70,6 +70,7 @@ export function WebhookActions({ webhook, onChanged }: { webhook: Webhook; onCha
           question={<p>Rotate the signing secret? The receiver must be given the new one: deliveries are signed with it from now on, and the old one stops verifying.</p>}
           onConfirm={async () => {
             setSecret(undefined);
+            setNote(undefined);
             const r = await api.send<Webhook & { secret: string }>("POST", `${path}/rotate-secret`);
             setSecret(r.secret);
             onChanged();
