@@ -32,51 +32,25 @@ export interface WebhookView {
   pending_deliveries: number;
   /** Deliveries that failed every attempt (until sent again or deleted by WEBHOOK_RETENTION). */
   failed_deliveries: number;
-  /** The endpoint's latest failed attempt, of any delivery (one that later succeeded too). */
+  /** The endpoint's latest failed attempt, of any delivery (one that later succeeded too); kept after WEBHOOK_RETENTION deletes the delivery. */
   last_failure: { at: string; status_code: number | null; error: string } | null;
 }
 
-type Health = Pick<WebhookView, "pending_deliveries" | "failed_deliveries" | "last_failure">;
-
-interface HealthRow {
-  id: string;
-  pending: number;
-  failed: number;
-  failed_at: Date | string | null;
-  status_code: number | null;
-  error: string | null;
-}
+type Counts = Pick<WebhookView, "pending_deliveries" | "failed_deliveries">;
 
 /**
- * The health of a set of endpoints in one statement (never a query per endpoint): the pending and
- * failed counts (the (endpoint_id, status, event_seq) index) and each endpoint's latest failed attempt.
- * Attempts are kept only as long as their deliveries (WEBHOOK_RETENTION), and an admin has few
- * endpoints, so the latest-failure lookup per endpoint stays small.
+ * The queued and failed deliveries of a set of endpoints in one statement (never a query per endpoint),
+ * on the (endpoint_id, status, event_seq) index. The last failure is kept on the endpoint's row.
  */
-async function healthOf(prisma: PrismaClient, ids: readonly string[]): Promise<Map<string, Health>> {
+async function countsOf(prisma: PrismaClient, ids: readonly string[]): Promise<Map<string, Counts>> {
   if (ids.length === 0) return new Map();
-  const rows = await prisma.$queryRawUnsafe<HealthRow[]>(
-    `SELECT e.id::text AS id, COALESCE(c.pending, 0)::int AS pending, COALESCE(c.failed, 0)::int AS failed,
-            f.at AS failed_at, f.status_code, f.error
-       FROM webhook_endpoints e
-       LEFT JOIN (SELECT endpoint_id, count(*) FILTER (WHERE status = 'pending') AS pending, count(*) FILTER (WHERE status = 'failed') AS failed
-                    FROM webhook_deliveries WHERE status IN ('pending', 'failed') AND endpoint_id = ANY(string_to_array($1, ',')::uuid[])
-                   GROUP BY endpoint_id) c ON c.endpoint_id = e.id
-       LEFT JOIN LATERAL (SELECT a.at, a.status_code, a.error FROM webhook_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
-                           WHERE d.endpoint_id = e.id AND a.error IS NOT NULL ORDER BY a.at DESC, a.id DESC LIMIT 1) f ON true
-      WHERE e.id = ANY(string_to_array($1, ',')::uuid[])`,
+  const rows = await prisma.$queryRawUnsafe<{ id: string; pending: number; failed: number }[]>(
+    `SELECT endpoint_id::text AS id, count(*) FILTER (WHERE status = 'pending')::int AS pending, count(*) FILTER (WHERE status = 'failed')::int AS failed
+       FROM webhook_deliveries WHERE status IN ('pending', 'failed') AND endpoint_id = ANY(string_to_array($1, ',')::uuid[])
+      GROUP BY endpoint_id`,
     ids.join(","),
   );
-  return new Map(
-    rows.map((r) => [
-      r.id,
-      {
-        pending_deliveries: Number(r.pending),
-        failed_deliveries: Number(r.failed),
-        last_failure: r.failed_at !== null && r.error !== null ? { at: new Date(r.failed_at).toISOString(), status_code: r.status_code === null ? null : Number(r.status_code), error: r.error } : null,
-      },
-    ]),
-  );
+  return new Map(rows.map((r) => [r.id, { pending_deliveries: Number(r.pending), failed_deliveries: Number(r.failed) }]));
 }
 
 export interface WebhookInput {
@@ -189,9 +163,9 @@ export function createWebhookService(prisma: PrismaClient, box: SecretBox, opts:
     }
   }
 
-  const NO_HEALTH: Health = { pending_deliveries: 0, failed_deliveries: 0, last_failure: null };
+  const NONE: Counts = { pending_deliveries: 0, failed_deliveries: 0 };
 
-  function shown(e: WebhookEndpoint, health: Health | undefined): WebhookView {
+  function shown(e: WebhookEndpoint, counts: Counts | undefined): WebhookView {
     return {
       id: e.id,
       url: e.url,
@@ -202,12 +176,14 @@ export function createWebhookService(prisma: PrismaClient, box: SecretBox, opts:
       created_by: e.createdBy,
       created_at: e.createdAt.toISOString(),
       updated_at: e.updatedAt.toISOString(),
-      ...(health ?? NO_HEALTH),
+      ...(counts ?? NONE),
+      last_failure:
+        e.lastFailureAt !== null && e.lastFailureError !== null ? { at: e.lastFailureAt.toISOString(), status_code: e.lastFailureStatus, error: e.lastFailureError } : null,
     };
   }
 
   async function view(e: WebhookEndpoint): Promise<WebhookView> {
-    return shown(e, (await healthOf(prisma, [e.id])).get(e.id));
+    return shown(e, (await countsOf(prisma, [e.id])).get(e.id));
   }
 
   async function find(id: string): Promise<WebhookEndpoint> {
@@ -245,8 +221,8 @@ export function createWebhookService(prisma: PrismaClient, box: SecretBox, opts:
 
     async list(): Promise<WebhookView[]> {
       const rows = await prisma.webhookEndpoint.findMany({ orderBy: { createdAt: "asc" } });
-      const health = await healthOf(prisma, rows.map((e) => e.id));
-      return rows.map((e) => shown(e, health.get(e.id)));
+      const counts = await countsOf(prisma, rows.map((e) => e.id));
+      return rows.map((e) => shown(e, counts.get(e.id)));
     },
 
     get: async (id: string) => view(await find(id)),

@@ -70,7 +70,7 @@ const webhookFields = {
   last_failure: z
     .strictObject({ at: time, status_code: z.number().int().nullable().describe("The receiver's HTTP status; null when none came (refused, timeout, connection error)."), error: z.string() })
     .nullable()
-    .describe("The endpoint's latest failed attempt, of any delivery (also one that later succeeded); null if none failed."),
+    .describe("The endpoint's latest failed attempt, of any delivery (also one that later succeeded or that WEBHOOK_RETENTION deleted since); null if none ever failed."),
 };
 
 export const webhookSchema = z.strictObject(webhookFields).meta({ id: "Webhook" });
