@@ -46,6 +46,9 @@ export const webhookSchema = z.object({
   created_at: z.string(),
   updated_at: z.string(),
   pending_deliveries: z.number(),
+  // Defaults: a bridge before these fields answers without them.
+  failed_deliveries: z.number().default(0),
+  last_failure: z.object({ at: z.string(), status_code: z.number().nullable(), error: z.string() }).nullable().default(null),
 });
 
 export const deliverySchema = z.object({

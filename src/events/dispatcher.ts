@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { Logger } from "winston";
-import type { PrismaClient } from "../generated/prisma/client";
+import type { Prisma, PrismaClient } from "../generated/prisma/client";
 import type { SqlRunner } from "../db/database";
 import { postWebhook } from "./deliver";
 import type { DeliveryObserver } from "./delivery-observer";
@@ -127,10 +127,17 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
    * endpoint is disabled only while it still has the URL that was refused and is still leased to this
    * instance: an admin's `PATCH {url, enabled}` made during the attempt is not undone.
    */
+  /**
+   * The endpoint's latest failure (the admin API's `last_failure`): the failed attempt just logged, in
+   * its transaction. Raw SQL: not a change of the endpoint's settings, so `updated_at` stays.
+   */
+  const noteFailure = (tx: Prisma.TransactionClient, endpointId: string, a: { at: Date; statusCode: number | null; error: string | null }) =>
+    tx.$executeRawUnsafe(`UPDATE webhook_endpoints SET last_failure_at = $2, last_failure_status = $3, last_failure_error = $4 WHERE id = $1::uuid`, endpointId, a.at, a.statusCode, a.error);
+
   async function refused(endpoint: Leased, d: Head, why: string, durationMs: number): Promise<void> {
     const reason = `${why}; fix the URL (PATCH url) and re-enable the endpoint to resume with this delivery`;
     const disabled = await prisma.$transaction(async (tx) => {
-      await tx.webhookAttempt.create({ data: { deliveryId: d.id, attempt: d.attempts + 1, statusCode: null, durationMs, error: why } });
+      await noteFailure(tx, endpoint.id, await tx.webhookAttempt.create({ data: { deliveryId: d.id, attempt: d.attempts + 1, statusCode: null, durationMs, error: why } }));
       return (await tx.webhookEndpoint.updateMany({ where: { id: endpoint.id, url: endpoint.url, leaseOwner: owner }, data: { enabled: false, disabledReason: reason } })).count;
     });
     opts.observe?.attempt("refused");
@@ -171,7 +178,8 @@ export function createDispatcher(opts: DispatcherOptions): Dispatcher {
       const exhausted = !ok && attempt > opts.retryScheduleMs.length;
       const nextAttemptAt = ok || exhausted ? undefined : new Date(Date.now() + jitter(opts.retryScheduleMs[attempt - 1]!));
       await prisma.$transaction(async (tx) => {
-        await tx.webhookAttempt.create({ data: { deliveryId: d.id, attempt, statusCode: result.statusCode ?? null, durationMs: result.durationMs, error } });
+        const logged = await tx.webhookAttempt.create({ data: { deliveryId: d.id, attempt, statusCode: result.statusCode ?? null, durationMs: result.durationMs, error } });
+        if (!ok) await noteFailure(tx, endpoint.id, logged);
         await tx.webhookDelivery.update({
           where: { id: d.id },
           data: ok

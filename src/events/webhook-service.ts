@@ -30,6 +30,27 @@ export interface WebhookView {
   updated_at: string;
   /** Deliveries waiting (including ones in their retry delay). */
   pending_deliveries: number;
+  /** Deliveries that failed every attempt (until sent again or deleted by WEBHOOK_RETENTION). */
+  failed_deliveries: number;
+  /** The endpoint's latest failed attempt, of any delivery (one that later succeeded too); kept after WEBHOOK_RETENTION deletes the delivery. */
+  last_failure: { at: string; status_code: number | null; error: string } | null;
+}
+
+type Counts = Pick<WebhookView, "pending_deliveries" | "failed_deliveries">;
+
+/**
+ * The queued and failed deliveries of a set of endpoints in one statement (never a query per endpoint),
+ * on the (endpoint_id, status, event_seq) index. The last failure is kept on the endpoint's row.
+ */
+async function countsOf(prisma: PrismaClient, ids: readonly string[]): Promise<Map<string, Counts>> {
+  if (ids.length === 0) return new Map();
+  const rows = await prisma.$queryRawUnsafe<{ id: string; pending: number; failed: number }[]>(
+    `SELECT endpoint_id::text AS id, count(*) FILTER (WHERE status = 'pending')::int AS pending, count(*) FILTER (WHERE status = 'failed')::int AS failed
+       FROM webhook_deliveries WHERE status IN ('pending', 'failed') AND endpoint_id = ANY(string_to_array($1, ',')::uuid[])
+      GROUP BY endpoint_id`,
+    ids.join(","),
+  );
+  return new Map(rows.map((r) => [r.id, { pending_deliveries: Number(r.pending), failed_deliveries: Number(r.failed) }]));
 }
 
 export interface WebhookInput {
@@ -142,8 +163,9 @@ export function createWebhookService(prisma: PrismaClient, box: SecretBox, opts:
     }
   }
 
-  async function view(e: WebhookEndpoint): Promise<WebhookView> {
-    const pending = await prisma.webhookDelivery.count({ where: { endpointId: e.id, status: "pending" } });
+  const NONE: Counts = { pending_deliveries: 0, failed_deliveries: 0 };
+
+  function shown(e: WebhookEndpoint, counts: Counts | undefined): WebhookView {
     return {
       id: e.id,
       url: e.url,
@@ -154,8 +176,14 @@ export function createWebhookService(prisma: PrismaClient, box: SecretBox, opts:
       created_by: e.createdBy,
       created_at: e.createdAt.toISOString(),
       updated_at: e.updatedAt.toISOString(),
-      pending_deliveries: pending,
+      ...(counts ?? NONE),
+      last_failure:
+        e.lastFailureAt !== null && e.lastFailureError !== null ? { at: e.lastFailureAt.toISOString(), status_code: e.lastFailureStatus, error: e.lastFailureError } : null,
     };
+  }
+
+  async function view(e: WebhookEndpoint): Promise<WebhookView> {
+    return shown(e, (await countsOf(prisma, [e.id])).get(e.id));
   }
 
   async function find(id: string): Promise<WebhookEndpoint> {
@@ -193,7 +221,8 @@ export function createWebhookService(prisma: PrismaClient, box: SecretBox, opts:
 
     async list(): Promise<WebhookView[]> {
       const rows = await prisma.webhookEndpoint.findMany({ orderBy: { createdAt: "asc" } });
-      return Promise.all(rows.map(view));
+      const counts = await countsOf(prisma, rows.map((e) => e.id));
+      return rows.map((e) => shown(e, counts.get(e.id)));
     },
 
     get: async (id: string) => view(await find(id)),

@@ -97,6 +97,8 @@ describe.each(testEngines())("webhook target policy on %s", (engine) => {
     expect(endpoint).toMatchObject({ enabled: false, pending_deliveries: 1 });
     expect(endpoint.disabled_reason).toMatch(/^refused: localhost resolves to a non-public address: (127\.0\.0\.1|::1) is loopback/);
     expect(b.logs()).toMatch(/webhook endpoint disabled: its target is refused/);
+    // Its health: the refused attempt is the last failure, with no HTTP status (nothing was sent).
+    expect(endpoint.last_failure).toEqual({ at: expect.any(String), status_code: null, error: expect.stringMatching(/^refused: localhost resolves to a non-public address/) });
   });
 
   it("does not count a refused target against the delivery's retries", async () => {
@@ -125,6 +127,13 @@ describe.each(testEngines())("webhook target policy on %s", (engine) => {
     const id = await savedEarlier("http://127.0.0.1:9/hook");
     expect((await provision("closed@corp.example")).status).toBe(201);
     await b.bridge.dispatcher.tick();
-    expect((await api("get", `/webhooks/${id}`)).body).toMatchObject({ enabled: true, disabled_reason: null, pending_deliveries: 1 });
+    expect((await api("get", `/webhooks/${id}`)).body).toMatchObject({
+      enabled: true,
+      disabled_reason: null,
+      pending_deliveries: 1,
+      failed_deliveries: 0,
+      // Failing while still enabled: what an admin sees long before the endpoint is disabled.
+      last_failure: { at: expect.any(String), status_code: null, error: expect.any(String) },
+    });
   });
 });

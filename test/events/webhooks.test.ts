@@ -175,6 +175,14 @@ describe.each(testEngines())("webhooks on %s", (engine) => {
     const endpoint = (await api("get", `/webhooks/${id}`)).body;
     expect(endpoint.disabled_reason).toMatch(/failed 4 attempts \(last: HTTP 500\); re-enable the endpoint to resume after it/);
     expect((await api("get", `/webhooks/${id}/deliveries?status=failed`)).body.count).toBe(1);
+    // Its health, the same in the list (one statement for every endpoint) as alone.
+    const lastAttempt = (await api("get", `/webhooks/${id}/deliveries?status=failed`)).body.deliveries[0].attempt_log.at(-1);
+    const health = { enabled: false, pending_deliveries: 0, failed_deliveries: 1, last_failure: { at: lastAttempt.at, status_code: 500, error: "HTTP 500" } };
+    expect(endpoint).toMatchObject(health);
+    const healthy = await subscribe();
+    const listed = (await api("get", "/webhooks")).body.webhooks;
+    expect(listed.find((w: { id: string }) => w.id === id)).toMatchObject(health);
+    expect(listed.find((w: { id: string }) => w.id === healthy.id)).toMatchObject({ enabled: true, pending_deliveries: 0, failed_deliveries: 0, last_failure: null });
 
     // Disabled is paused: new events queue, and go out once it is enabled again.
     await scim("post", "/Users", { schemas: [USER], userName: "later@corp.example" });

@@ -1,4 +1,5 @@
 import type { ComponentType } from "preact";
+import { AuditPage } from "./Audit";
 import { GroupPage } from "./Group";
 import { OrganizationPage } from "./Organization";
 import { OrganizationsPage } from "./Organizations";
@@ -9,6 +10,8 @@ import { SyncPage } from "./Sync";
 import { TokensPage } from "./Tokens";
 import { UserPage } from "./User";
 import { UsersPage } from "./Users";
+import { WebhookPage } from "./Webhook";
+import { WebhooksPage } from "./Webhooks";
 
 /** Every console page: its path under /admin (":name" is a parameter) and its component. */
 export interface RouteEntry {
@@ -27,4 +30,7 @@ export const routes: RouteEntry[] = [
   { path: "/reconciliations", page: ReconciliationsPage },
   { path: "/reconciliations/:id", page: ReconciliationPage },
   { path: "/tokens", page: TokensPage },
+  { path: "/webhooks", page: WebhooksPage },
+  { path: "/webhooks/:id", page: WebhookPage },
+  { path: "/audit", page: AuditPage },
 ];

@@ -150,7 +150,7 @@ export function ConfirmButton({
 }
 
 /** A secret shown once (a new token, a rotated webhook secret), with a copy button. */
-export function ShownOnce({ label, value }: { label: string; value: string }) {
+export function ShownOnce({ label, value, note = "This is the only time it is shown: the bridge keeps only its hash." }: { label: string; value: string; note?: string }) {
   const [copied, setCopied] = useState(false);
   const id = `once-${label.replace(/\W+/g, "-").toLowerCase()}`;
   return (
@@ -170,7 +170,7 @@ export function ShownOnce({ label, value }: { label: string; value: string }) {
           {copied ? "Copied" : "Copy"}
         </button>
       </div>
-      <p class="muted">This is the only time it is shown: the bridge keeps only its hash.</p>
+      <p class="muted">{note}</p>
     </div>
   );
 }

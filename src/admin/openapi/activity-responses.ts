@@ -66,6 +66,11 @@ const webhookFields = {
   created_at: time,
   updated_at: time,
   pending_deliveries: z.number().int().describe("Deliveries waiting, including ones in their retry delay."),
+  failed_deliveries: z.number().int().describe("Deliveries that failed every attempt, until sent again (redeliver) or deleted after WEBHOOK_RETENTION."),
+  last_failure: z
+    .strictObject({ at: time, status_code: z.number().int().nullable().describe("The receiver's HTTP status; null when none came (refused, timeout, connection error)."), error: z.string() })
+    .nullable()
+    .describe("The endpoint's latest failed attempt, of any delivery (also one that later succeeded or that WEBHOOK_RETENTION deleted since); null if none ever failed."),
 };
 
 export const webhookSchema = z.strictObject(webhookFields).meta({ id: "Webhook" });
