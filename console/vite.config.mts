@@ -19,5 +19,6 @@ export default defineConfig({
     sourcemap: false,
     reportCompressedSize: true,
   },
-  server: { proxy: { "/api": "http://127.0.0.1:8080" } },
+  // The Host header kept as the browser sent it: the bridge checks a signed-in request's Origin against it (CSRF).
+  server: { proxy: { "/api": { target: "http://127.0.0.1:8080", changeOrigin: false } } },
 });
