@@ -26,7 +26,8 @@ export const sessionRoutes = defineRoutes({
   },
   current: {
     method: "get", path: "/sessions/current", tag: "sessions", summary: "Who is signed in",
-    description: "With the session cookie: the session, its lifetimes and its CSRF token (a reloaded page gets it here). With a bearer token: the token's name and no session.",
+    description:
+      "With the session cookie: the session, its lifetimes and its CSRF token (a reloaded page gets it here). With a bearer token: the token's name and no session. Like any request with the cookie, it moves the session's idle deadline unless sent with `X-Background: 1` (a page's timer-driven polling, which is not the user's activity).",
     responses: { 200: { description: "The caller.", schema: currentSessionSchema } },
   },
   end: {

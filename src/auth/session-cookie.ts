@@ -11,6 +11,16 @@ export const SESSION_COOKIE = "scim_bridge_session";
 /** The header a cookie-authenticated state-changing request carries its session's CSRF token in. */
 export const CSRF_HEADER = "x-csrf-token";
 
+/**
+ * The header a page sets on its timer-driven requests (polling): `X-Background: 1`. Such a request is
+ * authenticated as usual but does not count as the session's use (see src/auth/session-service.ts).
+ */
+export const BACKGROUND_HEADER = "x-background";
+
+export function isBackgroundRequest(req: Request): boolean {
+  return req.get(BACKGROUND_HEADER)?.trim() === "1";
+}
+
 export function sessionSecretOf(req: Request): string | undefined {
   const header = req.get("cookie");
   if (!header) return undefined;

@@ -222,7 +222,7 @@ export function buildOpenApiDocument(tables: Readonly<Record<string, Readonly<Re
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", description: "A token of scope `admin` (`scim-bridge token create --scope admin`, or BRIDGE_ADMIN_TOKEN)." },
         coderSessionToken: { type: "apiKey", in: "header", name: "Coder-Session-Token", description: "The same token in Coder's header." },
-        sessionCookie: { type: "apiKey", in: "cookie", name: "scim_bridge_session", description: "A browser session from `POST /sessions`; state-changing requests also need its `X-CSRF-Token` header." },
+        sessionCookie: { type: "apiKey", in: "cookie", name: "scim_bridge_session", description: "A browser session from `POST /sessions`; state-changing requests also need its `X-CSRF-Token` header. Every request with the cookie counts as use and moves the session's idle deadline (SESSION_IDLE_TIMEOUT), except one sent with `X-Background: 1`: mark a page's timer-driven requests (polling) with it, so that a page left open still signs out." },
       },
     },
   };
