@@ -55,7 +55,7 @@ export interface OpenApiDocument {
 const COMMON_ERRORS = {
   401: ["Unauthorized", "No token, or an unknown or revoked one."],
   403: ["Forbidden", "A token of another scope (`scim`)."],
-  429: ["RateLimited", "Over RATE_LIMIT for this token; `Retry-After` says when to retry."],
+  429: ["RateLimited", "Over RATE_LIMIT for this token (on sign-in: over SIGN_IN_RATE_LIMIT for this client address); `Retry-After` says when to retry."],
   500: ["InternalError", "A bug: the message names the request id to look for in the server log."],
   503: ["Unavailable", "The database is unavailable; `Retry-After` says when to retry."],
 } as const;
