@@ -5,7 +5,8 @@ import { principalOf } from "../auth/middleware";
  * Per-token rate limiting (a token bucket per token, in this process): `limit` requests, refilled
  * evenly over `perMs`. Over it, 429 with an integer `Retry-After` (seconds), which Okta honours, in the
  * API's own error envelope (src/http/errors.ts). Mounted after authentication: a request is counted
- * against the token that made it. With several instances each counts its own share.
+ * against the token that made it. With several instances each counts its own share. The same buckets
+ * limit sign-in attempts per client address (`attemptLimiter`), where there is no token yet.
  */
 
 export interface RateLimit {
