@@ -28,7 +28,7 @@ import { baseUrlResolver } from "./http/base-url";
 import { jsonBody } from "./http/body";
 import { errorHandler, markProtocol, notFound } from "./http/errors";
 import { normalizePathMiddleware } from "./http/normalize-path";
-import { rateLimiter } from "./http/rate-limit";
+import { attemptLimiter, rateLimiter } from "./http/rate-limit";
 import { securityHeaders } from "./http/security-headers";
 import { consoleRouter } from "./http/console";
 import { createMetrics, requestContext, type Metrics } from "./http/observability";
@@ -75,6 +75,8 @@ export interface AppDeps {
   webhooks: Config["webhooks"];
   /** Requests per token before 429; undefined: unlimited. */
   rateLimit?: Config["rateLimit"];
+  /** Sign-in attempts (`POST /api/v2/sessions`) per client address before 429; undefined: unlimited. */
+  signInRateLimit?: Config["signInRateLimit"];
   /** `POST /scim/v2/Bulk`'s limits (its body limit is its own, maxPayloadSize); default 1,000 operations, 10 MiB. */
   bulk?: BulkLimits;
   /** The built admin console (dist/console), served at /admin/; undefined: /admin/ says it is not built. */
@@ -229,6 +231,7 @@ export function buildBridge(deps: AppDeps): BridgeApp {
     adminRouter({
       tokens: deps.tokens,
       sessions,
+      signIns: attemptLimiter(deps.signInRateLimit),
       users: createAdminUsers(deps.db.prisma),
       grants: createUserGrants(deps.db.prisma),
       organizations: createAdminOrganizations(deps.db.prisma),
@@ -304,6 +307,7 @@ export async function startBridge(config: Config, logger: Logger): Promise<Runni
       secretBox,
       webhooks: config.webhooks,
       rateLimit: config.rateLimit,
+      signInRateLimit: config.signInRateLimit,
       bulk: config.bulk,
       sessions: { ...config.sessions, cacheTtlMs: config.tokenCacheTtlMs },
       // Beside the compiled app: dist/app.js and dist/console/ (npm run build makes both).

@@ -26,11 +26,14 @@ import type { RouteDoc } from "./route-doc";
 import type { EventFeed } from "../events/feed";
 import type { WebhookService } from "../events/webhook-service";
 import type { ReconciliationService } from "../reconcile/service";
+import type { AttemptLimiter } from "../http/rate-limit";
 
 /** The admin API under `/api/v2` (scope admin). Authentication and body parsing are mounted in front. */
 export interface AdminDeps {
   tokens: TokenService;
   sessions: SessionService;
+  /** Sign-in attempts per client address (SIGN_IN_RATE_LIMIT). */
+  signIns: AttemptLimiter;
   users: AdminUsers;
   grants: UserGrantsService;
   organizations: AdminOrganizations;
@@ -68,7 +71,7 @@ export const ADMIN_ROUTES: Readonly<Record<string, Readonly<Record<string, Route
 export function adminRouter(deps: AdminDeps): Router {
   const r = Router();
   r.use(tokensRouter(deps.tokens, deps.sessions));
-  r.use(sessionsRouter(deps.sessions));
+  r.use(sessionsRouter(deps.sessions, deps.signIns));
   r.use(usersRouter(deps.users, deps.grants));
   r.use(organizationsRouter(deps.organizations));
   r.use(groupsRouter(deps.groups));

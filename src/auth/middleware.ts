@@ -6,7 +6,7 @@ import { ScimError } from "../scim/errors";
 import type { TokenScope } from "./token-format";
 import type { Principal, TokenService } from "./token-service";
 import { noteRefusedToken } from "../http/request-notes";
-import { clearSessionCookie, csrfRefusal, sessionSecretOf } from "./session-cookie";
+import { clearSessionCookie, csrfRefusal, isBackgroundRequest, sessionSecretOf } from "./session-cookie";
 import { csrfTokensEqual, type SessionService } from "./session-service";
 
 /**
@@ -20,7 +20,8 @@ import { csrfTokensEqual, type SessionService } from "./session-service";
  * - on the admin API also the browser session cookie (src/auth/session-cookie.ts), when no token
  *   header is sent; its state-changing requests must pass the CSRF checks (403 otherwise). Sign-in,
  *   `POST /api/v2/sessions`, needs no credentials: it checks the token in its body. The SCIM API
- *   never accepts the cookie.
+ *   never accepts the cookie. A cookie request marked `X-Background: 1` (a page's polling) is
+ *   authenticated the same way but does not keep the session from its idle timeout.
  * Missing, unknown or revoked token → 401; a valid token of the other scope → 403.
  */
 
@@ -84,7 +85,7 @@ export function createAuth(tokens: TokenService, sessions?: SessionService) {
       }
       const secret = protocol === "admin" && sessions && req.get("authorization") === undefined && coderHeader === undefined ? sessionSecretOf(req) : undefined;
       if (secret !== undefined && sessions) {
-        sessions.resolve(secret).then((session) => {
+        sessions.resolve(secret, { background: isBackgroundRequest(req) }).then((session) => {
           if (!session) {
             // The browser drops the dead cookie: a page then knows to show sign-in.
             clearSessionCookie(req, res);

@@ -16,6 +16,10 @@ import type { Principal, TokenService } from "./token-service";
  * request, at sign-out, or when its token is revoked. The lookup joins the token's row, and its answer
  * is cached for TOKEN_CACHE_TTL like a token's: every instance refuses a revoked token's sessions
  * within that time. `last_seen_at` is written at most once a minute, off the request path.
+ *
+ * A background request (a page's timer-driven poll, marked `X-Background: 1`) is authenticated like
+ * any other but is not activity: it neither moves the idle deadline nor writes `last_seen_at`, so a
+ * page left open still signs out after SESSION_IDLE_TIMEOUT.
  */
 
 export interface SessionInfo {
@@ -36,8 +40,11 @@ export class SessionError extends Error {
 export interface SessionService {
   /** Signs in with an admin token: the secret for the cookie and the session. SessionError when the token is not a valid admin token. */
   create(token: string): Promise<{ secret: string; info: SessionInfo }>;
-  /** The session a cookie's secret names, or undefined when unknown, expired, idle too long or its token revoked. */
-  resolve(secret: string): Promise<SessionInfo | undefined>;
+  /**
+   * The session a cookie's secret names, or undefined when unknown, expired, idle too long or its token
+   * revoked. It counts as the session's use (moves its idle deadline) unless `background` is set.
+   */
+  resolve(secret: string, opts?: { background?: boolean }): Promise<SessionInfo | undefined>;
   /** Signs out: the session is deleted (and audited). */
   end(secret: string): Promise<void>;
   /**
@@ -144,7 +151,7 @@ export function createSessionService(db: { prisma: PrismaClient; sql: SqlRunner 
       return { secret, info: info(c, secret) };
     },
 
-    async resolve(secret) {
+    async resolve(secret, resolveOpts) {
       const digest = hashToken(secret);
       const t = now().getTime();
       let c = cache.get(digest, t);
@@ -172,7 +179,7 @@ export function createSessionService(db: { prisma: PrismaClient; sql: SqlRunner 
         cache.set(digest, c, t);
       }
       if (c.expiresAt.getTime() <= t || c.lastSeenMs + opts.idleTimeoutMs <= t) return undefined;
-      touch(c, t);
+      if (!resolveOpts?.background) touch(c, t);
       return info(c, secret);
     },
 

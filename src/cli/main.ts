@@ -79,7 +79,7 @@ export function buildProgram(io: CliIo = defaultIo, loadConfig: () => Config = c
         "Configuration comes from the environment (PORT, HOST, DATABASE_URL, DATA_DIR, EMBEDDED_SHARED_BUFFERS, BASE_URL, LOG_LEVEL, " +
         "LOG_FORMAT, BODY_LIMIT, BULK_MAX_OPERATIONS, BULK_MAX_PAYLOAD, IMPORT_BODY_LIMIT, RECONCILE_MAX_SUSPEND_SHARE, RUN_RETENTION, BRIDGE_SCIM_TOKEN, " +
         "BRIDGE_ADMIN_TOKEN, BRIDGE_ENCRYPTION_KEY, WEBHOOK_ALLOW_PRIVATE_TARGETS, WEBHOOK_TIMEOUT, " +
-        "WEBHOOK_RETRY_SCHEDULE, WEBHOOK_POLL_INTERVAL, WEBHOOK_RETENTION, RATE_LIMIT, TOKEN_CACHE_TTL, SESSION_MAX_AGE, SESSION_IDLE_TIMEOUT, TRUST_PROXY); see README.md. Without DATABASE_URL the embedded database under DATA_DIR " +
+        "WEBHOOK_RETRY_SCHEDULE, WEBHOOK_POLL_INTERVAL, WEBHOOK_RETENTION, RATE_LIMIT, SIGN_IN_RATE_LIMIT, TOKEN_CACHE_TTL, SESSION_MAX_AGE, SESSION_IDLE_TIMEOUT, TRUST_PROXY); see README.md. Without DATABASE_URL the embedded database under DATA_DIR " +
         "(default ./data) is used. Durations take a unit (250ms, 10s, 5m, 2h, 30d); a bare number is milliseconds, and warned about at start. " +
         "BRIDGE_SCIM_TOKEN, BRIDGE_ADMIN_TOKEN, BRIDGE_ENCRYPTION_KEY and DATABASE_URL may instead be read from a file " +
         "named by the same variable with _FILE appended (Docker and Kubernetes secrets). TRUST_PROXY (default false) names the proxies whose " +

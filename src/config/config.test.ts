@@ -137,6 +137,13 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ RATE_LIMIT: "0/s" }, opts)).toThrow(/RATE_LIMIT/);
   });
 
+  it("reads the sign-in limit per client address: 10 a minute by default, or none", () => {
+    expect(loadConfig({}, opts).signInRateLimit).toEqual({ limit: 10, perMs: 60_000 });
+    expect(loadConfig({ SIGN_IN_RATE_LIMIT: "30/h" }, opts).signInRateLimit).toEqual({ limit: 30, perMs: 3_600_000 });
+    expect(loadConfig({ SIGN_IN_RATE_LIMIT: "off" }, opts).signInRateLimit).toBeUndefined();
+    expect(() => loadConfig({ SIGN_IN_RATE_LIMIT: "lots" }, opts)).toThrow(/SIGN_IN_RATE_LIMIT must be sign-in attempts per second, minute or hour/);
+  });
+
   it("caches verified tokens 10 seconds by default, TOKEN_CACHE_TTL otherwise, at most 5 minutes, 0 for never", () => {
     expect(loadConfig({}, opts).tokenCacheTtlMs).toBe(10_000);
     expect(loadConfig({ TOKEN_CACHE_TTL: "30s" }, opts).tokenCacheTtlMs).toBe(30_000);

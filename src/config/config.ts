@@ -140,6 +140,9 @@ const envSchema = z.object({
   RATE_LIMIT: optionalString.default("100/s").refine((v) => v === "off" || parseRate(v) !== undefined, {
     message: "RATE_LIMIT must be requests per second, minute or hour per token, such as 100/s or 3000/m, or off",
   }),
+  SIGN_IN_RATE_LIMIT: optionalString.default("10/m").refine((v) => v === "off" || parseRate(v) !== undefined, {
+    message: "SIGN_IN_RATE_LIMIT must be sign-in attempts per second, minute or hour per client address, such as 10/m, or off",
+  }),
   TOKEN_CACHE_TTL: optionalString.default("10s").refine((v) => durationMs(v) !== undefined && durationMs(v)! <= 300_000, {
     message: "TOKEN_CACHE_TTL must be a duration of at most 5m, such as 10s or 30s, or 0 to ask the database on every request",
   }),
@@ -186,6 +189,8 @@ export interface Config {
   runRetentionMs: number;
   /** Requests per token before 429 (undefined: no limit). */
   rateLimit: { limit: number; perMs: number } | undefined;
+  /** Sign-in attempts (`POST /api/v2/sessions`) per client address before 429 (undefined: no limit). */
+  signInRateLimit: { limit: number; perMs: number } | undefined;
   /** Encrypts webhook secrets at rest; when unset, a key file under DATA_DIR is used. */
   encryptionKey: Buffer | undefined;
   webhooks: {
@@ -270,6 +275,7 @@ export function loadConfig(
     bulk: { maxOperations: e.BULK_MAX_OPERATIONS, maxPayloadBytes: parseSize(e.BULK_MAX_PAYLOAD) },
     runRetentionMs: durationMs(e.RUN_RETENTION)!,
     rateLimit: e.RATE_LIMIT === "off" ? undefined : parseRate(e.RATE_LIMIT),
+    signInRateLimit: e.SIGN_IN_RATE_LIMIT === "off" ? undefined : parseRate(e.SIGN_IN_RATE_LIMIT),
     encryptionKey: e.BRIDGE_ENCRYPTION_KEY ? parseEncryptionKey(e.BRIDGE_ENCRYPTION_KEY) : undefined,
     webhooks: {
       allowPrivateTargets: e.WEBHOOK_ALLOW_PRIVATE_TARGETS === "true",

@@ -71,8 +71,11 @@ const isEveryone = (g: Group) => g.id === g.organizationId;
 const MEMBER_ORDER = [{ createdAt: "asc" as const }, { userId: "asc" as const }];
 
 export function createAdminGroups(prisma: PrismaClient) {
-  /** `withMembers: false`: `members` empty and only their count read (an organization of 100,000 users' Everyone group). */
-  async function render(g: Group & { organization: Organization }, withMembers = true): Promise<AdminGroup> {
+  /**
+   * `withMembers: false`: `members` empty and only their count read (an organization of 100,000 users'
+   * Everyone group); `counted`, when given, is that count already read (a list counts all its groups at once).
+   */
+  async function render(g: Group & { organization: Organization }, withMembers = true, counted?: number): Promise<AdminGroup> {
     const members = !withMembers
       ? []
       : isEveryone(g)
@@ -80,9 +83,11 @@ export function createAdminGroups(prisma: PrismaClient) {
         : (await prisma.groupMember.findMany({ where: { groupId: g.id }, include: { user: true }, orderBy: { createdAt: "asc" } })).map((m) => memberJson(m.user, m.source));
     const total = withMembers
       ? members.length
-      : isEveryone(g)
-        ? await prisma.organizationMember.count({ where: { organizationId: g.organizationId } })
-        : await prisma.groupMember.count({ where: { groupId: g.id } });
+      : counted !== undefined
+        ? counted
+        : isEveryone(g)
+          ? await prisma.organizationMember.count({ where: { organizationId: g.organizationId } })
+          : await prisma.groupMember.count({ where: { groupId: g.id } });
     return {
       id: g.id,
       name: g.name,
@@ -96,6 +101,21 @@ export function createAdminGroups(prisma: PrismaClient) {
       quota_allowance: g.quotaAllowance,
       source: g.source,
     };
+  }
+
+  /**
+   * The member count of every group of an organization in two statements whatever their number: one
+   * grouped count of group_members, and the organization's members for its Everyone group (whose id is
+   * the organization's). A group without members is absent: its count is 0.
+   */
+  async function memberCounts(organizationId: string): Promise<Map<string, number>> {
+    const [grouped, everyone] = await Promise.all([
+      prisma.groupMember.groupBy({ by: ["groupId"], where: { group: { organizationId } }, _count: { _all: true } }),
+      prisma.organizationMember.count({ where: { organizationId } }),
+    ]);
+    const counts = new Map(grouped.map((r) => [r.groupId, r._count._all]));
+    counts.set(organizationId, everyone);
+    return counts;
   }
 
   async function org(idOrName: string): Promise<Organization> {
@@ -116,7 +136,9 @@ export function createAdminGroups(prisma: PrismaClient) {
     async list(orgIdOrName: string, withMembers = true): Promise<AdminGroup[]> {
       const o = await org(orgIdOrName);
       const groups = await prisma.group.findMany({ where: { organizationId: o.id }, include: { organization: true }, orderBy: { name: "asc" } });
-      return Promise.all(groups.map((g) => render(g, withMembers)));
+      if (withMembers) return Promise.all(groups.map((g) => render(g)));
+      const counts = await memberCounts(o.id);
+      return Promise.all(groups.map((g) => render(g, false, counts.get(g.id) ?? 0)));
     },
 
     async getByName(orgIdOrName: string, name: string, withMembers = true): Promise<AdminGroup> {

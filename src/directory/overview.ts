@@ -1,14 +1,17 @@
 import type { PrismaClient } from "../generated/prisma/client";
 import type { SqlRunner } from "../db/database";
+import { listWebhooks, type WebhookView } from "../events/webhook-service";
 import { RUN_COLUMNS, runView, type RunView } from "../reconcile/store";
 
 /**
- * `GET /api/v2/overview`: the console's first page in one answer. Four statements, each an index-only
- * or indexed read whatever the size of the directory and of the audit log: counts by user status
- * (users_status_idx), SCIM writes per token and sync problems over the last 24 hours (the audit log's
- * (action, created_at, actor) index: a range per action), the webhook queues (webhook_deliveries'
- * (endpoint_id, status, event_seq) index) and the latest reconciliation run. Nothing is stored per
- * request for this: writes are counted from the audit rows the writes made anyway.
+ * `GET /api/v2/overview`: the console's first page in one answer. A handful of statements, each an
+ * index-only or indexed read whatever the size of the directory and of the audit log: counts by user
+ * status (users_status_idx), SCIM writes per token and sync problems over the last 24 hours (the audit
+ * log's (action, created_at, actor) index: a range per action), the webhook endpoints with their health
+ * exactly as `GET /webhooks` computes it (src/events/webhook-service.ts: the queues counted on
+ * webhook_deliveries' (endpoint_id, status, event_seq) index, the last failure stored on the endpoint)
+ * and the latest reconciliation run. Nothing is stored per request for this: writes are counted from
+ * the audit rows the writes made anyway.
  */
 
 /** The audit actions of a SCIM write (one row per request that changed something). */
@@ -40,15 +43,7 @@ export interface Overview {
     count_24h: number;
     recent: { id: string; time: string; user_id: string | null; username: string | null; dimension: string | null; organization_id: string | null; problem: string }[];
   };
-  webhooks: {
-    id: string;
-    url: string;
-    description: string;
-    enabled: boolean;
-    disabled_reason: string | null;
-    pending_deliveries: number;
-    last_failure: { at: string; event_type: string; status_code: number | null; error: string | null } | null;
-  }[];
+  webhooks: Pick<WebhookView, "id" | "url" | "description" | "enabled" | "disabled_reason" | "pending_deliveries" | "failed_deliveries" | "last_failure">[];
   last_reconciliation: RunView | null;
 }
 
@@ -87,35 +82,8 @@ export function createOverview(prisma: PrismaClient, sql: SqlRunner) {
           ORDER BY a.created_at DESC, a.id DESC LIMIT ${RECENT_PROBLEMS}`,
         [since],
       );
-      // The last failure: the latest failed attempt of the endpoint's latest delivery that failed for
-      // good, or of a delivery still retrying (few: the queue's head), never a scan of its history.
-      const webhooks = await sql.query<{
-        id: string;
-        url: string;
-        description: string;
-        enabled: boolean;
-        disabled_reason: string | null;
-        pending: string;
-        at: Date | null;
-        event_type: string | null;
-        status_code: number | null;
-        error: string | null;
-      }>(
-        `SELECT e.id, e.url, e.description, e.enabled, e.disabled_reason,
-                (SELECT count(*) FROM webhook_deliveries d WHERE d.endpoint_id = e.id AND d.status = 'pending') AS pending,
-                f.at, f.event_type, f.status_code, f.error
-           FROM webhook_endpoints e
-           LEFT JOIN LATERAL (
-             SELECT a.at, d.event_type, a.status_code, a.error
-               FROM webhook_deliveries d JOIN webhook_attempts a ON a.delivery_id = d.id
-              WHERE d.id IN (SELECT x.id FROM (SELECT id FROM webhook_deliveries WHERE endpoint_id = e.id AND status = 'failed' ORDER BY event_seq DESC LIMIT 1) x
-                             UNION ALL
-                             SELECT id FROM webhook_deliveries WHERE endpoint_id = e.id AND status = 'pending' AND attempts > 0)
-                AND (a.error IS NOT NULL OR a.status_code IS NULL OR a.status_code NOT BETWEEN 200 AND 299)
-              ORDER BY a.at DESC, a.id DESC LIMIT 1) f ON true
-          ORDER BY e.created_at, e.id`,
-        [],
-      );
+      // Each endpoint's health as the Webhooks page shows it (one place computes it).
+      const webhooks = await listWebhooks(prisma);
       const run = await prisma.reconciliationRun.findFirst({ select: RUN_COLUMNS, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
       const c = counts!;
       return {
@@ -144,8 +112,9 @@ export function createOverview(prisma: PrismaClient, sql: SqlRunner) {
           description: w.description,
           enabled: w.enabled,
           disabled_reason: w.disabled_reason,
-          pending_deliveries: num(w.pending),
-          last_failure: w.at === null ? null : { at: w.at.toISOString(), event_type: w.event_type ?? "", status_code: w.status_code, error: w.error },
+          pending_deliveries: w.pending_deliveries,
+          failed_deliveries: w.failed_deliveries,
+          last_failure: w.last_failure,
         })),
         last_reconciliation: run === null ? null : runView(run),
       };

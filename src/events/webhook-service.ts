@@ -153,6 +153,36 @@ function requeue(tx: Prisma.TransactionClient, endpointId: string, which: { deli
   );
 }
 
+const NONE: Counts = { pending_deliveries: 0, failed_deliveries: 0 };
+
+function shown(e: WebhookEndpoint, counts: Counts | undefined): WebhookView {
+  return {
+    id: e.id,
+    url: e.url,
+    description: e.description,
+    events: apiEvents(e.events),
+    enabled: e.enabled,
+    disabled_reason: e.disabledReason,
+    created_by: e.createdBy,
+    created_at: e.createdAt.toISOString(),
+    updated_at: e.updatedAt.toISOString(),
+    ...(counts ?? NONE),
+    last_failure:
+      e.lastFailureAt !== null && e.lastFailureError !== null ? { at: e.lastFailureAt.toISOString(), status_code: e.lastFailureStatus, error: e.lastFailureError } : null,
+  };
+}
+
+/**
+ * Every endpoint with its health (queue counts and stored last failure), oldest first, in two
+ * statements: what `GET /webhooks` answers and what the overview shows of each endpoint, so the two
+ * pages agree.
+ */
+export async function listWebhooks(prisma: PrismaClient): Promise<WebhookView[]> {
+  const rows = await prisma.webhookEndpoint.findMany({ orderBy: [{ createdAt: "asc" }, { id: "asc" }] });
+  const counts = await countsOf(prisma, rows.map((e) => e.id));
+  return rows.map((e) => shown(e, counts.get(e.id)));
+}
+
 export function createWebhookService(prisma: PrismaClient, box: SecretBox, opts: { allowPrivateTargets: boolean }) {
   async function target(url: string): Promise<string> {
     try {
@@ -161,25 +191,6 @@ export function createWebhookService(prisma: PrismaClient, box: SecretBox, opts:
       if (err instanceof TargetError) throw new DirectoryError("invalid", `url: ${err.message}`);
       throw err;
     }
-  }
-
-  const NONE: Counts = { pending_deliveries: 0, failed_deliveries: 0 };
-
-  function shown(e: WebhookEndpoint, counts: Counts | undefined): WebhookView {
-    return {
-      id: e.id,
-      url: e.url,
-      description: e.description,
-      events: apiEvents(e.events),
-      enabled: e.enabled,
-      disabled_reason: e.disabledReason,
-      created_by: e.createdBy,
-      created_at: e.createdAt.toISOString(),
-      updated_at: e.updatedAt.toISOString(),
-      ...(counts ?? NONE),
-      last_failure:
-        e.lastFailureAt !== null && e.lastFailureError !== null ? { at: e.lastFailureAt.toISOString(), status_code: e.lastFailureStatus, error: e.lastFailureError } : null,
-    };
   }
 
   async function view(e: WebhookEndpoint): Promise<WebhookView> {
@@ -219,11 +230,7 @@ export function createWebhookService(prisma: PrismaClient, box: SecretBox, opts:
       return { ...(await view(e)), secret };
     },
 
-    async list(): Promise<WebhookView[]> {
-      const rows = await prisma.webhookEndpoint.findMany({ orderBy: { createdAt: "asc" } });
-      const counts = await countsOf(prisma, rows.map((e) => e.id));
-      return rows.map((e) => shown(e, counts.get(e.id)));
-    },
+    list: (): Promise<WebhookView[]> => listWebhooks(prisma),
 
     get: async (id: string) => view(await find(id)),
 

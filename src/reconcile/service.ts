@@ -17,6 +17,7 @@ import { fromStoredInput, toStoredInput } from "./stored-input";
 import { ScimError } from "../scim/errors";
 import type { SyncObserver } from "../sync/observer";
 import type { RunObserver } from "./observer";
+import { likeLiteral } from "../text/like";
 
 /**
  * Starts, tracks and reports reconciliation runs. Applies are exclusive: with PostgreSQL a session
@@ -329,7 +330,7 @@ export function createReconciliationService(deps: ReconciliationDeps): Reconcili
         runId: id,
         ...(page.kind ? { kind: page.kind } : {}),
         ...(page.dimension ? { dimension: page.dimension } : {}),
-        ...(user ? (isUuid(user) ? { userId: user } : { username: { contains: user, mode: "insensitive" as const } }) : {}),
+        ...(user ? (isUuid(user) ? { userId: user } : { username: { contains: likeLiteral(user), mode: "insensitive" as const } }) : {}),
       };
       const [items, count, consequences] = await Promise.all([
         prisma.reconciliationItem.findMany({ where, orderBy: { seq: "asc" }, take: page.limit, skip: page.offset }),

@@ -69,6 +69,12 @@ describe.each(testEngines())("admin API: the OpenAPI document on %s", (engine) =
     expect(new Set(ops).size).toBe(ops.length);
   });
 
+  it("tells browser clients to mark their polling X-Background: 1 (it does not keep a session alive)", () => {
+    expect(doc.components.securitySchemes.sessionCookie?.description).toMatch(/X-Background: 1/);
+    const current = doc.paths["/sessions/current"]?.get;
+    expect(current?.description).toMatch(/X-Background: 1/);
+  });
+
   it("documents each request body with the schema the route validates it with: what it says is required, the route asks for", async () => {
     let checked = 0;
     for (const [route, op] of operations(doc)) {

@@ -83,6 +83,29 @@ describe.each(testEngines())("admin API: overview on %s", (engine) => {
     expect(o.last_reconciliation).toMatchObject({ id: run.body.id, kind: "resync", status: "completed", dry_run: true });
   });
 
+  it("shows a webhook's health as the Webhooks page does: a failure retried with success is still its last failure", async () => {
+    const hook = await admin("post", "/webhooks").send({ url: "http://127.0.0.1:9/nowhere", description: "recovers" });
+    expect(hook.status).toBe(201);
+    const id = hook.body.id as string;
+    // The first attempt is answered 500, the retry 204.
+    const listener = await startListener({ port: 0, secret: hook.body.secret as string, statuses: [500, 204] });
+    try {
+      expect((await admin("patch", `/webhooks/${id}`).send({ url: listener.url })).status).toBe(200);
+      expect((await admin("post", `/webhooks/${id}/test`)).status).toBeLessThan(300);
+      const listed = async () => (await admin("get", `/webhooks/${id}`)).body as { pending_deliveries: number; failed_deliveries: number; last_failure: unknown };
+      for (let i = 0; i < 100 && !(listener.events.length >= 2 && (await listed()).pending_deliveries === 0); i++) {
+        await b.bridge.dispatcher.tick();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const page = await listed();
+      expect(page).toMatchObject({ pending_deliveries: 0, failed_deliveries: 0, last_failure: { status_code: 500, error: "HTTP 500" } });
+      const shown = (await overview()).webhooks.find((w) => w.id === id);
+      expect(shown).toMatchObject({ description: "recovers", pending_deliveries: page.pending_deliveries, failed_deliveries: page.failed_deliveries, last_failure: page.last_failure });
+    } finally {
+      await listener.close();
+    }
+  });
+
   it("is for admins only", async () => {
     expect((await request(b.app).get("/api/v2/overview").set("Authorization", `Bearer ${b.scimToken}`)).status).toBe(403);
   });

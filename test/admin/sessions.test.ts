@@ -140,6 +140,40 @@ describe.each(testEngines())("admin API sessions on %s", (engine) => {
     expect(cookieOf(res)).toMatch(/scim_bridge_session=;.*Expires=Thu, 01 Jan 1970/);
   });
 
+  it("background requests (X-Background: 1) authenticate but do not keep the session alive", async () => {
+    const polled = await signIn();
+    const used = await signIn();
+    const start = clock;
+    const get = (cookie: string, background: boolean) => {
+      const req = request(b.app).get("/api/v2/sessions/current").set("Cookie", cookie);
+      return background ? req.set("X-Background", "1") : req;
+    };
+    // A page left open polls every 10 minutes: each poll is answered, and none moves the idle deadline.
+    // (Each step is longer than the cache lifetime: the session is read back from the database, so a
+    // last use recorded there would show.)
+    for (const at of [10, 20, 29]) {
+      clock = start + at * MINUTE;
+      const res = await get(polled.cookie, true);
+      expect(res.status).toBe(200);
+      expect((res.body as { session: { idle_expires_at: string } }).session.idle_expires_at).toBe(new Date(start + 30 * MINUTE).toISOString());
+      // The same polling on a session someone used at minute 20 (below) is answered too.
+      expect((await get(used.cookie, true)).status).toBe(200);
+      if (at === 20) expect((await get(used.cookie, false)).status).toBe(200);
+    }
+    clock = start + 31 * MINUTE;
+    const ended = await get(polled.cookie, true);
+    expect(ended.status).toBe(401);
+    expect((ended.body as { message: string }).message).toMatch(/sign in again/);
+    // The foreground request at minute 20 keeps the other one alive until minute 50, polls or not.
+    const alive = await get(used.cookie, true);
+    expect(alive.status).toBe(200);
+    expect((alive.body as { session: { idle_expires_at: string } }).session.idle_expires_at).toBe(new Date(start + 50 * MINUTE).toISOString());
+    clock = start + 49 * MINUTE;
+    expect((await get(used.cookie, true)).status).toBe(200);
+    clock = start + 51 * MINUTE;
+    expect((await get(used.cookie, true)).status).toBe(401);
+  });
+
   it("a cookie request in the steady state costs no SQL", async () => {
     const { cookie } = await signIn();
     expect((await request(b.app).get("/api/v2/sessions/current").set("Cookie", cookie)).status).toBe(200);

@@ -44,6 +44,14 @@ describe.each(testEngines())("reconciliation report filters on %s", (engine) => 
     expect(none.body).toMatchObject({ items: [], items_count: 0 });
   });
 
+  it("matches the username literally: % and _ are not wildcards", async () => {
+    expect((await api(`/reconciliations/${runId}?user=user7`)).body.items_count).toBeGreaterThan(0);
+    for (const pattern of ["us_r7", "%", "user%7", "_"]) {
+      const res = await api(`/reconciliations/${runId}?user=${encodeURIComponent(pattern)}`);
+      expect([pattern, res.status, res.body.items_count]).toEqual([pattern, 200, 0]);
+    }
+  });
+
   it("refuses an unknown dimension in words", async () => {
     const bad = await api(`/reconciliations/${runId}?dimension=planet`);
     expect(bad.status).toBe(400);

@@ -37,7 +37,7 @@ async function openUrl(url: string, observe?: StatementObserver): Promise<{ db: 
   return { db, done: () => db.close() };
 }
 
-export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number; retryScheduleMs?: number[]; allowPrivateTargets?: boolean; rateLimit?: { limit: number; perMs: number }; databaseUrl?: string; runRetentionMs?: number; observe?: StatementObserver; bulk?: BulkLimits; trustProxy?: TrustProxy; sessions?: Partial<SessionServiceOptions> } = {}): Promise<TestBridge> {
+export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes?: number; maxSuspendShare?: number; retryScheduleMs?: number[]; allowPrivateTargets?: boolean; rateLimit?: { limit: number; perMs: number }; signInRateLimit?: { limit: number; perMs: number }; databaseUrl?: string; runRetentionMs?: number; observe?: StatementObserver; bulk?: BulkLimits; trustProxy?: TrustProxy; sessions?: Partial<SessionServiceOptions> } = {}): Promise<TestBridge> {
   const { db, done } = opts.databaseUrl ? await openUrl(opts.databaseUrl, opts.observe) : await openMigrated(engine, opts.observe ? { observe: opts.observe } : {});
   await ensureDefaultOrganization(db);
   const tokens = createTokenService(db);
@@ -59,6 +59,7 @@ export async function startTestBridge(engine: EngineName, opts: { bodyLimitBytes
     ...(opts.runRetentionMs !== undefined ? { runRetentionMs: opts.runRetentionMs } : {}),
     secretBox,
     ...(opts.rateLimit ? { rateLimit: opts.rateLimit } : {}),
+    ...(opts.signInRateLimit ? { signInRateLimit: opts.signInRateLimit } : {}),
     ...(opts.bulk ? { bulk: opts.bulk } : {}),
     ...(opts.sessions ? { sessions: opts.sessions } : {}),
     // Tests deliver to listeners on loopback, with short retry delays.

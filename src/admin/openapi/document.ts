@@ -55,7 +55,7 @@ export interface OpenApiDocument {
 const COMMON_ERRORS = {
   401: ["Unauthorized", "No token, or an unknown or revoked one."],
   403: ["Forbidden", "A token of another scope (`scim`)."],
-  429: ["RateLimited", "Over RATE_LIMIT for this token; `Retry-After` says when to retry."],
+  429: ["RateLimited", "Over RATE_LIMIT for this token (on sign-in: over SIGN_IN_RATE_LIMIT for this client address); `Retry-After` says when to retry."],
   500: ["InternalError", "A bug: the message names the request id to look for in the server log."],
   503: ["Unavailable", "The database is unavailable; `Retry-After` says when to retry."],
 } as const;
@@ -222,7 +222,7 @@ export function buildOpenApiDocument(tables: Readonly<Record<string, Readonly<Re
       securitySchemes: {
         bearer: { type: "http", scheme: "bearer", description: "A token of scope `admin` (`scim-bridge token create --scope admin`, or BRIDGE_ADMIN_TOKEN)." },
         coderSessionToken: { type: "apiKey", in: "header", name: "Coder-Session-Token", description: "The same token in Coder's header." },
-        sessionCookie: { type: "apiKey", in: "cookie", name: "scim_bridge_session", description: "A browser session from `POST /sessions`; state-changing requests also need its `X-CSRF-Token` header." },
+        sessionCookie: { type: "apiKey", in: "cookie", name: "scim_bridge_session", description: "A browser session from `POST /sessions`; state-changing requests also need its `X-CSRF-Token` header. Every request with the cookie counts as use and moves the session's idle deadline (SESSION_IDLE_TIMEOUT), except one sent with `X-Background: 1`: mark a page's timer-driven requests (polling) with it, so that a page left open still signs out." },
       },
     },
   };

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Overview } from "../../directory/overview";
-import { runSchema } from "./activity-responses";
+import { runSchema, webhookSchema } from "./activity-responses";
 import { time, type Same } from "./responses";
 
 /** The answer of `GET /api/v2/overview` (how response schemas are checked: ./responses.ts). */
@@ -40,20 +40,9 @@ export const overviewSchema = z
         )
         .describe("The latest five, newest first."),
     }),
-    webhooks: z.array(
-      z.strictObject({
-        id: z.uuid(),
-        url: z.string(),
-        description: z.string(),
-        enabled: z.boolean(),
-        disabled_reason: z.string().nullable(),
-        pending_deliveries: z.number().int().describe("The queue: deliveries waiting, including ones in their retry delay."),
-        last_failure: z
-          .strictObject({ at: time, event_type: z.string(), status_code: z.number().int().nullable(), error: z.string().nullable() })
-          .nullable()
-          .describe("The latest failed attempt of a delivery still retrying or of the latest delivery that failed for good."),
-      }),
-    ),
+    webhooks: z
+      .array(webhookSchema.pick({ id: true, url: true, description: true, enabled: true, disabled_reason: true, pending_deliveries: true, failed_deliveries: true, last_failure: true }))
+      .describe("Every endpoint with its health, as `GET /webhooks` shows it."),
     last_reconciliation: runSchema.nullable(),
   })
   .meta({ id: "Overview", description: "The directory, the IdPs' activity, sync problems, webhook queues and the latest reconciliation run, in one answer." });
