@@ -32,8 +32,18 @@ export interface Session {
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
+export interface RequestOptions {
+  /**
+   * A request made by a timer (polling), not by the admin: sent with `X-Background: 1`, which the bridge
+   * does not count as session activity (an open tab alone doesn't keep a session from going idle).
+   */
+  background?: boolean;
+  /** Cancels the request (a page that went away). */
+  signal?: AbortSignal;
+}
+
 export interface Api {
-  get<T>(path: string, query?: Record<string, string | number | boolean | undefined>): Promise<T>;
+  get<T>(path: string, query?: Record<string, string | number | boolean | undefined>, opts?: RequestOptions): Promise<T>;
   send<T>(method: Exclude<Method, "GET">, path: string, body?: unknown): Promise<T>;
   /** Signs in with an admin token: the bridge answers with the session cookie and its CSRF token. */
   signIn(token: string): Promise<Session>;
@@ -73,14 +83,16 @@ function errorOf(status: number, statusText: string, body: unknown): ApiError {
 export function createApi(onSignedOut: () => void): Api {
   let csrf: string | undefined;
 
-  async function call<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  async function call<T>(method: Method, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json" };
+    if (opts.background) headers["x-background"] = "1";
     if (body !== undefined) headers["content-type"] = "application/json";
     if (method !== "GET" && csrf !== undefined) headers["x-csrf-token"] = csrf;
     let res: Response;
     try {
-      res = await fetch(`/api/v2${path}`, { method, headers, credentials: "same-origin", ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-    } catch {
+      res = await fetch(`/api/v2${path}`, { method, headers, credentials: "same-origin", ...(opts.signal ? { signal: opts.signal } : {}), ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    } catch (e) {
+      if (opts.signal?.aborted) throw e;
       throw new ApiError(0, "The bridge did not answer: check that it is running and that this page's address reaches it.");
     }
     const text = await res.text();
@@ -101,7 +113,7 @@ export function createApi(onSignedOut: () => void): Api {
   }
 
   return {
-    get: (path, query) => call("GET", `${path}${queryString(query)}`),
+    get: (path, query, opts) => call("GET", `${path}${queryString(query)}`, undefined, opts),
     send: (method, path, body) => call(method, path, body),
     async signIn(token) {
       const s = await call<Session>("POST", "/sessions", { token });

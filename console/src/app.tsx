@@ -105,7 +105,7 @@ export function App() {
             ))}
           </ul>
         </nav>
-        <main id="main">
+        <main id="main" tabIndex={-1}>
           {Page ? (
             <Page key={loc.path} params={params} query={loc.query} />
           ) : (

@@ -49,8 +49,9 @@ function Count({ label, value, to }: { label: string; value: number; to?: string
 /** The first page: the directory's size and what the IdPs, sync, webhooks and reconciliation did lately. One request, refreshed every 30 s. */
 export function OverviewPage() {
   const api = useApi();
-  const o = useLoad(() => api.get<Overview>("/overview"), []);
-  useInterval(o.reload, 30_000, o.error === undefined);
+  const o = useLoad((ctx) => api.get<Overview>("/overview", undefined, ctx), []);
+  // It keeps polling after an error: the next answer replaces the error (a restarted bridge, a network blip).
+  useInterval(o.poll, 30_000, true);
   const d = o.data;
   return (
     <Page title="Overview">

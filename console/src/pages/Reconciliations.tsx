@@ -16,10 +16,10 @@ export function StatusBadge({ run }: { run: Run }) {
 export function ReconciliationsPage() {
   const api = useApi();
   const [offset, setOffset] = useState(0);
-  const list = useLoad(() => api.get<{ runs: Run[]; count: number }>("/reconciliations", { limit: PAGE, offset }), [offset]);
+  const list = useLoad((ctx) => api.get<{ runs: Run[]; count: number }>("/reconciliations", { limit: PAGE, offset }, ctx), [offset]);
   const orgs = useLoad(() => api.get<Organization[]>("/organizations"), []);
   // A running run's counters move: the list follows them while one runs.
-  useInterval(list.reload, 2000, list.data?.runs.some((r) => r.status === "running") ?? false);
+  useInterval(list.poll, 2000, list.data?.runs.some((r) => r.status === "running") ?? false);
   return (
     <Page title="Reconciliations">
       <p class="lead">Resyncs apply the IdP sync settings to users already provisioned; imports reconcile the bridge with an IdP export.</p>
