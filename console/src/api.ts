@@ -83,7 +83,7 @@ function errorOf(status: number, statusText: string, body: unknown): ApiError {
 export function createApi(onSignedOut: () => void): Api {
   let csrf: string | undefined;
 
-  async function call<T>(method: Method, path: string, body?: unknown, opts: RequestOptions = {}): Promise<T> {
+  async function call<T>(method: Method, path: string, body?: unknown, opts: RequestOptions = {}, retried = false): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json" };
     if (opts.background) headers["x-background"] = "1";
     if (body !== undefined) headers["content-type"] = "application/json";
@@ -107,7 +107,14 @@ export function createApi(onSignedOut: () => void): Api {
         csrf = undefined;
         onSignedOut();
       }
-      throw errorOf(res.status, res.statusText, json);
+      const error = errorOf(res.status, res.statusText, json);
+      // A sign-in in another tab replaced this tab's session (and its CSRF token): fetch the current
+      // session's token and send the request once more.
+      if (res.status === 403 && !retried && method !== "GET" && /^(wrong|missing) X-CSRF-Token/.test(error.message)) {
+        const s = await current().catch(() => undefined);
+        if (s !== undefined) return call<T>(method, path, body, opts, true);
+      }
+      throw error;
     }
     return json as T;
   }
@@ -120,19 +127,26 @@ export function createApi(onSignedOut: () => void): Api {
       csrf = s.csrf_token;
       return s;
     },
-    async current() {
-      const res = await fetch("/api/v2/sessions/current", { headers: { accept: "application/json" }, credentials: "same-origin" }).catch(() => undefined);
-      if (res === undefined) throw new ApiError(0, "The bridge did not answer: check that it is running and that this page's address reaches it.");
-      if (res.status === 401) return undefined;
-      const body = (await res.json().catch(() => undefined)) as { session?: Session | null } | undefined;
-      if (!res.ok) throw errorOf(res.status, res.statusText, body);
-      const s = body?.session ?? undefined;
-      csrf = s?.csrf_token;
-      return s;
-    },
+    current,
     async signOut() {
-      await call("DELETE", "/sessions/current").catch(() => undefined);
+      try {
+        await call("DELETE", "/sessions/current");
+      } catch (e) {
+        // 401: the session had already ended; anything else left it signed in (say so).
+        if (!(e instanceof ApiError && e.status === 401)) throw e;
+      }
       csrf = undefined;
     },
   };
+
+  async function current(): Promise<Session | undefined> {
+    const res = await fetch("/api/v2/sessions/current", { headers: { accept: "application/json" }, credentials: "same-origin" }).catch(() => undefined);
+    if (res === undefined) throw new ApiError(0, "The bridge did not answer: check that it is running and that this page's address reaches it.");
+    if (res.status === 401) return undefined;
+    const body = (await res.json().catch(() => undefined)) as { session?: Session | null } | undefined;
+    if (!res.ok) throw errorOf(res.status, res.statusText, body);
+    const s = body?.session ?? undefined;
+    csrf = s?.csrf_token;
+    return s;
+  }
 }
