@@ -138,6 +138,13 @@ it("starts a resync dry run from the Reconciliations page and shows its diff by 
   expect(await page.locator("table.run-lines tbody tr:not(.user-row)").allInnerTexts()).toEqual([expect.stringMatching(/carol joins group engineers in default\s+mapping: groups = Okta-Eng/)]);
   expect(await axeProblems(page)).toEqual([]);
   await shot(page, "reconciliation-diff");
+  // The filters live in the address: a reload shows the same lines.
+  await page.waitForURL(/kind=change/);
+  await page.reload();
+  await page.getByText("1 matching line", { exact: true }).waitFor();
+  expect(await page.getByLabel("Kind").inputValue()).toBe("change");
+  expect(await page.getByLabel("Change type").inputValue()).toBe("group");
+  expect(await page.getByLabel("User").inputValue()).toBe("CAR");
   await page.getByLabel("Change type").selectOption("role");
   await page.getByText("0 matching lines").waitFor();
   await page.getByLabel("Change type").selectOption("");

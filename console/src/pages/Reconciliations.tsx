@@ -1,5 +1,5 @@
-import { useState } from "preact/hooks";
-import { href } from "../router";
+import { queryString } from "../api";
+import { href, navigate } from "../router";
 import { Badge, ErrorNote, Loading, Page, Pager, Time } from "../ui/components";
 import { useApi, useInterval, useLoad } from "../ui/context";
 import { StartRun } from "./ReconcileStart";
@@ -13,9 +13,11 @@ export function StatusBadge({ run }: { run: Run }) {
 }
 
 /** Reconciliation runs: start a dry run (resync or import), and every run, newest first, paged. */
-export function ReconciliationsPage() {
+export function ReconciliationsPage({ query }: { query: URLSearchParams }) {
   const api = useApi();
-  const [offset, setOffset] = useState(0);
+  // The page lives in the address (a reload, a copied link, back/forward).
+  const offset = Math.max(0, Number(query.get("offset") ?? "0") || 0);
+  const setOffset = (o: number) => navigate(`/reconciliations${queryString({ offset: o === 0 ? undefined : o })}`);
   const list = useLoad((ctx) => api.get<{ runs: Run[]; count: number }>("/reconciliations", { limit: PAGE, offset }, ctx), [offset]);
   const orgs = useLoad(() => api.get<Organization[]>("/organizations"), []);
   // A running run's counters move: the list follows them while one runs.
