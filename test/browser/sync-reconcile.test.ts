@@ -206,10 +206,19 @@ it("starts an import dry run from an uploaded CSV export and shows what it would
     mimeType: "text/csv",
     buffer: Buffer.from("userName,givenName,familyName,email\nerin@corp.example,Erin,Example,erin@corp.example\nalice@corp.example,Alice,Renamed,alice@corp.example\n"),
   });
+  expect(await page.getByLabel("Allow suspending more than the configured share of active users").count()).toBe(0);
+  await page.getByLabel("Suspend users absent from the export").check();
+  await page.getByLabel("Allow suspending more than the configured share of active users").check();
   expect(await axeProblems(page)).toEqual([]);
   await page.getByRole("button", { name: "Start dry run" }).click();
   await page.getByRole("heading", { name: "Import dry run" }).waitFor();
   await page.locator("dd").getByText("completed").waitFor();
+  // The apply's confirmation names the mass suspension the dry run allowed (then Cancel: nothing applied).
+  await page.getByRole("button", { name: "Apply this plan" }).click();
+  const confirm = page.getByRole("dialog", { name: "Apply this plan" });
+  await confirm.getByText(/suspends the users absent from the export, even more than the configured share/).waitFor();
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  await confirm.waitFor({ state: "hidden" });
   await page.getByLabel("Change type").selectOption("user");
   await page.getByText(/matching lines?$/).waitFor();
   const lines = await page.locator("table.run-lines tbody tr:not(.user-row)").allInnerTexts();

@@ -22,6 +22,7 @@ export function StartRun({ orgs }: { orgs: Organization[] }) {
   const [file, setFile] = useState<File | undefined>(undefined);
   const [mode, setMode] = useState<"merge" | "replace">("merge");
   const [suspendMissing, setSuspendMissing] = useState(false);
+  const [allowMassSuspend, setAllowMassSuspend] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
 
@@ -45,7 +46,7 @@ export function StartRun({ orgs }: { orgs: Organization[] }) {
             throw new Error(`${file.name} is not JSON: export JSON or CSV from the IdP.`);
           }
         }
-        body = { kind, dry_run: true, format, data, mode, suspend_missing: suspendMissing };
+        body = { kind, dry_run: true, format, data, mode, suspend_missing: suspendMissing, ...(suspendMissing && allowMassSuspend ? { allow_mass_suspend: true } : {}) };
       }
       // wait=0: the run's page follows its progress.
       const run = await api.send<Run>("POST", "/reconciliations?wait=0", body);
@@ -100,6 +101,14 @@ export function StartRun({ orgs }: { orgs: Organization[] }) {
                 <input type="checkbox" checked={suspendMissing} onChange={(e) => setSuspendMissing(e.currentTarget.checked)} /> Suspend users absent from the export
               </label>
             </div>
+            {suspendMissing ? (
+              <div class="field checkbox">
+                <label>
+                  <input type="checkbox" checked={allowMassSuspend} onChange={(e) => setAllowMassSuspend(e.currentTarget.checked)} /> Allow suspending more than the configured share of active
+                  users
+                </label>
+              </div>
+            ) : null}
           </>
         )}
         <button class="primary" type="submit" disabled={busy}>

@@ -5,7 +5,7 @@ import { ConfirmButton, ErrorNote, Field, Loading, Page, Pager, Progress, Time }
 import { useApi, useDebounced, useInterval, useLoad } from "../ui/context";
 import { Consequences, RunLines } from "./RunLines";
 import { StatusBadge } from "./Reconciliations";
-import { count, isSettingsPreview, runPath, type Report, type Run } from "./runs";
+import { count, isSettingsPreview, runParameter, runPath, type Report, type Run } from "./runs";
 
 const PAGE = 100;
 const KINDS = ["change", "problem", "error"] as const;
@@ -74,6 +74,12 @@ export function ReconciliationPage({ params, query }: { params: Record<string, s
                 <p>
                   Apply exactly this plan: {count(s.changes, "change")} to {count(s.users_changed, "user")}. If anything it covers changed since this dry run, nothing is applied.
                 </p>
+                {runParameter(run, "suspend_missing") === true ? (
+                  <p>
+                    It suspends the users absent from the export
+                    {runParameter(run, "allow_mass_suspend") === true ? ", even more than the configured share of active users (allow mass suspend was chosen)" : ""}.
+                  </p>
+                ) : null}
                 {isSettingsPreview(run) ? <p>This dry run previewed unsaved sync settings: it applies only once those settings are saved.</p> : null}
               </>
             }

@@ -58,6 +58,10 @@ export const count = (n: number, noun: string): string => `${n.toLocaleString()}
 
 export const runPath = (id: string) => `/reconciliations/${encodeURIComponent(id)}`;
 
+/** The run's parameter `name` (an import's `suspend_missing`, `allow_mass_suspend`), when the run has it. */
+export const runParameter = (run: Run, name: string): unknown =>
+  run.parameters !== null && typeof run.parameters === "object" ? (run.parameters as Record<string, unknown>)[name] : undefined;
+
 /** Whether a run previews unsaved sync settings (its apply needs them saved first). */
 export const isSettingsPreview = (run: Run): boolean => run.parameters !== null && typeof run.parameters === "object" && "settings" in run.parameters;
 
