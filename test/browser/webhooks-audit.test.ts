@@ -143,6 +143,8 @@ it("adds an endpoint, shows a failed delivery with its attempts, redelivers it, 
   await disable.getByRole("button", { name: "Disable", exact: true }).click();
   await facts(page).getByText("disabled", { exact: true }).waitFor();
   expect(await page.getByRole("button", { name: "Send test event" }).isDisabled()).toBe(true);
+  // Why it is disabled is said in words on the page (not only in a tooltip).
+  await page.getByText("Send test event: enable the endpoint first (its queue is paused).").waitFor();
   expect(((await bridge.admin("GET", "/webhooks")).body as { webhooks: { enabled: boolean }[] }).webhooks[0]!.enabled).toBe(false);
   await page.getByRole("button", { name: "Enable endpoint" }).click();
   await facts(page).getByText("enabled", { exact: true }).waitFor();

@@ -105,3 +105,46 @@ export function useDebounced<T>(value: T, ms = 300): T {
   }, [value, ms]);
   return v;
 }
+
+export interface Action {
+  /** An action is under way (its buttons are disabled: no double submits). */
+  busy: boolean;
+  /** The last action's error (shown with ErrorNote), or undefined. */
+  error: unknown;
+  /** What the last action did, in words (a role="status" message), or undefined. */
+  note: string | undefined;
+  /**
+   * Runs `fn` (nothing when one is under way): busy meanwhile, its answer becomes the note, its error
+   * the error. Resolves to whether it succeeded.
+   */
+  run(fn: () => Promise<string | void | undefined>): Promise<boolean>;
+  setNote(note: string | undefined): void;
+  setError(error: unknown): void;
+}
+
+/** The busy / error / note of a form's or a page's actions. */
+export function useAction(): Action {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(undefined);
+  const [note, setNote] = useState<string | undefined>(undefined);
+  const running = useRef(false);
+  const run = useCallback(async (fn: () => Promise<string | void | undefined>) => {
+    if (running.current) return false;
+    running.current = true;
+    setBusy(true);
+    setError(undefined);
+    setNote(undefined);
+    try {
+      const said = await fn();
+      setNote(typeof said === "string" ? said : undefined);
+      return true;
+    } catch (e) {
+      setError(e);
+      return false;
+    } finally {
+      running.current = false;
+      setBusy(false);
+    }
+  }, []);
+  return { busy, error, note, run, setNote, setError };
+}
