@@ -3,7 +3,7 @@ import { navigate } from "../router";
 import { ErrorNote, Field, fieldProblem } from "../ui/components";
 import { useApi } from "../ui/context";
 import { runPath, type Run } from "./runs";
-import type { Organization } from "./SyncParts";
+import type { Organization } from "./types";
 
 type Kind = "resync" | "import";
 

@@ -4,11 +4,11 @@ import { Badge, ErrorNote, Loading, Page, Pager, Time } from "../ui/components";
 import { useApi, useInterval, useLoad } from "../ui/context";
 import { StartRun } from "./ReconcileStart";
 import { runPath, type Run } from "./runs";
-import type { Organization } from "./SyncParts";
+import type { Organization } from "./types";
 
 const PAGE = 25;
 
-export function StatusBadge({ run }: { run: Run }) {
+export function StatusBadge({ run }: { run: Pick<Run, "status"> }) {
   return <Badge kind={run.status === "completed" ? "ok" : run.status === "failed" ? "bad" : "info"}>{run.status}</Badge>;
 }
 
