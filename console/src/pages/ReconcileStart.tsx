@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { navigate } from "../router";
 import { ErrorNote, Field, fieldProblem } from "../ui/components";
-import { useApi } from "../ui/context";
+import { useAction, useApi } from "../ui/context";
 import { runPath, type Run } from "./runs";
 import type { Organization } from "./types";
 
@@ -23,14 +23,11 @@ export function StartRun({ orgs }: { orgs: Organization[] }) {
   const [mode, setMode] = useState<"merge" | "replace">("merge");
   const [suspendMissing, setSuspendMissing] = useState(false);
   const [allowMassSuspend, setAllowMassSuspend] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
 
-  const start = async (e: Event) => {
+  const start = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    return run(async () => {
       let body: Record<string, unknown>;
       if (kind === "resync") {
         body = { kind, dry_run: true, ...(organization ? { organization } : {}), ...(filter.trim() ? { filter: filter.trim() } : {}) };
@@ -49,13 +46,9 @@ export function StartRun({ orgs }: { orgs: Organization[] }) {
         body = { kind, dry_run: true, format, data, mode, suspend_missing: suspendMissing, ...(suspendMissing && allowMassSuspend ? { allow_mass_suspend: true } : {}) };
       }
       // wait=0: the run's page follows its progress.
-      const run = await api.send<Run>("POST", "/reconciliations?wait=0", body);
-      navigate(runPath(run.id));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+      const started = await api.send<Run>("POST", "/reconciliations?wait=0", body);
+      navigate(runPath(started.id));
+    });
   };
 
   return (
