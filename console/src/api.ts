@@ -32,8 +32,18 @@ export interface Session {
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
+export interface RequestOptions {
+  /**
+   * A request made by a timer (polling), not by the admin: sent with `X-Background: 1`, which the bridge
+   * does not count as session activity (an open tab alone doesn't keep a session from going idle).
+   */
+  background?: boolean;
+  /** Cancels the request (a page that went away). */
+  signal?: AbortSignal;
+}
+
 export interface Api {
-  get<T>(path: string, query?: Record<string, string | number | boolean | undefined>): Promise<T>;
+  get<T>(path: string, query?: Record<string, string | number | boolean | undefined>, opts?: RequestOptions): Promise<T>;
   send<T>(method: Exclude<Method, "GET">, path: string, body?: unknown): Promise<T>;
   /** Signs in with an admin token: the bridge answers with the session cookie and its CSRF token. */
   signIn(token: string): Promise<Session>;
@@ -73,14 +83,16 @@ function errorOf(status: number, statusText: string, body: unknown): ApiError {
 export function createApi(onSignedOut: () => void): Api {
   let csrf: string | undefined;
 
-  async function call<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  async function call<T>(method: Method, path: string, body?: unknown, opts: RequestOptions = {}, retried = false): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json" };
+    if (opts.background) headers["x-background"] = "1";
     if (body !== undefined) headers["content-type"] = "application/json";
     if (method !== "GET" && csrf !== undefined) headers["x-csrf-token"] = csrf;
     let res: Response;
     try {
-      res = await fetch(`/api/v2${path}`, { method, headers, credentials: "same-origin", ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-    } catch {
+      res = await fetch(`/api/v2${path}`, { method, headers, credentials: "same-origin", ...(opts.signal ? { signal: opts.signal } : {}), ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    } catch (e) {
+      if (opts.signal?.aborted) throw e;
       throw new ApiError(0, "The bridge did not answer: check that it is running and that this page's address reaches it.");
     }
     const text = await res.text();
@@ -95,32 +107,46 @@ export function createApi(onSignedOut: () => void): Api {
         csrf = undefined;
         onSignedOut();
       }
-      throw errorOf(res.status, res.statusText, json);
+      const error = errorOf(res.status, res.statusText, json);
+      // A sign-in in another tab replaced this tab's session (and its CSRF token): fetch the current
+      // session's token and send the request once more.
+      if (res.status === 403 && !retried && method !== "GET" && /^(wrong|missing) X-CSRF-Token/.test(error.message)) {
+        const s = await current().catch(() => undefined);
+        if (s !== undefined) return call<T>(method, path, body, opts, true);
+      }
+      throw error;
     }
     return json as T;
   }
 
   return {
-    get: (path, query) => call("GET", `${path}${queryString(query)}`),
+    get: (path, query, opts) => call("GET", `${path}${queryString(query)}`, undefined, opts),
     send: (method, path, body) => call(method, path, body),
     async signIn(token) {
       const s = await call<Session>("POST", "/sessions", { token });
       csrf = s.csrf_token;
       return s;
     },
-    async current() {
-      const res = await fetch("/api/v2/sessions/current", { headers: { accept: "application/json" }, credentials: "same-origin" }).catch(() => undefined);
-      if (res === undefined) throw new ApiError(0, "The bridge did not answer: check that it is running and that this page's address reaches it.");
-      if (res.status === 401) return undefined;
-      const body = (await res.json().catch(() => undefined)) as { session?: Session | null } | undefined;
-      if (!res.ok) throw errorOf(res.status, res.statusText, body);
-      const s = body?.session ?? undefined;
-      csrf = s?.csrf_token;
-      return s;
-    },
+    current,
     async signOut() {
-      await call("DELETE", "/sessions/current").catch(() => undefined);
+      try {
+        await call("DELETE", "/sessions/current");
+      } catch (e) {
+        // 401: the session had already ended; anything else left it signed in (say so).
+        if (!(e instanceof ApiError && e.status === 401)) throw e;
+      }
       csrf = undefined;
     },
   };
+
+  async function current(): Promise<Session | undefined> {
+    const res = await fetch("/api/v2/sessions/current", { headers: { accept: "application/json" }, credentials: "same-origin" }).catch(() => undefined);
+    if (res === undefined) throw new ApiError(0, "The bridge did not answer: check that it is running and that this page's address reaches it.");
+    if (res.status === 401) return undefined;
+    const body = (await res.json().catch(() => undefined)) as { session?: Session | null } | undefined;
+    if (!res.ok) throw errorOf(res.status, res.statusText, body);
+    const s = body?.session ?? undefined;
+    csrf = s?.csrf_token;
+    return s;
+  }
 }

@@ -31,6 +31,7 @@ export function App() {
   // A 401 on any request: the session ended (expired, idle, token revoked, signed out elsewhere).
   const api = useMemo(() => createApi(() => setStatus({ kind: "signedOut", ended: true })), []);
   const loc = useLocation();
+  const [signOutError, setSignOutError] = useState<unknown>(undefined);
 
   useEffect(() => {
     api.current().then(
@@ -83,16 +84,22 @@ export function App() {
             Signed in with token <strong>{status.session.token_name}</strong>
             <button
               type="button"
-              onClick={() =>
-                void api.signOut().then(() => {
-                  setStatus({ kind: "signedOut", ended: false });
-                  navigate("/", { replace: true });
-                })
-              }
+              onClick={() => {
+                setSignOutError(undefined);
+                // Signed out only when the bridge says so (204, or 401: already ended); else the error shows.
+                void api.signOut().then(
+                  () => {
+                    setStatus({ kind: "signedOut", ended: false });
+                    navigate("/", { replace: true });
+                  },
+                  (e: unknown) => setSignOutError(e),
+                );
+              }}
             >
               Sign out
             </button>
           </div>
+          <ErrorNote error={signOutError} title="Not signed out" />
         </header>
         <nav class="side" aria-label="Console">
           <ul>
@@ -105,7 +112,7 @@ export function App() {
             ))}
           </ul>
         </nav>
-        <main id="main">
+        <main id="main" tabIndex={-1}>
           {Page ? (
             <Page key={loc.path} params={params} query={loc.query} />
           ) : (

@@ -56,6 +56,8 @@ export function interceptLinks(): void {
     if (!a || a.target !== "" || a.hasAttribute("download")) return;
     const url = new URL(a.href, window.location.href);
     if (url.origin !== window.location.origin || !(url.pathname === BASE || url.pathname.startsWith(`${BASE}/`))) return;
+    // A link to a place on this page ("Skip to content": href="#main"): the browser moves there itself.
+    if (url.hash !== "" && url.pathname === window.location.pathname && url.search === window.location.search) return;
     e.preventDefault();
     navigate(`${url.pathname.slice(BASE.length) || "/"}${url.search}`);
   });

@@ -75,6 +75,27 @@ it("creates a token shown once, lists it without its secret, revokes it after a 
   await page.getByRole("row", { name: /okta-production/ }).getByText("revoked").waitFor();
   expect(await scimStatus(secret)).toBe(401);
 
+  // "Skip to content" moves focus to the page's main region and stays on this page.
+  const before = new URL(page.url()).pathname;
+  await page.getByRole("link", { name: "Skip to content" }).focus();
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.activeElement?.id === "main");
+  expect(new URL(page.url()).pathname).toBe(before);
+  await page.locator("#page-title").filter({ hasText: "Tokens" }).waitFor();
+
+  // A sign-in in another tab replaces the session and its CSRF token: this tab's next change still works.
+  const other = await page.context().newPage();
+  await other.goto(`${bridge.url}/admin/tokens`);
+  const signedIn = await other.evaluate(
+    async (token) => (await fetch("/api/v2/sessions", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ token }) })).status,
+    bridge.adminToken,
+  );
+  expect(signedIn).toBeLessThan(300);
+  await other.close();
+  await page.getByLabel("Name").fill("after-other-tab");
+  await page.getByRole("button", { name: "Create token" }).click();
+  await page.getByRole("region", { name: "Secret of token after-other-tab" }).waitFor();
+
   await page.getByRole("button", { name: "Sign out" }).click();
   await page.getByLabel("Admin token").waitFor();
   // The session ended on the server too: the old cookie is refused.

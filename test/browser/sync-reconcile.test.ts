@@ -138,6 +138,13 @@ it("starts a resync dry run from the Reconciliations page and shows its diff by 
   expect(await page.locator("table.run-lines tbody tr:not(.user-row)").allInnerTexts()).toEqual([expect.stringMatching(/carol joins group engineers in default\s+mapping: groups = Okta-Eng/)]);
   expect(await axeProblems(page)).toEqual([]);
   await shot(page, "reconciliation-diff");
+  // The filters live in the address: a reload shows the same lines.
+  await page.waitForURL(/kind=change/);
+  await page.reload();
+  await page.getByText("1 matching line", { exact: true }).waitFor();
+  expect(await page.getByLabel("Kind").inputValue()).toBe("change");
+  expect(await page.getByLabel("Change type").inputValue()).toBe("group");
+  expect(await page.getByLabel("User").inputValue()).toBe("CAR");
   await page.getByLabel("Change type").selectOption("role");
   await page.getByText("0 matching lines").waitFor();
   await page.getByLabel("Change type").selectOption("");
@@ -199,10 +206,19 @@ it("starts an import dry run from an uploaded CSV export and shows what it would
     mimeType: "text/csv",
     buffer: Buffer.from("userName,givenName,familyName,email\nerin@corp.example,Erin,Example,erin@corp.example\nalice@corp.example,Alice,Renamed,alice@corp.example\n"),
   });
+  expect(await page.getByLabel("Allow suspending more than the configured share of active users").count()).toBe(0);
+  await page.getByLabel("Suspend users absent from the export").check();
+  await page.getByLabel("Allow suspending more than the configured share of active users").check();
   expect(await axeProblems(page)).toEqual([]);
   await page.getByRole("button", { name: "Start dry run" }).click();
   await page.getByRole("heading", { name: "Import dry run" }).waitFor();
   await page.locator("dd").getByText("completed").waitFor();
+  // The apply's confirmation names the mass suspension the dry run allowed (then Cancel: nothing applied).
+  await page.getByRole("button", { name: "Apply this plan" }).click();
+  const confirm = page.getByRole("dialog", { name: "Apply this plan" });
+  await confirm.getByText(/suspends the users absent from the export, even more than the configured share/).waitFor();
+  await confirm.getByRole("button", { name: "Cancel" }).click();
+  await confirm.waitFor({ state: "hidden" });
   await page.getByLabel("Change type").selectOption("user");
   await page.getByText(/matching lines?$/).waitFor();
   const lines = await page.locator("table.run-lines tbody tr:not(.user-row)").allInnerTexts();

@@ -115,6 +115,8 @@ it("adds a manual member to an organization and removes it after a confirmation;
   await dialog.getByRole("button", { name: "Remove", exact: true }).click();
   await page.getByText("dev was removed.").waitFor();
   await page.getByText("0–0 of 0").waitFor();
+  // The removed row took its button: focus goes to the page's title, not to <body>.
+  await page.waitForFunction(() => document.activeElement?.id === "page-title");
   expect((await bridge.admin("GET", "/organizations/acme/members/dev")).status).toBe(404);
 
   await open(page, bridge.url, "/organizations/default");

@@ -87,8 +87,11 @@ it("adds an endpoint, shows a failed delivery with its attempts, redelivers it, 
   expect(await axeProblems(page)).toEqual([]);
   await shot(page, "webhooks-added");
 
+  // The endpoint page polls its deliveries: a timer's requests say so (X-Background: not session activity).
+  const polled = page.waitForRequest((r) => /\/api\/v2\/webhooks\/[^/]+\/deliveries/.test(r.url()) && r.headers()["x-background"] === "1");
   await row.getByRole("link", { name: receiver.url }).click();
   await facts(page).getByText(receiver.url).waitFor();
+  await polled;
 
   // A SCIM write: its user.created delivery fails twice (the attempt and its one retry) and the bridge disables the endpoint.
   const created = await bridge.scim("POST", "/Users", { schemas: [USER], userName: "ada.webhook@corp.example" });
@@ -143,6 +146,8 @@ it("adds an endpoint, shows a failed delivery with its attempts, redelivers it, 
   await disable.getByRole("button", { name: "Disable", exact: true }).click();
   await facts(page).getByText("disabled", { exact: true }).waitFor();
   expect(await page.getByRole("button", { name: "Send test event" }).isDisabled()).toBe(true);
+  // Why it is disabled is said in words on the page (not only in a tooltip).
+  await page.getByText("Send test event: enable the endpoint first (its queue is paused).").waitFor();
   expect(((await bridge.admin("GET", "/webhooks")).body as { webhooks: { enabled: boolean }[] }).webhooks[0]!.enabled).toBe(false);
   await page.getByRole("button", { name: "Enable endpoint" }).click();
   await facts(page).getByText("enabled", { exact: true }).waitFor();

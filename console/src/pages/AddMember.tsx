@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { ErrorNote, Field } from "../ui/components";
-import { useApi, useDebounced, useLoad } from "../ui/context";
+import { useAction, useApi, useDebounced, useLoad } from "../ui/context";
 import type { User } from "./types";
 
 /**
@@ -11,26 +11,19 @@ export function AddMember({ org, onAdded }: { org: string; onAdded: (username: s
   const api = useApi();
   const [text, setText] = useState("");
   const [picked, setPicked] = useState("");
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useAction();
   const q = useDebounced(text.trim(), 300);
   const found = useLoad(() => (q === "" ? Promise.resolve({ users: [], count: 0 }) : api.get<{ users: User[]; count: number }>("/users", { q, limit: 10 })), [q]);
 
-  const add = async (e: Event) => {
+  const add = (e: Event) => {
     e.preventDefault();
     if (picked === "") return;
-    setBusy(true);
-    setError(undefined);
-    try {
+    void run(async () => {
       await api.send("POST", `/organizations/${encodeURIComponent(org)}/members/${encodeURIComponent(picked)}`);
       onAdded(picked);
       setText("");
       setPicked("");
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const users = found.data?.users ?? [];

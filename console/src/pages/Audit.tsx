@@ -1,22 +1,10 @@
 import { navigate } from "../router";
-import { ErrorNote, Loading, Page, Pager, Time, fieldProblem } from "../ui/components";
+import { ErrorNote, Loading, Page, Pager, fieldProblem } from "../ui/components";
 import { useApi, useLoad } from "../ui/context";
+import { AuditTable, type AuditRow } from "./AuditTable";
 import { AuditFilters, auditFilter, auditQuery, type AuditFilter } from "./AuditFilters";
 
-interface AuditRow {
-  id: string;
-  time: string;
-  actor: string;
-  action: string;
-  resource_type: string;
-  resource_id: string | null;
-  user_id: string | null;
-  details: unknown;
-}
-
 const PAGE = 50;
-
-const hasDetails = (d: unknown) => d !== null && d !== undefined && !(typeof d === "object" && Object.keys(d).length === 0);
 
 /** The audit log (GET /audit): newest first, filtered and paged by the server, the filters in the URL. */
 export function AuditPage({ query }: { query: URLSearchParams }) {
@@ -48,43 +36,7 @@ export function AuditPage({ query }: { query: URLSearchParams }) {
         <p class="muted">No audit entries match.</p>
       ) : (
         <>
-          <table>
-            <caption class="sr-only">Audit entries</caption>
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Action</th>
-                <th scope="col">Target</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.data.audit_logs.map((r) => (
-                <tr key={r.id}>
-                  <td>
-                    <Time at={r.time} />
-                  </td>
-                  <td>{r.actor}</td>
-                  <td class="mono">{r.action}</td>
-                  <td>
-                    {r.resource_type}
-                    {r.resource_id ? <div class="muted mono">{r.resource_id}</div> : null}
-                  </td>
-                  <td>
-                    {hasDetails(r.details) ? (
-                      <details>
-                        <summary>Details of {r.action}</summary>
-                        <pre>{JSON.stringify(r.details, null, 2)}</pre>
-                      </details>
-                    ) : (
-                      <span class="muted">none</span>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <AuditTable rows={rows.data.audit_logs} caption="Audit entries" busy={rows.loading} />
           <Pager label="Audit log" offset={filter.offset} limit={PAGE} count={rows.data.count} onPage={(offset) => go({ ...filter, offset })} />
         </>
       )}

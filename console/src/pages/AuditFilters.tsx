@@ -50,7 +50,10 @@ function fromLocalInput(value: string): string {
 export function AuditFilters({ filter, onChange, problem }: { filter: AuditFilter; onChange: (f: AuditFilter) => void; problem: (field: string) => string | undefined }) {
   const [user, setUser] = useState(filter.user);
   const [action, setAction] = useState(filter.action);
-  const typed = useDebounced({ user: user.trim(), action: action.trim() }, 350);
+  // Two strings, not an object: a new object each render would restart the debounce (and re-render) forever.
+  const typedUser = useDebounced(user.trim(), 350);
+  const typedAction = useDebounced(action.trim(), 350);
+  const typed = { user: typedUser, action: typedAction };
   useEffect(() => {
     if (typed.user !== filter.user || typed.action !== filter.action) onChange({ ...filter, ...typed, offset: 0 });
     // Only the typing drives this; the other filters change through onChange directly.

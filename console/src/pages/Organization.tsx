@@ -1,21 +1,19 @@
 import { useState } from "preact/hooks";
-import { queryString } from "../api";
-import { href, navigate } from "../router";
-import { Badge, ConfirmButton, ErrorNote, Loading, Page, Pager } from "../ui/components";
+import { href } from "../router";
+import { Badge, ConfirmButton, ErrorNote, Loading, Page } from "../ui/components";
 import { useApi, useLoad } from "../ui/context";
 import { AddMember } from "./AddMember";
+import { MEMBERS_PAGE, MemberTable, memberOffset } from "./MemberTable";
 import type { Group, Member, Organization } from "./types";
-
-const LIMIT = 50;
 
 /** An organization: its members (paged, offset in the address) with source and roles, add and remove members, its groups. */
 export function OrganizationPage({ params, query }: { params: Record<string, string>; query: URLSearchParams }) {
   const api = useApi();
   const name = params.org ?? "";
   const base = `/organizations/${encodeURIComponent(name)}`;
-  const offset = Math.max(0, Number(query.get("offset") ?? "0") || 0);
+  const offset = memberOffset(query);
   const org = useLoad(() => api.get<Organization>(base), [base]);
-  const members = useLoad(() => api.get<{ members: Member[]; count: number }>(`${base}/paginated-members`, { limit: LIMIT, offset }), [base, offset]);
+  const members = useLoad(() => api.get<{ members: Member[]; count: number }>(`${base}/paginated-members`, { limit: MEMBERS_PAGE, offset }), [base, offset]);
   const groups = useLoad(() => api.get<Group[]>(`${base}/groups`, { members: false }), [base]);
   const [done, setDone] = useState<string | undefined>(undefined);
 
@@ -40,60 +38,39 @@ export function OrganizationPage({ params, query }: { params: Record<string, str
           {done}
         </p>
       ) : null}
-      <ErrorNote error={members.error} />
-      {members.data === undefined ? (
-        members.error ? null : <Loading what="members" />
-      ) : (
-        <>
-          <table aria-busy={members.loading}>
-            <caption class="sr-only">Members</caption>
-            <thead>
-              <tr>
-                <th scope="col">Username</th>
-                <th scope="col">Email</th>
-                <th scope="col">Source</th>
-                <th scope="col">Roles</th>
-                <th scope="col">
-                  <span class="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {members.data.members.map((m) => (
-                <tr key={m.user_id}>
-                  <td>
-                    <a href={href(`/users/${m.user_id}`)}>{m.username}</a>
-                  </td>
-                  <td>{m.email}</td>
-                  <td>
-                    <Badge kind={m.source === "sync" ? "info" : "ok"}>{m.source}</Badge>
-                  </td>
-                  <td>{m.roles.length === 0 ? <span class="muted">member</span> : m.roles.map((r) => r.display_name).join(", ")}</td>
-                  <td>
-                    <ConfirmButton
-                      label={`Remove ${m.username}`}
-                      text="Remove"
-                      confirm="Remove"
-                      question={
-                        <p>
-                          Remove <strong>{m.username}</strong> from {name}? The user's groups and roles in it go too.
-                          {m.source === "sync" ? " This membership comes from IdP sync: it comes back at the next sync while the user's claims still map to it." : ""}
-                        </p>
-                      }
-                      onConfirm={async () => {
-                        await api.send("DELETE", `${base}/members/${encodeURIComponent(m.user_id)}`);
-                        setDone(`${m.username} was removed.`);
-                        members.reload();
-                      }}
-                    />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <Pager label="Members" offset={offset} limit={LIMIT} count={members.data.count} onPage={(o) => navigate(`${base}${queryString({ offset: o === 0 ? undefined : o })}`)} />
-        </>
-      )}
+      <MemberTable
+        path={base}
+        offset={offset}
+        members={members}
+        rowKey={(m) => m.user_id}
+        columns={[
+          { head: "Username", cell: (m) => <a href={href(`/users/${m.user_id}`)}>{m.username}</a> },
+          { head: "Email", cell: (m) => m.email },
+          { head: "Source", cell: (m) => <Badge kind={m.source === "sync" ? "info" : "ok"}>{m.source}</Badge> },
+          { head: "Roles", cell: (m) => (m.roles.length === 0 ? <span class="muted">member</span> : m.roles.map((r) => r.display_name).join(", ")) },
+          {
+            head: <span class="sr-only">Actions</span>,
+            cell: (m) => (
+              <ConfirmButton
+                label={`Remove ${m.username}`}
+                text="Remove"
+                confirm="Remove"
+                question={
+                  <p>
+                    Remove <strong>{m.username}</strong> from {name}? The user's groups and roles in it go too.
+                    {m.source === "sync" ? " This membership comes from IdP sync: it comes back at the next sync while the user's claims still map to it." : ""}
+                  </p>
+                }
+                onConfirm={async () => {
+                  await api.send("DELETE", `${base}/members/${encodeURIComponent(m.user_id)}`);
+                  setDone(`${m.username} was removed.`);
+                  members.reload();
+                }}
+              />
+            ),
+          },
+        ]}
+      />
 
       <h2>Groups</h2>
       <ErrorNote error={groups.error} />

@@ -1,6 +1,8 @@
 import { href } from "../router";
 import { Badge, ErrorNote, Loading, Page, Time } from "../ui/components";
 import { useApi, useInterval, useLoad } from "../ui/context";
+import { StatusBadge } from "./Reconciliations";
+import { LastFailureText, WebhookState } from "./WebhookHealth";
 
 /** The answer of GET /api/v2/overview (src/admin/openapi/overview-responses.ts). */
 interface Overview {
@@ -49,8 +51,9 @@ function Count({ label, value, to }: { label: string; value: number; to?: string
 /** The first page: the directory's size and what the IdPs, sync, webhooks and reconciliation did lately. One request, refreshed every 30 s. */
 export function OverviewPage() {
   const api = useApi();
-  const o = useLoad(() => api.get<Overview>("/overview"), []);
-  useInterval(o.reload, 30_000, o.error === undefined);
+  const o = useLoad((ctx) => api.get<Overview>("/overview", undefined, ctx), []);
+  // It keeps polling after an error: the next answer replaces the error (a restarted bridge, a network blip).
+  useInterval(o.poll, 30_000, true);
   const d = o.data;
   return (
     <Page title="Overview">
@@ -147,17 +150,12 @@ export function OverviewPage() {
                       <span class="mono">{w.url}</span>
                       {w.description ? <div class="muted">{w.description}</div> : null}
                     </td>
-                    <td>{w.enabled ? <Badge kind="ok">enabled</Badge> : <Badge kind="bad">disabled</Badge>}{w.disabled_reason ? <div class="muted">{w.disabled_reason}</div> : null}</td>
+                    <td>
+                      <WebhookState webhook={w} reason />
+                    </td>
                     <td class="num">{w.pending_deliveries.toLocaleString()}</td>
                     <td>
-                      {w.last_failure ? (
-                        <>
-                          <Time at={w.last_failure.at} /> {w.last_failure.event_type}:{" "}
-                          {w.last_failure.status_code !== null ? `HTTP ${w.last_failure.status_code}` : null} {w.last_failure.error ?? ""}
-                        </>
-                      ) : (
-                        <span class="muted">none</span>
-                      )}
+                      <LastFailureText failure={w.last_failure} />
                     </td>
                   </tr>
                 ))}
@@ -177,7 +175,7 @@ export function OverviewPage() {
               </dd>
               <dt>Status</dt>
               <dd>
-                <Badge kind={d.last_reconciliation.status === "completed" ? "ok" : d.last_reconciliation.status === "failed" ? "bad" : "info"}>{d.last_reconciliation.status}</Badge>
+                <StatusBadge run={d.last_reconciliation} />
                 {d.last_reconciliation.error ? ` ${d.last_reconciliation.error}` : ""}
               </dd>
               <dt>Started</dt>

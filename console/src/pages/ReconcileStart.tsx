@@ -1,9 +1,9 @@
 import { useState } from "preact/hooks";
 import { navigate } from "../router";
 import { ErrorNote, Field, fieldProblem } from "../ui/components";
-import { useApi } from "../ui/context";
+import { useAction, useApi } from "../ui/context";
 import { runPath, type Run } from "./runs";
-import type { Organization } from "./SyncParts";
+import type { Organization } from "./types";
 
 type Kind = "resync" | "import";
 
@@ -22,14 +22,12 @@ export function StartRun({ orgs }: { orgs: Organization[] }) {
   const [file, setFile] = useState<File | undefined>(undefined);
   const [mode, setMode] = useState<"merge" | "replace">("merge");
   const [suspendMissing, setSuspendMissing] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
-  const [busy, setBusy] = useState(false);
+  const [allowMassSuspend, setAllowMassSuspend] = useState(false);
+  const { busy, error, run } = useAction();
 
-  const start = async (e: Event) => {
+  const start = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
+    return run(async () => {
       let body: Record<string, unknown>;
       if (kind === "resync") {
         body = { kind, dry_run: true, ...(organization ? { organization } : {}), ...(filter.trim() ? { filter: filter.trim() } : {}) };
@@ -45,16 +43,12 @@ export function StartRun({ orgs }: { orgs: Organization[] }) {
             throw new Error(`${file.name} is not JSON: export JSON or CSV from the IdP.`);
           }
         }
-        body = { kind, dry_run: true, format, data, mode, suspend_missing: suspendMissing };
+        body = { kind, dry_run: true, format, data, mode, suspend_missing: suspendMissing, ...(suspendMissing && allowMassSuspend ? { allow_mass_suspend: true } : {}) };
       }
       // wait=0: the run's page follows its progress.
-      const run = await api.send<Run>("POST", "/reconciliations?wait=0", body);
-      navigate(runPath(run.id));
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+      const started = await api.send<Run>("POST", "/reconciliations?wait=0", body);
+      navigate(runPath(started.id));
+    });
   };
 
   return (
@@ -100,6 +94,14 @@ export function StartRun({ orgs }: { orgs: Organization[] }) {
                 <input type="checkbox" checked={suspendMissing} onChange={(e) => setSuspendMissing(e.currentTarget.checked)} /> Suspend users absent from the export
               </label>
             </div>
+            {suspendMissing ? (
+              <div class="field checkbox">
+                <label>
+                  <input type="checkbox" checked={allowMassSuspend} onChange={(e) => setAllowMassSuspend(e.currentTarget.checked)} /> Allow suspending more than the configured share of active
+                  users
+                </label>
+              </div>
+            ) : null}
           </>
         )}
         <button class="primary" type="submit" disabled={busy}>

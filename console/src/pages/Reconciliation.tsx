@@ -1,10 +1,11 @@
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
+import { queryString } from "../api";
 import { href, navigate } from "../router";
 import { ConfirmButton, ErrorNote, Field, Loading, Page, Pager, Progress, Time } from "../ui/components";
 import { useApi, useDebounced, useInterval, useLoad } from "../ui/context";
 import { Consequences, RunLines } from "./RunLines";
 import { StatusBadge } from "./Reconciliations";
-import { count, isSettingsPreview, runPath, type Report, type Run } from "./runs";
+import { count, isSettingsPreview, runParameter, runPath, type Report, type Run } from "./runs";
 
 const PAGE = 100;
 const KINDS = ["change", "problem", "error"] as const;
@@ -15,28 +16,38 @@ const DIMENSIONS = ["organization", "group", "role", "user", "idp_group", "expor
  * by user and filtered by kind, dimension and user (server-side: a report may have 100,000 lines),
  * paged; and, for a completed dry run, applying exactly the reviewed plan.
  */
-export function ReconciliationPage({ params }: { params: Record<string, string> }) {
+export function ReconciliationPage({ params, query }: { params: Record<string, string>; query: URLSearchParams }) {
   const api = useApi();
   const id = params.id ?? "";
-  const [kind, setKind] = useState("");
-  const [dimension, setDimension] = useState("");
-  const [userText, setUserText] = useState("");
-  const user = useDebounced(userText.trim());
-  const [offset, setOffset] = useState(0);
-  const head = useLoad(() => api.get<Report>(runPath(id), { limit: 1, consequences: false }), [id]);
+  // The filters and the page live in the address: a reload, a copied link and back/forward keep them.
+  const kind = query.get("kind") ?? "";
+  const dimension = query.get("dimension") ?? "";
+  const user = query.get("user") ?? "";
+  const offset = Math.max(0, Number(query.get("offset") ?? "0") || 0);
+  const go = (f: { kind?: string; dimension?: string; user?: string; offset?: number }, replace = true) => {
+    const next = { kind, dimension, user, offset: 0, ...f };
+    navigate(`${runPath(id)}${queryString({ ...next, offset: next.offset > 0 ? next.offset : undefined })}`, { replace });
+  };
+  const [userText, setUserText] = useState(user);
+  const typed = useDebounced(userText.trim());
+  useEffect(() => {
+    if (typed !== user) go({ user: typed });
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [typed]);
+  // Back/forward to other filters: the box follows the address.
+  useEffect(() => setUserText((t) => (t.trim() === user ? t : user)), [user]);
+  const head = useLoad((ctx) => api.get<Report>(runPath(id), { limit: 1, consequences: false }, ctx), [id]);
   const running = head.data?.status === "running";
-  useInterval(head.reload, 1000, running);
+  useInterval(head.poll, 1000, running);
   const finished = head.data !== undefined && !running;
   // The whole report's consequences, once the run has ended (an aggregate: not on every poll).
   const consequences = useLoad(() => (finished ? api.get<Report>(runPath(id), { limit: 1, consequences: true }) : Promise.resolve(undefined)), [id, finished]);
   const lines = useLoad(
-    () => api.get<Report>(runPath(id), { kind, dimension, user, limit: PAGE, offset, consequences: false }),
-    [id, kind, dimension, user, offset, running ? (head.data?.summary.users_scanned ?? 0) : -1],
+    (ctx) => api.get<Report>(runPath(id), { kind, dimension, user, limit: PAGE, offset, consequences: false }, ctx),
+    [id, kind, dimension, user, offset, running],
   );
-  const setFilter = (f: () => void) => {
-    f();
-    setOffset(0);
-  };
+  // While the run works its report grows: the lines follow every few seconds (not on every progress tick).
+  useInterval(lines.poll, 5000, running);
 
   const run = head.data;
   if (run === undefined) {
@@ -63,6 +74,12 @@ export function ReconciliationPage({ params }: { params: Record<string, string> 
                 <p>
                   Apply exactly this plan: {count(s.changes, "change")} to {count(s.users_changed, "user")}. If anything it covers changed since this dry run, nothing is applied.
                 </p>
+                {runParameter(run, "suspend_missing") === true ? (
+                  <p>
+                    It suspends the users absent from the export
+                    {runParameter(run, "allow_mass_suspend") === true ? ", even more than the configured share of active users (allow mass suspend was chosen)" : ""}.
+                  </p>
+                ) : null}
                 {isSettingsPreview(run) ? <p>This dry run previewed unsaved sync settings: it applies only once those settings are saved.</p> : null}
               </>
             }
@@ -115,7 +132,7 @@ export function ReconciliationPage({ params }: { params: Record<string, string> 
       <h2 id="diff-title">Report</h2>
       <div class="filters" role="search" aria-label="Filter the report">
         <Field label="Kind" id="diff-kind">
-          <select id="diff-kind" value={kind} onChange={(e) => setFilter(() => setKind(e.currentTarget.value))}>
+          <select id="diff-kind" value={kind} onChange={(e) => go({ kind: e.currentTarget.value })}>
             <option value="">All kinds</option>
             {KINDS.map((k) => (
               <option key={k} value={k}>
@@ -125,7 +142,7 @@ export function ReconciliationPage({ params }: { params: Record<string, string> 
           </select>
         </Field>
         <Field label="Change type" id="diff-dimension">
-          <select id="diff-dimension" value={dimension} onChange={(e) => setFilter(() => setDimension(e.currentTarget.value))}>
+          <select id="diff-dimension" value={dimension} onChange={(e) => go({ dimension: e.currentTarget.value })}>
             <option value="">All types</option>
             {DIMENSIONS.map((d) => (
               <option key={d} value={d}>
@@ -135,7 +152,7 @@ export function ReconciliationPage({ params }: { params: Record<string, string> 
           </select>
         </Field>
         <Field label="User" id="diff-user" hint="A username (or part of one) or a user id.">
-          <input id="diff-user" type="search" value={userText} aria-describedby="diff-user-hint" onInput={(e) => setFilter(() => setUserText(e.currentTarget.value))} />
+          <input id="diff-user" type="search" value={userText} aria-describedby="diff-user-hint" onInput={(e) => setUserText(e.currentTarget.value)} />
         </Field>
       </div>
       <ErrorNote error={lines.error} />
@@ -147,7 +164,7 @@ export function ReconciliationPage({ params }: { params: Record<string, string> 
             {lines.data.items_count.toLocaleString()} matching {lines.data.items_count === 1 ? "line" : "lines"}
           </p>
           <RunLines items={lines.data.items} caption="Report lines by user" />
-          <Pager offset={offset} limit={PAGE} count={lines.data.items_count} onPage={setOffset} label="Report" />
+          <Pager offset={offset} limit={PAGE} count={lines.data.items_count} onPage={(o) => go({ offset: o }, false)} label="Report" />
         </>
       )}
     </Page>

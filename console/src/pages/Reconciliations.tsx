@@ -1,25 +1,27 @@
-import { useState } from "preact/hooks";
-import { href } from "../router";
+import { queryString } from "../api";
+import { href, navigate } from "../router";
 import { Badge, ErrorNote, Loading, Page, Pager, Time } from "../ui/components";
 import { useApi, useInterval, useLoad } from "../ui/context";
 import { StartRun } from "./ReconcileStart";
 import { runPath, type Run } from "./runs";
-import type { Organization } from "./SyncParts";
+import type { Organization } from "./types";
 
 const PAGE = 25;
 
-export function StatusBadge({ run }: { run: Run }) {
+export function StatusBadge({ run }: { run: Pick<Run, "status"> }) {
   return <Badge kind={run.status === "completed" ? "ok" : run.status === "failed" ? "bad" : "info"}>{run.status}</Badge>;
 }
 
 /** Reconciliation runs: start a dry run (resync or import), and every run, newest first, paged. */
-export function ReconciliationsPage() {
+export function ReconciliationsPage({ query }: { query: URLSearchParams }) {
   const api = useApi();
-  const [offset, setOffset] = useState(0);
-  const list = useLoad(() => api.get<{ runs: Run[]; count: number }>("/reconciliations", { limit: PAGE, offset }), [offset]);
+  // The page lives in the address (a reload, a copied link, back/forward).
+  const offset = Math.max(0, Number(query.get("offset") ?? "0") || 0);
+  const setOffset = (o: number) => navigate(`/reconciliations${queryString({ offset: o === 0 ? undefined : o })}`);
+  const list = useLoad((ctx) => api.get<{ runs: Run[]; count: number }>("/reconciliations", { limit: PAGE, offset }, ctx), [offset]);
   const orgs = useLoad(() => api.get<Organization[]>("/organizations"), []);
   // A running run's counters move: the list follows them while one runs.
-  useInterval(list.reload, 2000, list.data?.runs.some((r) => r.status === "running") ?? false);
+  useInterval(list.poll, 2000, list.data?.runs.some((r) => r.status === "running") ?? false);
   return (
     <Page title="Reconciliations">
       <p class="lead">Resyncs apply the IdP sync settings to users already provisioned; imports reconcile the bridge with an IdP export.</p>

@@ -1,7 +1,7 @@
 import { Badge } from "../ui/components";
 import { useApi, useLoad } from "../ui/context";
 import type { Consequence, ReportLine } from "./runs";
-import type { Organization } from "./SyncParts";
+import type { Organization } from "./types";
 
 /** "joins" / "leaves" and what: a report line in words. */
 function describe(line: ReportLine, orgName: (id: string | undefined) => string): string {

@@ -5,7 +5,8 @@ import { ConfirmButton, ErrorNote, Loading, Page, Progress } from "../ui/compone
 import { useApi, useLoad } from "../ui/context";
 import { count, runPath, useRunWatch, type Run } from "./runs";
 import { candidateOf, editOf, isEmpty, same, settingsOf, type AllSettings, type Candidate, type EditState } from "./sync-model";
-import { OrganizationPart, OrganizationParts, type Organization } from "./SyncParts";
+import { OrganizationPart, OrganizationParts } from "./SyncParts";
+import type { Organization } from "./types";
 import { PlanDifference, PlanView } from "./SyncReview";
 
 /**

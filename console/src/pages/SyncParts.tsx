@@ -2,13 +2,7 @@ import { Field } from "../ui/components";
 import { useApi, useDebounced, useLoad } from "../ui/context";
 import { MappingEditor } from "./SyncMapping";
 import { problemAt, type EditState, type Pair } from "./sync-model";
-
-export interface Organization {
-  id: string;
-  name: string;
-  display_name: string;
-  is_default: boolean;
-}
+import type { Organization } from "./types";
 
 /**
  * Organization roles sync may grant (the API refuses site roles and unknown ones on save; the list is

@@ -1,6 +1,6 @@
 import { useState } from "preact/hooks";
 import { Badge, ConfirmButton, ErrorNote, Field, Loading, Page, ShownOnce, Time, fieldProblem } from "../ui/components";
-import { useApi, useLoad } from "../ui/context";
+import { useAction, useApi, useLoad } from "../ui/context";
 
 export interface Token {
   id: string;
@@ -19,25 +19,18 @@ export function TokensPage() {
   const list = useLoad(() => api.get<Token[]>("/tokens"), []);
   const [name, setName] = useState("");
   const [scope, setScope] = useState<"scim" | "admin">("scim");
-  const [error, setError] = useState<unknown>(undefined);
+  const { busy, error, run } = useAction();
   const [created, setCreated] = useState<{ name: string; token: string } | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
 
-  const create = async (e: Event) => {
+  const create = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
     setCreated(undefined);
-    try {
+    return run(async () => {
       const t = await api.send<Token & { token: string }>("POST", "/tokens", { name: name.trim(), scope });
       setCreated({ name: t.name, token: t.token });
       setName("");
       list.reload();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

@@ -29,7 +29,10 @@ export function UserPage({ params }: { params: Record<string, string> }) {
 
   const setStatus = async (to: "suspend" | "activate") => {
     await api.send("PUT", `${path}/status/${to}`);
+    // The status shows in the SCIM resource (active) and may change the grants too.
     user.reload();
+    scim.reload();
+    grants.reload();
   };
 
   return (

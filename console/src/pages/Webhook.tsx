@@ -12,17 +12,21 @@ export function WebhookPage({ params, query }: { params: Record<string, string>;
   const id = params.id ?? "";
   const path = `/webhooks/${encodeURIComponent(id)}`;
   const filter = deliveryFilter(query);
-  const webhook = useLoad(() => api.get<Webhook>(path), [path]);
+  const webhook = useLoad((ctx) => api.get<Webhook>(path, undefined, ctx), [path]);
   const deliveries = useLoad(
-    () => api.get<{ count: number; deliveries: Delivery[] }>(`${path}/deliveries`, { limit: DELIVERIES_PAGE, offset: filter.offset, status: filter.status || undefined }),
+    (ctx) => api.get<{ count: number; deliveries: Delivery[] }>(`${path}/deliveries`, { limit: DELIVERIES_PAGE, offset: filter.offset, status: filter.status || undefined }, ctx),
     [path, filter.offset, filter.status],
   );
   const reload = () => {
     webhook.reload();
     deliveries.reload();
   };
+  const poll = () => {
+    webhook.poll();
+    deliveries.poll();
+  };
   // Deliveries and retries move on their own: a few seconds' refresh while the page is open and the endpoint exists.
-  useInterval(reload, 2000, webhook.data !== undefined);
+  useInterval(poll, 2000, webhook.data !== undefined);
 
   const w = webhook.data;
   return (

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { navigate } from "../router";
 import { ConfirmButton, ErrorNote, ShownOnce } from "../ui/components";
-import { useApi } from "../ui/context";
+import { useAction, useApi } from "../ui/context";
 import { SECRET_NOTE, type Delivery, type Webhook } from "./webhook-types";
 
 /**
@@ -11,24 +11,16 @@ import { SECRET_NOTE, type Delivery, type Webhook } from "./webhook-types";
 export function WebhookActions({ webhook, onChanged }: { webhook: Webhook; onChanged: () => void }) {
   const api = useApi();
   const path = `/webhooks/${encodeURIComponent(webhook.id)}`;
-  const [error, setError] = useState<unknown>(undefined);
-  const [note, setNote] = useState<string | undefined>(undefined);
+  const action = useAction();
   const [secret, setSecret] = useState<string | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const { busy } = action;
 
-  const act = async (what: () => Promise<string | undefined>) => {
-    setBusy(true);
-    setError(undefined);
-    setNote(undefined);
-    try {
-      setNote(await what());
+  const act = (what: () => Promise<string | undefined>) =>
+    action.run(async () => {
+      const said = await what();
       onChanged();
-    } catch (e) {
-      setError(e);
-    } finally {
-      setBusy(false);
-    }
-  };
+      return said;
+    });
 
   const enable = () =>
     act(async () => {
@@ -49,19 +41,18 @@ export function WebhookActions({ webhook, onChanged }: { webhook: Webhook; onCha
             label="Disable endpoint"
             confirm="Disable"
             question={<p>Disable this endpoint? Its deliveries wait (they are kept and queued) until it is enabled again.</p>}
-            onConfirm={() =>
-              act(async () => {
-                await api.send<Webhook>("PATCH", path, { enabled: false });
-                return "Disabled: its deliveries wait until it is enabled.";
-              })
-            }
+            onConfirm={async () => {
+              await api.send<Webhook>("PATCH", path, { enabled: false });
+              action.setNote("Disabled: its deliveries wait until it is enabled.");
+              onChanged();
+            }}
           />
         ) : (
           <button type="button" class="primary" disabled={busy} onClick={() => void enable()}>
             Enable endpoint
           </button>
         )}
-        <button type="button" disabled={busy || !webhook.enabled} onClick={() => void test()} title={webhook.enabled ? undefined : "Enable the endpoint first: its queue is paused"}>
+        <button type="button" disabled={busy || !webhook.enabled} onClick={() => void test()} aria-describedby={webhook.enabled ? undefined : "test-event-why"}>
           Send test event
         </button>
         <ConfirmButton
@@ -70,7 +61,7 @@ export function WebhookActions({ webhook, onChanged }: { webhook: Webhook; onCha
           question={<p>Rotate the signing secret? The receiver must be given the new one: deliveries are signed with it from now on, and the old one stops verifying.</p>}
           onConfirm={async () => {
             setSecret(undefined);
-            setNote(undefined);
+            action.setNote(undefined);
             const r = await api.send<Webhook & { secret: string }>("POST", `${path}/rotate-secret`);
             setSecret(r.secret);
             onChanged();
@@ -90,10 +81,15 @@ export function WebhookActions({ webhook, onChanged }: { webhook: Webhook; onCha
           }}
         />
       </div>
-      <ErrorNote error={error} />
-      {note ? (
+      {webhook.enabled ? null : (
+        <p class="muted" id="test-event-why">
+          Send test event: enable the endpoint first (its queue is paused).
+        </p>
+      )}
+      <ErrorNote error={action.error} />
+      {action.note ? (
         <p class="success" role="status">
-          {note}
+          {action.note}
         </p>
       ) : null}
       {secret ? <ShownOnce label="New signing secret" value={secret} note={SECRET_NOTE} /> : null}

@@ -1,7 +1,7 @@
 import { useState } from "preact/hooks";
 import { href } from "../router";
 import { ErrorNote, Field, ShownOnce, fieldProblem } from "../ui/components";
-import { useApi } from "../ui/context";
+import { useAction, useApi } from "../ui/context";
 import { SECRET_NOTE, parseEvents, type Webhook } from "./webhook-types";
 
 /** Adds an endpoint (POST /webhooks); its signing secret is shown this once. */
@@ -10,16 +10,13 @@ export function WebhookAdd({ onAdded }: { onAdded: () => void }) {
   const [url, setUrl] = useState("");
   const [events, setEvents] = useState("");
   const [description, setDescription] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
+  const { busy, error, run } = useAction();
   const [added, setAdded] = useState<(Webhook & { secret: string }) | undefined>(undefined);
 
-  const submit = async (e: Event) => {
+  const submit = (e: Event) => {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
     setAdded(undefined);
-    try {
+    return run(async () => {
       const list = parseEvents(events);
       const made = await api.send<Webhook & { secret: string }>("POST", "/webhooks", {
         url: url.trim(),
@@ -31,11 +28,7 @@ export function WebhookAdd({ onAdded }: { onAdded: () => void }) {
       setEvents("");
       setDescription("");
       onAdded();
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (

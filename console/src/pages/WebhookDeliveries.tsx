@@ -1,7 +1,6 @@
-import { useState } from "preact/hooks";
 import { navigate } from "../router";
 import { Badge, ErrorNote, Field, Loading, Pager, Time } from "../ui/components";
-import { useApi, type Loaded } from "../ui/context";
+import { useAction, useApi, type Loaded } from "../ui/context";
 import type { Attempt, Delivery, DeliveryStatus } from "./webhook-types";
 
 export const DELIVERIES_PAGE = 20;
@@ -39,8 +38,7 @@ function AttemptList({ attempts }: { attempts: Attempt[] }) {
 /** An endpoint's deliveries, newest first, paged by the server, each with every attempt; a failed one can be sent again. */
 export function WebhookDeliveries({ webhookId, enabled, filter, deliveries, onChanged }: { webhookId: string; enabled: boolean; filter: DeliveryFilter; deliveries: Loaded<{ count: number; deliveries: Delivery[] }>; onChanged: () => void }) {
   const api = useApi();
-  const [error, setError] = useState<unknown>(undefined);
-  const [note, setNote] = useState<string | undefined>(undefined);
+  const action = useAction();
   const base = `/webhooks/${encodeURIComponent(webhookId)}`;
   const go = (f: DeliveryFilter) => {
     const q = new URLSearchParams();
@@ -49,17 +47,12 @@ export function WebhookDeliveries({ webhookId, enabled, filter, deliveries, onCh
     const s = q.toString();
     navigate(`${base}${s === "" ? "" : `?${s}`}`, { replace: true });
   };
-  const redeliver = async (d: Delivery) => {
-    setError(undefined);
-    setNote(undefined);
-    try {
+  const redeliver = (d: Delivery) =>
+    action.run(async () => {
       await api.send<Delivery>("POST", `${base}/deliveries/${encodeURIComponent(d.id)}/redeliver`);
-      setNote(enabled ? `Delivery of ${d.event_type} (event ${d.event_id}) is pending again.` : `Delivery of ${d.event_type} is pending again: it goes out once the endpoint is enabled.`);
       onChanged();
-    } catch (e) {
-      setError(e);
-    }
-  };
+      return enabled ? `Delivery of ${d.event_type} (event ${d.event_id}) is pending again.` : `Delivery of ${d.event_type} is pending again: it goes out once the endpoint is enabled.`;
+    });
 
   return (
     <section aria-labelledby="deliveries-title">
@@ -77,10 +70,10 @@ export function WebhookDeliveries({ webhookId, enabled, filter, deliveries, onCh
           Refresh
         </button>
       </div>
-      <ErrorNote error={error} title="Not sent again" />
-      {note ? (
+      <ErrorNote error={action.error} title="Not sent again" />
+      {action.note ? (
         <p class="success" role="status">
-          {note}
+          {action.note}
         </p>
       ) : null}
       <ErrorNote error={deliveries.error} />
@@ -126,7 +119,7 @@ export function WebhookDeliveries({ webhookId, enabled, filter, deliveries, onCh
                   </td>
                   <td>
                     {d.status === "failed" ? (
-                      <button type="button" aria-label={`Redeliver ${d.event_type} ${d.event_id}`} onClick={() => void redeliver(d)}>
+                      <button type="button" aria-label={`Redeliver ${d.event_type} ${d.event_id}`} disabled={action.busy} onClick={() => void redeliver(d)}>
                         Redeliver
                       </button>
                     ) : null}

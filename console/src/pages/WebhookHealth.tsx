@@ -2,16 +2,22 @@ import { Badge, Time } from "../ui/components";
 import type { LastFailure, Webhook } from "./webhook-types";
 
 /** Enabled or disabled (paused: its queue waits), with why the bridge disabled it. */
-export function WebhookState({ webhook }: { webhook: Webhook }) {
-  return webhook.enabled ? <Badge kind="ok">enabled</Badge> : <Badge kind="bad">disabled</Badge>;
+export function WebhookState({ webhook, reason = false }: { webhook: Pick<Webhook, "enabled" | "disabled_reason">; reason?: boolean }) {
+  return (
+    <>
+      {webhook.enabled ? <Badge kind="ok">enabled</Badge> : <Badge kind="bad">disabled</Badge>}
+      {reason && webhook.disabled_reason ? <div class="muted">{webhook.disabled_reason}</div> : null}
+    </>
+  );
 }
 
 /** The endpoint's latest failed attempt: when, and what the receiver (or the network) said. */
-export function LastFailureText({ failure }: { failure: LastFailure | null }) {
+export function LastFailureText({ failure }: { failure: (Omit<LastFailure, "error"> & { error: string | null; event_type?: string }) | null }) {
   if (failure === null) return <span class="muted">none</span>;
   return (
     <span>
-      <Time at={failure.at} /> — {failure.error}
+      <Time at={failure.at} /> — {failure.event_type ? `${failure.event_type}: ` : ""}
+      {failure.error ?? (failure.status_code !== null ? `HTTP ${failure.status_code}` : "")}
     </span>
   );
 }

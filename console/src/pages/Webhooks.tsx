@@ -11,8 +11,8 @@ import { eventsText, type Webhook } from "./webhook-types";
  */
 export function WebhooksPage() {
   const api = useApi();
-  const list = useLoad(() => api.get<{ webhooks: Webhook[] }>("/webhooks"), []);
-  useInterval(list.reload, 5000, true);
+  const list = useLoad((ctx) => api.get<{ webhooks: Webhook[] }>("/webhooks", undefined, ctx), []);
+  useInterval(list.poll, 5000, true);
 
   return (
     <Page title="Webhooks">

@@ -1,5 +1,5 @@
-import { useState } from "preact/hooks";
-import type { Api } from "../api";
+import { useEffect, useRef, useState } from "preact/hooks";
+import { ApiError, type Api } from "../api";
 
 /** The admin API's reconciliation run (`ReconciliationRun`) and report (`ReconciliationReport`). */
 export interface Run {
@@ -58,27 +58,66 @@ export const count = (n: number, noun: string): string => `${n.toLocaleString()}
 
 export const runPath = (id: string) => `/reconciliations/${encodeURIComponent(id)}`;
 
+/** The run's parameter `name` (an import's `suspend_missing`, `allow_mass_suspend`), when the run has it. */
+export const runParameter = (run: Run, name: string): unknown =>
+  run.parameters !== null && typeof run.parameters === "object" ? (run.parameters as Record<string, unknown>)[name] : undefined;
+
 /** Whether a run previews unsaved sync settings (its apply needs them saved first). */
 export const isSettingsPreview = (run: Run): boolean => run.parameters !== null && typeof run.parameters === "object" && "settings" in run.parameters;
 
+/** Waits `ms`, or throws when `signal` is aborted first. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new DOMException("The page went away.", "AbortError"));
+    const t = window.setTimeout(() => {
+      signal.removeEventListener("abort", stop);
+      resolve();
+    }, ms);
+    const stop = () => {
+      window.clearTimeout(t);
+      reject(new DOMException("The page went away.", "AbortError"));
+    };
+    signal.addEventListener("abort", stop, { once: true });
+  });
+}
+
+/** How many times in a row a poll of a running run may fail (a network blip) before following gives up. */
+const POLL_TRIES = 4;
+
 /**
  * Starts a run (or an apply) and follows it until it ends: the API answers 202 when the run outlasts
- * `wait`, and the run's counters are then polled (`consequences=false`: cheap) so a progress bar can
- * show users scanned of users total.
+ * `wait`, and the run's counters are then polled (`consequences=false`: cheap; `X-Background`: polling
+ * does not keep the session alive) so a progress bar can show users scanned of users total. Polling
+ * stops when the page unmounts; a failed poll is retried a few times before the error is thrown.
  */
 export function useRunWatch(api: Api): { running: Run | undefined; follow: (start: () => Promise<Run>) => Promise<Run> } {
   const [running, setRunning] = useState<Run | undefined>(undefined);
+  const gone = useRef<AbortController>(new AbortController());
+  useEffect(() => {
+    const c = new AbortController();
+    gone.current = c;
+    return () => c.abort();
+  }, []);
   const follow = async (start: () => Promise<Run>): Promise<Run> => {
+    const signal = gone.current.signal;
     let run = await start();
     try {
+      let failures = 0;
       while (run.status === "running") {
         setRunning(run);
-        await new Promise((r) => window.setTimeout(r, 500));
-        run = await api.get<Run>(runPath(run.id), { consequences: false, limit: 1 });
+        await sleep(failures === 0 ? 500 : 1000 * 2 ** (failures - 1), signal);
+        try {
+          run = await api.get<Run>(runPath(run.id), { consequences: false, limit: 1 }, { background: true, signal });
+          failures = 0;
+        } catch (e) {
+          // Only what may pass is retried (no answer, 5xx, 429); a 404 or a 401 won't change.
+          const passing = e instanceof ApiError && (e.status === 0 || e.status === 429 || e.status >= 500);
+          if (signal.aborted || !passing || ++failures >= POLL_TRIES) throw e;
+        }
       }
       return run;
     } finally {
-      setRunning(undefined);
+      if (!signal.aborted) setRunning(undefined);
     }
   };
   return { running, follow };

@@ -116,11 +116,24 @@ export function ConfirmButton({
   const dialog = useRef<HTMLDialogElement>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(undefined);
+  const confirmed = useRef(false);
+  // The action removed this button (its row went): focus would fall to <body>; it goes to the page's
+  // title instead, so keyboard and screen-reader users stay on the page where they were.
+  useEffect(
+    () => () => {
+      if (!confirmed.current) return;
+      window.setTimeout(() => {
+        if (document.activeElement === null || document.activeElement === document.body) document.getElementById("page-title")?.focus({ preventScroll: true });
+      }, 0);
+    },
+    [],
+  );
   const run = async () => {
     setBusy(true);
     setError(undefined);
     try {
       await onConfirm();
+      confirmed.current = true;
       dialog.current?.close();
     } catch (e) {
       setError(e);
