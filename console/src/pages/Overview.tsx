@@ -3,6 +3,7 @@ import { Badge, ErrorNote, Loading, Page, Time } from "../ui/components";
 import { useApi, useInterval, useLoad } from "../ui/context";
 import { StatusBadge } from "./Reconciliations";
 import { LastFailureText, WebhookState } from "./WebhookHealth";
+import type { Webhook } from "./webhook-types";
 
 /** The answer of GET /api/v2/overview (src/admin/openapi/overview-responses.ts). */
 interface Overview {
@@ -17,15 +18,8 @@ interface Overview {
     count_24h: number;
     recent: { id: string; time: string; user_id: string | null; username: string | null; dimension: string | null; problem: string }[];
   };
-  webhooks: {
-    id: string;
-    url: string;
-    description: string;
-    enabled: boolean;
-    disabled_reason: string | null;
-    pending_deliveries: number;
-    last_failure: { at: string; event_type: string; status_code: number | null; error: string | null } | null;
-  }[];
+  /** Each endpoint's health, as `GET /webhooks` gives it. */
+  webhooks: Array<Pick<Webhook, "id" | "url" | "description" | "enabled" | "disabled_reason" | "pending_deliveries" | "failed_deliveries" | "last_failure">>;
   last_reconciliation: {
     id: string;
     kind: string;

@@ -12,12 +12,12 @@ export function WebhookState({ webhook, reason = false }: { webhook: Pick<Webhoo
 }
 
 /** The endpoint's latest failed attempt: when, and what the receiver (or the network) said. */
-export function LastFailureText({ failure }: { failure: (Omit<LastFailure, "error"> & { error: string | null; event_type?: string }) | null }) {
+export function LastFailureText({ failure }: { failure: LastFailure | null }) {
   if (failure === null) return <span class="muted">none</span>;
   return (
     <span>
-      <Time at={failure.at} /> — {failure.event_type ? `${failure.event_type}: ` : ""}
-      {failure.error ?? (failure.status_code !== null ? `HTTP ${failure.status_code}` : "")}
+      <Time at={failure.at} /> —{" "}
+      {failure.error}
     </span>
   );
 }
