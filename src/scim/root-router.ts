@@ -1,9 +1,11 @@
 import { Router, type Request, type Response } from "express";
 import { z } from "zod";
 import type { BaseUrlResolver } from "../http/base-url";
+import { principalOf } from "../auth/middleware";
 import { sendScim } from "../http/errors";
 import { ScimError } from "./errors";
 import { parseFilterAcross } from "./filter/across";
+import { observed, type ScimOperationObserver } from "./operation-observer";
 import { boundListParams, readListParams } from "./list-query";
 import { parseProjection, project, showsAttribute } from "./projection";
 import { listResponse, renderResource } from "./render";
@@ -24,6 +26,8 @@ export interface RootRouterDeps {
   baseUrl: BaseUrlResolver;
   /** The ServiceProviderConfig's filter.maxResults: the largest page served. */
   maxResults: number;
+  /** Counts each query (metrics), as resource type `root`: it spans every type. */
+  observe?: ScimOperationObserver;
 }
 
 /** A SearchRequest body (RFC 7644 §3.4.3) is a JSON object; its members are read as list parameters. */
@@ -71,12 +75,15 @@ export function rootRouter(deps: RootRouterDeps): Router {
     sendScim(res, 200, listResponse(page.total, params.startIndex, resources));
   }
 
-  r.get("/", (req, res) => query(req, res, req.query as Record<string, unknown>));
-  r.post("/.search", (req, res) => {
-    const body = searchBody.safeParse(req.body ?? {});
-    if (!body.success) throw ScimError.badRequest("invalidSyntax", "a search request body must be a JSON object (RFC 7644 §3.4.3 SearchRequest)");
-    return query(req, res, body.data);
-  });
+  const counted = (res: Response, fn: () => Promise<void>) => observed(deps.observe, { resourceType: "root", operation: "list", token: principalOf(res)?.tokenName ?? "unknown" }, fn);
+  r.get("/", (req, res) => counted(res, () => query(req, res, req.query as Record<string, unknown>)));
+  r.post("/.search", (req, res) =>
+    counted(res, async () => {
+      const body = searchBody.safeParse(req.body ?? {});
+      if (!body.success) throw ScimError.badRequest("invalidSyntax", "a search request body must be a JSON object (RFC 7644 §3.4.3 SearchRequest)");
+      await query(req, res, body.data);
+    }),
+  );
 
   // RFC 7644 §3.12: a method the endpoint does not support is 405, with the ones it does.
   const notAllowed = (allow: string) => (_req: Request, res: Response) => {

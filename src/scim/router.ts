@@ -67,7 +67,7 @@ export function scimRouter(deps: ScimRouterDeps): Router {
     r.use(w.resourceType.endpoint, resourceRouter({ writes: w, baseUrl: deps.baseUrl, maxResults: CAPABILITIES.filter.maxResults, ...(deps.observe ? { observe: deps.observe } : {}) }));
   }
   // `GET /` and `POST /.search` (RFC 7644 §3.4.2.1): after the resource routers, whose paths it never matches.
-  r.use(rootRouter({ services: deps.resources.map((x) => x.service), search: deps.root, baseUrl: deps.baseUrl, maxResults: CAPABILITIES.filter.maxResults }));
+  r.use(rootRouter({ services: deps.resources.map((x) => x.service), search: deps.root, baseUrl: deps.baseUrl, maxResults: CAPABILITIES.filter.maxResults, ...(deps.observe ? { observe: deps.observe } : {}) }));
   r.use(notFound("scim"));
   return r;
 }

@@ -96,6 +96,9 @@ describe.each(testEngines())("/metrics on %s", (engine) => {
     expect((await scim("delete", `/Users/${created.body.id}`)).status).toBe(204);
     // Another token's requests are told apart by its name.
     expect((await request(b.app).get(`/scim/v2/Groups/${MISSING}`).set("Authorization", `Bearer ${b.scimToken}`)).status).toBe(404);
+    // Queries at the service root, over Users and Groups together: resource_type "root".
+    expect((await scim("get", "/?filter=userName%20pr")).status).toBe(200);
+    expect((await scim("post", "/.search", { filter: "nope eq 1" })).status).toBe(400);
 
     const { text, all } = await metrics();
     const ops = (labels: Record<string, string>) => value(all, "scim_bridge_scim_operations_total", labels);
@@ -112,7 +115,9 @@ describe.each(testEngines())("/metrics on %s", (engine) => {
     expect(ops({ resource_type: "Group", token: "okta-prod", operation: "create", outcome: "created" })).toBe(1);
     expect(ops({ resource_type: "Group", token: "okta-prod", operation: "delete", outcome: "not_found" })).toBe(1);
     expect(ops({ resource_type: "Group", token: "test-scim", operation: "get", outcome: "not_found" })).toBe(1);
-    expect(find(all, "scim_bridge_scim_operations_total").reduce((n, s) => n + s.value, 0)).toBe(12);
+    expect(ops({ resource_type: "root", token: "okta-prod", operation: "list", outcome: "ok" })).toBe(1);
+    expect(ops({ resource_type: "root", token: "okta-prod", operation: "list", outcome: "invalid" })).toBe(1);
+    expect(find(all, "scim_bridge_scim_operations_total").reduce((n, s) => n + s.value, 0)).toBe(14);
     // Labels are names the admin chose: no token value, no user id, no userName.
     expect(text).not.toContain(okta.token);
     expect(text).not.toContain(String(created.body.id));
