@@ -54,37 +54,43 @@ export function createOverview(prisma: PrismaClient, sql: SqlRunner) {
   return {
     async get(now = new Date()): Promise<Overview> {
       const since = new Date(now.getTime() - WINDOW_MS);
-      const [counts] = await sql.query<Record<"total" | "active" | "dormant" | "suspended" | "groups" | "idp_groups" | "organizations" | "problems", string>>(
-        `SELECT (SELECT count(*) FROM users) AS total,
-                (SELECT count(*) FROM users WHERE status = 'active') AS active,
-                (SELECT count(*) FROM users WHERE status = 'dormant') AS dormant,
-                (SELECT count(*) FROM users WHERE status = 'suspended') AS suspended,
-                (SELECT count(*) FROM groups) AS groups,
-                (SELECT count(*) FROM idp_groups) AS idp_groups,
-                (SELECT count(*) FROM organizations) AS organizations,
-                (SELECT count(*) FROM audit_events WHERE action = 'sync.problem' AND created_at >= $1) AS problems`,
-        [since],
-      );
-      // Tokens revoked within the window are still listed: their last writes are in it.
-      const tokens = await sql.query<{ id: string; name: string; last_used_at: Date | null; revoked_at: Date | null; writes: string }>(
-        `SELECT t.id, t.name, t.last_used_at, t.revoked_at, COALESCE(w.writes, 0) AS writes
-           FROM api_tokens t
-           LEFT JOIN (SELECT actor, count(*) AS writes FROM audit_events
-                       WHERE action = ANY($2::text[]) AND created_at >= $1 GROUP BY actor) w ON w.actor = t.name
-          WHERE t.scope = 'scim' AND (t.revoked_at IS NULL OR t.revoked_at >= $1)
-          ORDER BY t.name`,
-        [since, SCIM_WRITE_ACTIONS],
-      );
-      const problems = await sql.query<{ id: string; created_at: Date; user_id: string | null; username: string | null; details: Record<string, unknown> }>(
-        `SELECT a.id, a.created_at, a.user_id, u.username, a.details
-           FROM audit_events a LEFT JOIN users u ON u.id = a.user_id
-          WHERE a.action = 'sync.problem' AND a.created_at >= $1
-          ORDER BY a.created_at DESC, a.id DESC LIMIT ${RECENT_PROBLEMS}`,
-        [since],
-      );
-      // Each endpoint's health as the Webhooks page shows it (one place computes it).
-      const webhooks = await listWebhooks(prisma);
-      const run = await prisma.reconciliationRun.findFirst({ select: RUN_COLUMNS, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+      // Independent reads: sent together (on PostgreSQL each on its own pooled connection).
+      const [[counts], tokens, problems, webhooks, run] = await Promise.all([
+        // One pass over users (users_status_idx) for the total and each status.
+        sql.query<Record<"total" | "active" | "dormant" | "suspended" | "groups" | "idp_groups" | "organizations" | "problems", string>>(
+          `SELECT u.total, u.active, u.dormant, u.suspended,
+                  (SELECT count(*) FROM groups) AS groups,
+                  (SELECT count(*) FROM idp_groups) AS idp_groups,
+                  (SELECT count(*) FROM organizations) AS organizations,
+                  (SELECT count(*) FROM audit_events WHERE action = 'sync.problem' AND created_at >= $1) AS problems
+             FROM (SELECT count(*) AS total,
+                          count(*) FILTER (WHERE status = 'active') AS active,
+                          count(*) FILTER (WHERE status = 'dormant') AS dormant,
+                          count(*) FILTER (WHERE status = 'suspended') AS suspended
+                     FROM users) u`,
+          [since],
+        ),
+        // Tokens revoked within the window are still listed: their last writes are in it.
+        sql.query<{ id: string; name: string; last_used_at: Date | null; revoked_at: Date | null; writes: string }>(
+          `SELECT t.id, t.name, t.last_used_at, t.revoked_at, COALESCE(w.writes, 0) AS writes
+             FROM api_tokens t
+             LEFT JOIN (SELECT actor, count(*) AS writes FROM audit_events
+                         WHERE action = ANY($2::text[]) AND created_at >= $1 GROUP BY actor) w ON w.actor = t.name
+            WHERE t.scope = 'scim' AND (t.revoked_at IS NULL OR t.revoked_at >= $1)
+            ORDER BY t.name`,
+          [since, SCIM_WRITE_ACTIONS],
+        ),
+        sql.query<{ id: string; created_at: Date; user_id: string | null; username: string | null; details: Record<string, unknown> }>(
+          `SELECT a.id, a.created_at, a.user_id, u.username, a.details
+             FROM audit_events a LEFT JOIN users u ON u.id = a.user_id
+            WHERE a.action = 'sync.problem' AND a.created_at >= $1
+            ORDER BY a.created_at DESC, a.id DESC LIMIT ${RECENT_PROBLEMS}`,
+          [since],
+        ),
+        // Each endpoint's health as the Webhooks page shows it (one place computes it).
+        listWebhooks(prisma),
+        prisma.reconciliationRun.findFirst({ select: RUN_COLUMNS, orderBy: [{ createdAt: "desc" }, { id: "desc" }] }),
+      ]);
       const c = counts!;
       return {
         generated_at: now.toISOString(),
